@@ -1,0 +1,34 @@
+// src/storage: layer 2. Commit log, memtables, SSTables, compaction, and the per-node store.
+// The engine's public face is the Storage interface; data shapes live in data.ts.
+
+import type { TableMetadata } from '../schema/metadata.js';
+import type { PartitionUpdate, ReadCommand, ReadResult } from './data.js';
+
+export * from './data.js';
+
+export interface Storage {
+  /** Opens the data directories and replays the commit log. Tables must be registered first. */
+  open(): Promise<void>;
+  /** Registers a table (at start-up for every table in the schema, and on CREATE TABLE). */
+  addTable(table: TableMetadata): Promise<void>;
+  /** Table options or columns changed (ALTER TABLE). */
+  updateTable(table: TableMetadata): void;
+  /** Drops a table's data (DROP TABLE); snapshot first if auto_snapshot. */
+  dropTable(tableId: string): Promise<void>;
+  /** Removes all data of a table (TRUNCATE). */
+  truncate(tableId: string): Promise<void>;
+  /**
+   * Applies a write. Resolves once it is durable as the commit log sync mode promises (after the
+   * group commit for `batch`/`group`). Rejects with a RequestError (e.g. WriteFailure on a full
+   * disk) and then nothing of the update is visible.
+   */
+  apply(update: PartitionUpdate): Promise<void>;
+  /** Reads merged data from memtables and SSTables. */
+  read(command: ReadCommand): Promise<ReadResult>;
+  /** Flushes memtables (one table, or all) to SSTables and releases commit log segments. */
+  flush(tableId?: string): Promise<void>;
+  /** Major compaction of one table, or all. */
+  compact(tableId?: string): Promise<void>;
+  /** Flushes and closes everything; no writes are accepted afterwards. */
+  close(): Promise<void>;
+}

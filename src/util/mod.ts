@@ -1,0 +1,4 @@
+// src/util: layer 0. Bytes, checksums, hashing, assertions, limits. Imports nothing.
+export * from './assert.js';
+export * from './bytes.js';
+export * from './errors.js';
