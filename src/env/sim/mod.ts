@@ -101,7 +101,12 @@ export class SimTime implements Clock, Scheduler {
       const t = this.popDue(until);
       if (!t) break;
       this.nowMsValue = Math.max(this.nowMsValue, t.atMs);
-      if (t.periodMs > 0 && !t.cancelled) this.timers.push({ ...t, atMs: t.atMs + t.periodMs, seq: this.seq++ });
+      if (t.periodMs > 0 && !t.cancelled) {
+        // The same object goes back in the queue so the caller's handle still cancels it.
+        t.atMs += t.periodMs;
+        t.seq = this.seq++;
+        this.timers.push(t);
+      }
       t.fn();
     }
     this.nowMsValue = until;
