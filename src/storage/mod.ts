@@ -3,6 +3,7 @@
 
 import type { TableMetadata } from '../schema/metadata.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from './data.js';
+import { StorageEngine, type StorageOptions } from './engine.js';
 
 export * from './data.js';
 
@@ -32,3 +33,14 @@ export interface Storage {
   /** Flushes and closes everything; no writes are accepted afterwards. */
   close(): Promise<void>;
 }
+
+export type { StorageOptions, StorageLogger } from './engine.js';
+export { counterContextForDelta, counterValue, counterShard, mergeCounterContexts, type CounterShard } from './counter.js';
+export { mergePartitions, liveRows, liveStaticRow, reconcileCells } from './reconcile.js';
+
+/** Creates the node's storage engine over env (files, clock, timers). Call open() after addTable() for every table. */
+export function createStorage(options: StorageOptions): StorageEngine {
+  return new StorageEngine(options);
+}
+
+export type { StorageEngine };

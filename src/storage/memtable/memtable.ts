@@ -1,0 +1,134 @@
+// The memtable: one per table, a write-back cache of partition updates sorted by token then
+// partition key (skip list keyed by partitionSortKey), rows sorted by clustering sort key.
+// Merging on insert keeps at most one version of each row and cell.
+
+import type { TableMetadata } from '../../schema/metadata.js';
+import type { Cell, DeletionTime, Partition, PartitionUpdate, RangeTombstone, Row, Slice } from '../data.js';
+import { afterStart, beforeEnd, partitionSortKey, tableOrder, type CKey, type TableOrder } from '../_order.js';
+import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
+import { SkipList } from './skiplist.js';
+
+const PARTITION_OVERHEAD_BYTES = 160;
+const ROW_OVERHEAD_BYTES = 96;
+const CELL_OVERHEAD_BYTES = 64;
+
+export class MemPartition {
+  deletion: DeletionTime | undefined;
+  rangeTombstones: RangeTombstone[] = [];
+  staticRow: Row | undefined;
+  readonly rows: SkipList<CKey, Row>;
+  constructor(readonly key: Buffer, readonly token: bigint, readonly sortKey: string, order: TableOrder) {
+    this.rows = new SkipList<CKey, Row>((a, b) => order.compare(a, b));
+  }
+}
+
+export interface TimestampRange {
+  minTimestampMicros: number;
+  maxTimestampMicros: number;
+}
+
+export class Memtable {
+  readonly partitions = new SkipList<string, MemPartition>((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  sizeBytes = 0;
+  minTimestampMicros = Infinity;
+  maxTimestampMicros = -Infinity;
+  order: TableOrder;
+
+  constructor(public table: TableMetadata) {
+    this.order = tableOrder(table);
+  }
+
+  setTable(table: TableMetadata): void {
+    this.table = table;
+    this.order = tableOrder(table);
+  }
+
+  get isEmpty(): boolean {
+    return this.partitions.size === 0;
+  }
+
+  apply(update: PartitionUpdate): void {
+    const order = this.order;
+    const sortKey = partitionSortKey(update.token, update.key);
+    let added = 0;
+    const p = this.partitions.upsert(sortKey, (ex) => {
+      if (ex) return ex;
+      added += PARTITION_OVERHEAD_BYTES + update.key.length;
+      return new MemPartition(update.key, update.token, sortKey, order);
+    });
+    if (update.partitionDeletion) {
+      p.deletion = maxDeletion(p.deletion, update.partitionDeletion);
+      this.noteTimestamp(update.partitionDeletion.markedForDeleteAtMicros);
+    }
+    if (update.rangeTombstones.length > 0) {
+      p.rangeTombstones = mergeRangeTombstones(p.rangeTombstones, update.rangeTombstones);
+      for (const rt of update.rangeTombstones) {
+        this.noteTimestamp(rt.deletion.markedForDeleteAtMicros);
+        added += ROW_OVERHEAD_BYTES + boundBytes(rt.slice);
+      }
+    }
+    if (update.staticRow) {
+      const sr = normalizeRow(order, update.staticRow);
+      p.staticRow = p.staticRow ? mergeRows(order, p.staticRow, sr) : sr;
+      added += this.rowBytes(sr);
+    }
+    for (const raw of update.rows) {
+      const row = normalizeRow(order, raw);
+      p.rows.upsert(order.key(row.clustering), (ex) => (ex ? mergeRows(order, ex, row) : row));
+      added += this.rowBytes(row);
+    }
+    this.sizeBytes += added;
+  }
+
+  private noteTimestamp(ts: number): void {
+    if (ts < this.minTimestampMicros) this.minTimestampMicros = ts;
+    if (ts > this.maxTimestampMicros) this.maxTimestampMicros = ts;
+  }
+
+  private rowBytes(row: Row): number {
+    let n = ROW_OVERHEAD_BYTES;
+    for (const v of row.clustering) n += v.length;
+    if (row.liveness) this.noteTimestamp(row.liveness.timestampMicros);
+    if (row.deletion) this.noteTimestamp(row.deletion.markedForDeleteAtMicros);
+    for (const cd of row.complexDeletions ?? []) this.noteTimestamp(cd.deletion.markedForDeleteAtMicros);
+    for (const c of row.cells) n += this.cellBytes(c);
+    return n;
+  }
+
+  private cellBytes(c: Cell): number {
+    this.noteTimestamp(c.timestampMicros);
+    return CELL_OVERHEAD_BYTES + c.column.length + (c.path?.length ?? 0) + (c.value?.length ?? 0);
+  }
+
+  get(sortKey: string): MemPartition | undefined {
+    return this.partitions.get(sortKey);
+  }
+}
+
+function boundBytes(s: Slice): number {
+  let n = 0;
+  for (const v of s.start.values) n += v.length;
+  for (const v of s.end.values) n += v.length;
+  return n;
+}
+
+/** The partition's content restricted to slices (all rows when slices is empty). */
+export function memPartitionToPartition(order: TableOrder, p: MemPartition, slices: Slice[]): Partition {
+  const out: Partition = { key: p.key, token: p.token, rangeTombstones: p.rangeTombstones, rows: [] };
+  if (p.deletion) out.partitionDeletion = p.deletion;
+  if (p.staticRow) out.staticRow = p.staticRow;
+  if (slices.length === 0) {
+    for (const r of p.rows.values()) out.rows.push(r);
+    return out;
+  }
+  for (const slice of slices) {
+    const startKey = order.key(slice.start.values);
+    const endKey = order.key(slice.end.values);
+    const from = slice.start.values.length === 0 ? undefined : startKey;
+    for (const [k, r] of p.rows.entries(from)) {
+      if (!beforeEnd(order, k, slice.end, endKey)) break;
+      if (afterStart(order, k, slice.start, startKey)) out.rows.push(r);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,183 @@
+// Executing a ReadCommand over a table view (memtables + SSTables merged): partition selection
+// in token order, slices, reversal, paging, limits, column selection, TTL expiry, guardrails.
+
+import { ReadFailure } from '../util/errors.js';
+import type { Cell, Partition, ReadCommand, ReadResult, ReadStats, Row, Slice } from './data.js';
+import { afterStart, beforeEnd, partitionSortKey, tokenSortPrefix, type CKey, type TableOrder } from './_order.js';
+import { coveringDeletion, isLiveCell, keyRangeTombstones, resolveRow, type KeyedRangeTombstone } from './reconcile.js';
+
+export interface PartitionHeader {
+  sortKey: string;
+  key: Buffer;
+  token: bigint;
+}
+
+/** What read execution needs from a table: merged partitions and merged key iteration. */
+export interface TableView {
+  order: TableOrder;
+  /** The merged partition restricted to slices, or undefined when no source has it. */
+  getPartition(header: PartitionHeader, slices: Slice[], stats: ReadStats): Promise<Partition | undefined>;
+  /** Headers of partitions with sortKey >= from, ascending, each once. */
+  keysFrom(from: string): AsyncIterableIterator<PartitionHeader>;
+}
+
+export interface ReadGuardrails {
+  tombstoneWarnThreshold: number;
+  tombstoneFailureThreshold: number;
+}
+
+const MIN_TOKEN = -(2n ** 63n);
+const MAX_TOKEN = 2n ** 63n - 1n;
+
+interface ReadState {
+  rowsLeft: number;
+  partitionsLeft: number;
+  first: boolean;
+  stats: ReadStats;
+  partitions: Partition[];
+}
+
+export async function executeRead(view: TableView, cmd: ReadCommand, guard: ReadGuardrails): Promise<ReadResult> {
+  const state: ReadState = {
+    rowsLeft: cmd.rowLimit, partitionsLeft: cmd.partitionLimit, first: true,
+    stats: { sstablesRead: 0, tombstonesScanned: 0, liveRowsScanned: 0 }, partitions: [],
+  };
+  const visit = async (h: PartitionHeader): Promise<boolean> => {
+    const p = await view.getPartition(h, cmd.slices, state.stats);
+    if (p) processInto(view.order, p, cmd, state);
+    state.first = false;
+    if (state.stats.tombstonesScanned > guard.tombstoneFailureThreshold) {
+      throw new ReadFailure(`read of ${cmd.table.keyspace}.${cmd.table.name} scanned over ${guard.tombstoneFailureThreshold} tombstones `
+        + `(tombstone_failure_threshold); delete less, lower gc_grace_seconds and compact, or narrow the query`,
+        'ONE', 0, 1, [], false);
+    }
+    return state.rowsLeft > 0 && state.partitionsLeft > 0;
+  };
+  if (cmd.partitions.kind === 'keys') {
+    const headers = cmd.partitions.keys.map((k) => ({ sortKey: partitionSortKey(k.token, k.key), key: k.key, token: k.token }));
+    headers.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    let last = '';
+    for (const h of headers) {
+      if (h.sortKey === last) continue;
+      last = h.sortKey;
+      if (!(await visit(h))) break;
+    }
+  } else {
+    await scanRange(view, cmd, visit);
+  }
+  const warnings: string[] = [];
+  if (state.stats.tombstonesScanned > guard.tombstoneWarnThreshold) {
+    warnings.push(`Read ${state.stats.liveRowsScanned} live rows and ${state.stats.tombstonesScanned} tombstone cells for query `
+      + `on ${cmd.table.keyspace}.${cmd.table.name} (tombstone_warn_threshold is ${guard.tombstoneWarnThreshold})`);
+  }
+  return { partitions: state.partitions, stats: state.stats, warnings };
+}
+
+/** Token-order segments [fromSortKey, toToken] covering the range (start, end], from `after`. */
+function rangeSegments(cmd: ReadCommand): { from: string; toToken: bigint }[] {
+  const sel = cmd.partitions;
+  if (sel.kind !== 'range') return [];
+  const { start, end } = sel.range;
+  const fromToken = (t: bigint) => tokenSortPrefix(t);
+  let segs: { from: string; toToken: bigint; lowToken: bigint }[];
+  if (start === end) segs = [{ from: fromToken(MIN_TOKEN), toToken: MAX_TOKEN, lowToken: MIN_TOKEN }];
+  else if (start < end) segs = [{ from: fromToken(start + 1n), toToken: end, lowToken: start + 1n }];
+  else segs = [
+    { from: start === MAX_TOKEN ? '\uffff' : fromToken(start + 1n), toToken: MAX_TOKEN, lowToken: start + 1n },
+    { from: fromToken(MIN_TOKEN), toToken: end, lowToken: MIN_TOKEN },
+  ];
+  if (!sel.after) return segs;
+  const afterKey = partitionSortKey(sel.after.token, sel.after.key) + '\u0000';
+  const out: { from: string; toToken: bigint }[] = [];
+  let found = false;
+  for (const s of segs) {
+    if (!found && sel.after.token >= s.lowToken && sel.after.token <= s.toToken) {
+      found = true;
+      out.push({ from: afterKey, toToken: s.toToken });
+    } else if (found) out.push(s);
+  }
+  return found ? out : segs;
+}
+
+async function scanRange(view: TableView, cmd: ReadCommand, visit: (h: PartitionHeader) => Promise<boolean>): Promise<void> {
+  const sel = cmd.partitions;
+  if (sel.kind !== 'range') return;
+  const afterSortKey = sel.after ? partitionSortKey(sel.after.token, sel.after.key) : undefined;
+  for (const seg of rangeSegments(cmd)) {
+    for await (const h of view.keysFrom(seg.from)) {
+      if (h.token > seg.toToken) break;
+      if (h.sortKey === afterSortKey) continue;
+      if (!(await visit(h))) return;
+    }
+  }
+}
+
+interface SliceKeys { slice: Slice; startKey: CKey; endKey: CKey }
+
+function inSlices(order: TableOrder, k: CKey, slices: SliceKeys[]): boolean {
+  if (slices.length === 0) return true;
+  for (const s of slices) {
+    if (afterStart(order, k, s.slice.start, s.startKey) && beforeEnd(order, k, s.slice.end, s.endKey)) return true;
+  }
+  return false;
+}
+
+function selectCells(row: Row, columns: Set<string> | undefined, live: boolean, nowSec: number): Row {
+  if (!columns) return row;
+  const cells = row.cells.filter((c) => columns.has(c.column));
+  const stillLive = cells.some((c) => isLiveCell(c, nowSec))
+    || (row.liveness !== undefined && (row.liveness.ttlSec === 0 || row.liveness.localExpirationTimeSec > nowSec));
+  if (live && !stillLive) {
+    // Keep one live cell so the row still reads as existing (its key is selected even if its values are not).
+    const keep = row.cells.find((c) => isLiveCell(c, nowSec)) as Cell;
+    cells.push(keep);
+  }
+  return { ...row, cells };
+}
+
+function processInto(order: TableOrder, p: Partition, cmd: ReadCommand, state: ReadState): void {
+  const slices = cmd.slices.map((slice) => ({ slice, startKey: order.key(slice.start.values), endKey: order.key(slice.end.values) }));
+  const pd = p.partitionDeletion;
+  if (pd) state.stats.tombstonesScanned++;
+  const rts = p.rangeTombstones.filter((rt) => !pd || rt.deletion.markedForDeleteAtMicros > pd.markedForDeleteAtMicros);
+  state.stats.tombstonesScanned += rts.length;
+  const keyedRts: KeyedRangeTombstone[] = keyRangeTombstones(order, rts);
+  const out: Partition = { key: p.key, token: p.token, rangeTombstones: rts, rows: [] };
+  if (pd) out.partitionDeletion = pd;
+  let staticLive = false;
+  if (p.staticRow) {
+    const r = resolveRow(p.staticRow, pd, cmd.nowSec);
+    state.stats.tombstonesScanned += r.tombstones;
+    if (r.row) {
+      out.staticRow = selectCells(r.row, cmd.columns, r.live, cmd.nowSec);
+      staticLive = r.live;
+    }
+  }
+  const afterKey = state.first && cmd.afterClustering ? order.key(cmd.afterClustering) : undefined;
+  const perPartitionMax = Math.min(cmd.perPartitionLimit, state.rowsLeft);
+  let live = 0;
+  const n = p.rows.length;
+  for (let i = 0; i < n && live < perPartitionMax; i++) {
+    const row = p.rows[cmd.reversed ? n - 1 - i : i]!;
+    const k = order.key(row.clustering);
+    if (!inSlices(order, k, slices)) continue;
+    if (afterKey !== undefined) {
+      const d = order.compare(k, afterKey);
+      if (cmd.reversed ? d >= 0 : d <= 0) continue;
+    }
+    const outer = keyedRts.length === 0 ? pd : coveringDeletion(order, k, pd, keyedRts);
+    const r = resolveRow(row, outer, cmd.nowSec);
+    state.stats.tombstonesScanned += r.tombstones;
+    if (!r.row) continue;
+    out.rows.push(selectCells(r.row, cmd.columns, r.live, cmd.nowSec));
+    if (r.live) live++;
+  }
+  state.stats.liveRowsScanned += live;
+  const wholePartition = cmd.slices.length === 0 && afterKey === undefined;
+  const counted = live > 0 ? live : staticLive && wholePartition ? 1 : 0;
+  if (out.rows.length > 0 || out.staticRow || out.partitionDeletion || out.rangeTombstones.length > 0) state.partitions.push(out);
+  if (counted > 0) {
+    state.rowsLeft -= counted;
+    state.partitionsLeft--;
+  }
+}
