@@ -1,0 +1,195 @@
+// Compression for the native protocol.
+//
+// v4 envelope bodies (flag 0x01), algorithm chosen by STARTUP COMPRESSION:
+//   lz4    | 4 bytes big-endian uncompressed length | raw LZ4 block |
+//   snappy | raw Snappy stream (its own varint length preamble)       |
+// v5 segments: raw LZ4 block; the lengths travel in the segment header (segment.ts).
+//
+// The LZ4 block codec is implemented here (greedy hash-chain-free matcher). lz4js was tried and
+// rejected: its compressor may start a match later than 12 bytes before the block end, which the
+// reference decoder (used by the python driver) rejects. The decoder here checks every bound and
+// throws ProtocolError on malformed input; it never reads or writes outside its buffers.
+
+import snappy from 'snappyjs';
+import { ProtocolError } from '../util/errors.js';
+import { assert } from '../util/assert.js';
+
+const LZ4_MIN_MATCH = 4;
+const LZ4_LAST_LITERALS = 5; // the last 5 bytes of a block are always literals
+const LZ4_MFLIMIT = 12; // a match must start at least 12 bytes before the block end
+const LZ4_MAX_OFFSET = 65535;
+const LZ4_HASH_LOG = 16;
+const LZ4_RUN_MASK = 15;
+const LZ4_ML_MASK = 15;
+/** Bytes of the big-endian length prefix in front of a v4 lz4 body. */
+export const V4_LZ4_LENGTH_PREFIX_BYTES = 4;
+
+assert(LZ4_MFLIMIT > LZ4_LAST_LITERALS + LZ4_MIN_MATCH - 1, 'lz4 end-of-block margins');
+
+/** Worst-case size of an LZ4 block for n input bytes. */
+export function lz4CompressBound(n: number): number {
+  return n + Math.floor(n / 255) + 16;
+}
+
+/** Compresses src into one raw LZ4 block. */
+export function lz4CompressBlock(src: Uint8Array, table: Int32Array = new Int32Array(1 << LZ4_HASH_LOG)): Buffer {
+  assert(table.length === 1 << LZ4_HASH_LOG, 'lz4 hash table size');
+  const n = src.length;
+  const out = Buffer.allocUnsafe(lz4CompressBound(n));
+  let o = 0;
+  let anchor = 0;
+  if (n > LZ4_MFLIMIT) {
+    table.fill(-1);
+    const matchStartLimit = n - LZ4_MFLIMIT;
+    const matchEndLimit = n - LZ4_LAST_LITERALS;
+    let i = 0;
+    while (i <= matchStartLimit) {
+      const seq = read32(src, i);
+      const h = Math.imul(seq, 2654435761) >>> (32 - LZ4_HASH_LOG);
+      const ref = table[h]!;
+      table[h] = i;
+      if (ref < 0 || i - ref > LZ4_MAX_OFFSET || read32(src, ref) !== seq) {
+        i += 1 + ((i - anchor) >> 6);
+        continue;
+      }
+      let len = LZ4_MIN_MATCH;
+      while (i + len < matchEndLimit && src[ref + len] === src[i + len]) len++;
+      o = writeSequence(out, o, src, anchor, i, i - ref, len);
+      i += len;
+      anchor = i;
+    }
+  }
+  o = writeLastLiterals(out, o, src, anchor);
+  return out.subarray(0, o);
+}
+
+function read32(b: Uint8Array, i: number): number {
+  return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) | 0;
+}
+
+function writeLength(out: Buffer, o: number, extra: number): number {
+  let rest = extra;
+  while (rest >= 255) { out[o++] = 255; rest -= 255; }
+  out[o++] = rest;
+  return o;
+}
+
+function writeSequence(out: Buffer, o: number, src: Uint8Array, anchor: number, at: number, offset: number, matchLen: number): number {
+  const lit = at - anchor;
+  const ml = matchLen - LZ4_MIN_MATCH;
+  out[o++] = (Math.min(lit, LZ4_RUN_MASK) << 4) | Math.min(ml, LZ4_ML_MASK);
+  if (lit >= LZ4_RUN_MASK) o = writeLength(out, o, lit - LZ4_RUN_MASK);
+  out.set(src.subarray(anchor, at), o);
+  o += lit;
+  out[o++] = offset & 0xff;
+  out[o++] = offset >>> 8;
+  if (ml >= LZ4_ML_MASK) o = writeLength(out, o, ml - LZ4_ML_MASK);
+  return o;
+}
+
+function writeLastLiterals(out: Buffer, o: number, src: Uint8Array, anchor: number): number {
+  const lit = src.length - anchor;
+  out[o++] = Math.min(lit, LZ4_RUN_MASK) << 4;
+  if (lit >= LZ4_RUN_MASK) o = writeLength(out, o, lit - LZ4_RUN_MASK);
+  out.set(src.subarray(anchor), o);
+  return o + lit;
+}
+
+/** Decompresses one raw LZ4 block that must inflate to exactly `uncompressedBytes`. */
+export function lz4DecompressBlock(src: Uint8Array, uncompressedBytes: number): Buffer {
+  const out = Buffer.allocUnsafe(uncompressedBytes);
+  const bad = (why: string): never => { throw new ProtocolError(`invalid lz4 block: ${why}`); };
+  let i = 0;
+  let o = 0;
+  for (;;) {
+    if (i >= src.length) bad('ends before its last literals');
+    const token = src[i++]!;
+    let lit = token >> 4;
+    if (lit === LZ4_RUN_MASK) {
+      let b: number;
+      do { if (i >= src.length) bad('literal length runs past the end'); b = src[i++]!; lit += b; } while (b === 255);
+    }
+    if (i + lit > src.length) bad('literals run past the input');
+    if (o + lit > uncompressedBytes) bad(`inflates beyond the announced ${uncompressedBytes} bytes`);
+    out.set(src.subarray(i, i + lit), o);
+    i += lit;
+    o += lit;
+    if (i === src.length) break;
+    if (i + 2 > src.length) bad('match offset runs past the input');
+    const offset = src[i]! | (src[i + 1]! << 8);
+    i += 2;
+    if (offset === 0 || offset > o) bad(`match offset ${offset} points before the output start`);
+    let ml = token & LZ4_ML_MASK;
+    if (ml === LZ4_ML_MASK) {
+      let b: number;
+      do { if (i >= src.length) bad('match length runs past the end'); b = src[i++]!; ml += b; } while (b === 255);
+    }
+    ml += LZ4_MIN_MATCH;
+    if (o + ml > uncompressedBytes) bad(`inflates beyond the announced ${uncompressedBytes} bytes`);
+    if (offset >= ml) {
+      out.copyWithin(o, o - offset, o - offset + ml);
+      o += ml;
+    } else {
+      for (let k = 0; k < ml; k++, o++) out[o] = out[o - offset]!;
+    }
+  }
+  if (o !== uncompressedBytes) bad(`inflated to ${o} bytes, announced ${uncompressedBytes}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// v4 envelope body compressors
+
+export type CompressionName = 'lz4' | 'snappy';
+
+export interface BodyCompressor {
+  readonly name: CompressionName;
+  compress(body: Buffer): Buffer;
+  /** Throws ProtocolError when the input is malformed or inflates beyond maxBytes. */
+  decompress(body: Buffer, maxBytes: number): Buffer;
+}
+
+export class Lz4BodyCompressor implements BodyCompressor {
+  readonly name = 'lz4';
+  private readonly table = new Int32Array(1 << LZ4_HASH_LOG);
+
+  compress(body: Buffer): Buffer {
+    const block = lz4CompressBlock(body, this.table);
+    const out = Buffer.allocUnsafe(V4_LZ4_LENGTH_PREFIX_BYTES + block.length);
+    out.writeUInt32BE(body.length, 0);
+    block.copy(out, V4_LZ4_LENGTH_PREFIX_BYTES);
+    return out;
+  }
+
+  decompress(body: Buffer, maxBytes: number): Buffer {
+    if (body.length < V4_LZ4_LENGTH_PREFIX_BYTES) throw new ProtocolError(`lz4 body of ${body.length} bytes has no length prefix`);
+    const n = body.readUInt32BE(0);
+    if (n > maxBytes) throw new ProtocolError(`lz4 body inflates to ${n} bytes, over the limit of ${maxBytes}`);
+    return lz4DecompressBlock(body.subarray(V4_LZ4_LENGTH_PREFIX_BYTES), n);
+  }
+}
+
+export class SnappyBodyCompressor implements BodyCompressor {
+  readonly name = 'snappy';
+
+  compress(body: Buffer): Buffer {
+    return Buffer.from(snappy.compress(body));
+  }
+
+  decompress(body: Buffer, maxBytes: number): Buffer {
+    try {
+      return Buffer.from(snappy.uncompress(body, maxBytes));
+    } catch (e) {
+      throw new ProtocolError(`invalid snappy body: ${(e as Error).message}`);
+    }
+  }
+}
+
+export function bodyCompressor(name: CompressionName): BodyCompressor {
+  return name === 'lz4' ? new Lz4BodyCompressor() : new SnappyBodyCompressor();
+}
+
+/** Compression algorithms a client may name in STARTUP, per protocol version. */
+export function supportedCompressions(version: number): CompressionName[] {
+  return version >= 5 ? ['lz4'] : ['lz4', 'snappy'];
+}

@@ -1,0 +1,144 @@
+// The envelope (v5 name; "frame" in v4): a 9-byte header, then the body.
+//
+// | offset | size | field   | notes                                                    |
+// |--------|------|---------|----------------------------------------------------------|
+// | 0      | 1    | version | bit 7 = direction (1 = response), bits 0-6 = version     |
+// | 1      | 1    | flags   | FLAG_* below                                             |
+// | 2      | 2    | stream  | signed big-endian; -1 for EVENT; requests use 0..32767  |
+// | 4      | 1    | opcode  | OPCODE_* below                                           |
+// | 5      | 4    | length  | body bytes, big-endian signed int, 0..maxEnvelopeBytes   |
+//
+// Versions 1 and 2 used an 8-byte header with a 1-byte stream; Cassia answers them only with
+// a ProtocolError in their own header format so the client can read it and step up.
+
+import { assert } from '../util/assert.js';
+import type { MessageOpcode } from './messages.js';
+
+export const ENVELOPE_HEADER_BYTES = 9; // version, flags, stream(2), opcode, length(4)
+export const LEGACY_ENVELOPE_HEADER_BYTES = 8; // v1/v2: version, flags, stream(1), opcode, length(4)
+export const RESPONSE_DIRECTION_BIT = 0x80;
+export const VERSION_MASK = 0x7f;
+
+export const FLAG_COMPRESSION = 0x01;
+export const FLAG_TRACING = 0x02;
+export const FLAG_CUSTOM_PAYLOAD = 0x04;
+export const FLAG_WARNING = 0x08;
+export const FLAG_USE_BETA = 0x10;
+
+/** Protocol versions Cassia speaks fully. */
+export const SUPPORTED_VERSIONS: readonly number[] = [4, 5];
+export const MIN_SUPPORTED_VERSION = 4;
+export const MAX_SUPPORTED_VERSION = 5;
+/** Versions marked beta: a client must set FLAG_USE_BETA to use them (none at present). */
+export const BETA_VERSIONS: readonly number[] = [];
+/** Highest stream id a client may use (streams 0..32767); negatives are server-initiated. */
+export const STREAM_ID_MAX = 32767;
+export const EVENT_STREAM_ID = -1;
+
+/** Default limit on one envelope's body, like Cassandra's native_transport_max_frame_size (16 MiB). */
+export const DEFAULT_MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
+/** Absolute spec limit on an envelope body (256 MiB). */
+export const SPEC_MAX_ENVELOPE_BYTES = 256 * 1024 * 1024;
+
+assert(SUPPORTED_VERSIONS.includes(MIN_SUPPORTED_VERSION) && SUPPORTED_VERSIONS.includes(MAX_SUPPORTED_VERSION), 'version bounds');
+assert(DEFAULT_MAX_ENVELOPE_BYTES <= SPEC_MAX_ENVELOPE_BYTES, 'default envelope limit within the spec limit');
+
+export const OPCODE: Record<MessageOpcode, number> = {
+  ERROR: 0x00,
+  STARTUP: 0x01,
+  READY: 0x02,
+  AUTHENTICATE: 0x03,
+  OPTIONS: 0x05,
+  SUPPORTED: 0x06,
+  QUERY: 0x07,
+  RESULT: 0x08,
+  PREPARE: 0x09,
+  EXECUTE: 0x0a,
+  REGISTER: 0x0b,
+  EVENT: 0x0c,
+  BATCH: 0x0d,
+  AUTH_CHALLENGE: 0x0e,
+  AUTH_RESPONSE: 0x0f,
+  AUTH_SUCCESS: 0x10,
+};
+const OPCODE_NAMES = new Map<number, MessageOpcode>(Object.entries(OPCODE).map(([k, v]) => [v, k as MessageOpcode]));
+
+/** The opcode's name, or undefined for an opcode the protocol does not define. */
+export function opcodeName(code: number): MessageOpcode | undefined {
+  return OPCODE_NAMES.get(code);
+}
+
+export interface EnvelopeHeader {
+  /** Protocol version without the direction bit. */
+  version: number;
+  /** True when the direction bit says response. */
+  isResponse: boolean;
+  flags: number;
+  streamId: number;
+  /** Raw opcode byte (may be undefined in the protocol; see opcodeName). */
+  opcode: number;
+  bodyLength: number;
+}
+
+export interface Envelope {
+  header: EnvelopeHeader;
+  body: Buffer;
+}
+
+export function headerBytesFor(version: number): number {
+  return version >= 3 ? ENVELOPE_HEADER_BYTES : LEGACY_ENVELOPE_HEADER_BYTES;
+}
+
+/** Decodes a header from buf at offset (caller ensures headerBytesFor(version) bytes are there). */
+export function decodeEnvelopeHeader(buf: Buffer, offset: number): EnvelopeHeader {
+  const first = buf[offset]!;
+  const version = first & VERSION_MASK;
+  const legacy = version < 3;
+  assert(buf.length - offset >= headerBytesFor(version), 'header bytes present');
+  return {
+    version,
+    isResponse: (first & RESPONSE_DIRECTION_BIT) !== 0,
+    flags: buf[offset + 1]!,
+    streamId: legacy ? buf.readInt8(offset + 2) : buf.readInt16BE(offset + 2),
+    opcode: buf[offset + (legacy ? 3 : 4)]!,
+    bodyLength: buf.readInt32BE(offset + (legacy ? 4 : 5)),
+  };
+}
+
+/** Encodes a header into a fresh buffer. */
+export function encodeEnvelopeHeader(h: EnvelopeHeader): Buffer {
+  const legacy = h.version < 3;
+  const out = Buffer.allocUnsafe(headerBytesFor(h.version));
+  out[0] = (h.version & VERSION_MASK) | (h.isResponse ? RESPONSE_DIRECTION_BIT : 0);
+  out[1] = h.flags;
+  if (legacy) {
+    out.writeInt8(Math.max(-128, Math.min(127, h.streamId)), 2);
+    out[3] = h.opcode;
+    out.writeInt32BE(h.bodyLength, 4);
+  } else {
+    out.writeInt16BE(h.streamId, 2);
+    out[4] = h.opcode;
+    out.writeInt32BE(h.bodyLength, 5);
+  }
+  return out;
+}
+
+/** Header and body as one buffer. */
+export function encodeEnvelope(h: Omit<EnvelopeHeader, 'bodyLength'>, body: Buffer): Buffer {
+  const header = encodeEnvelopeHeader({ ...h, bodyLength: body.length });
+  return Buffer.concat([header, body], header.length + body.length);
+}
+
+/** The text Cassandra uses, which drivers look for to step down ("Invalid or unsupported protocol version"). */
+export function unsupportedVersionMessage(version: number): string {
+  const list = SUPPORTED_VERSIONS.map((v) => `${v}/v${v}${BETA_VERSIONS.includes(v) ? '-beta' : ''}`).join(', ');
+  return `Invalid or unsupported protocol version (${version}); supported versions are (${list})`;
+}
+
+/**
+ * The version to write an "unsupported version" error in: a client that is too old gets its own
+ * version (so it can parse the reply), a client that is too new gets our highest version.
+ */
+export function versionForVersionError(requested: number): number {
+  return requested < MIN_SUPPORTED_VERSION ? Math.max(1, requested) : MAX_SUPPORTED_VERSION;
+}
