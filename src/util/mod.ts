@@ -3,3 +3,4 @@ export * from './assert.js';
 export * from './bytes.js';
 export * from './errors.js';
 export * from './murmur3.js';
+export * from './crc.js';
