@@ -1,0 +1,283 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidRequest, ReadTimeout, Unavailable, WriteFailure, WriteTimeout, type ConsistencyName } from '../util/errors.js';
+import { tokenOf } from '../util/murmur3.js';
+import { SimTime, SeededRandom } from '../env/sim/mod.js';
+import type { KeyspaceMetadata, ReplicationStrategy, TableMetadata } from '../schema/metadata.js';
+import type { Storage } from '../storage/mod.js';
+import type { Partition, PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
+import { Ring, allocateRandomTokens, rangeContains, TOKEN_MIN } from '../cluster/ring/mod.js';
+import { Coordinator, requirementFor, blockForOf, serveReplicaRequest, splitRange, type ReplicaRequest, type ReplicaResponse } from './mod.js';
+
+const TABLE = { keyspace: 'ks', name: 't', id: 'table-1' } as TableMetadata;
+
+/** Storage that keeps updates in memory; reads return every stored row of matching partitions. */
+class MemoryStorage implements Storage {
+  readonly partitions = new Map<string, Partition>();
+  applied = 0;
+  reads = 0;
+  async open() {}
+  async addTable() {}
+  updateTable() {}
+  async dropTable() {}
+  async truncate() { this.partitions.clear(); }
+  async flush() {}
+  async compact() {}
+  async close() {}
+  async apply(u: PartitionUpdate) {
+    this.applied++;
+    const k = u.key.toString('hex');
+    const p = this.partitions.get(k) ?? { key: u.key, token: u.token, rangeTombstones: [], rows: [] };
+    p.rows.push(...u.rows);
+    this.partitions.set(k, p);
+  }
+  async read(cmd: ReadCommand): Promise<ReadResult> {
+    this.reads++;
+    const sel = cmd.partitions;
+    let parts: Partition[];
+    if (sel.kind === 'keys') {
+      parts = sel.keys.map((k) => this.partitions.get(k.key.toString('hex'))).filter((p): p is Partition => !!p);
+    } else {
+      parts = [...this.partitions.values()].filter((p) => rangeContains(sel.range, p.token))
+        .filter((p) => !sel.after || p.token !== sel.after.token)
+        .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+      if (sel.range.start >= sel.range.end) {
+        // Wrapping range: tokens after start come first.
+        parts = [...parts.filter((p) => p.token > sel.range.start), ...parts.filter((p) => p.token <= sel.range.start)];
+      }
+    }
+    return { partitions: parts.slice(0, cmd.partitionLimit).map((p) => ({ ...p, rows: [...p.rows] })), stats: { sstablesRead: 0, tombstonesScanned: 0, liveRowsScanned: 0 }, warnings: [] };
+  }
+}
+
+type Behaviour = 'ok' | 'hang' | 'fail';
+
+interface Cluster {
+  time: SimTime;
+  ring: Ring;
+  storages: Map<string, MemoryStorage>;
+  behaviour: Map<string, Behaviour>;
+  down: Set<string>;
+  sent: string[];
+  coordinator(opts?: { reconcile?: (c: ReadCommand, r: ReadResult[]) => ReadResult }): Coordinator;
+}
+
+function cluster(layout: { dc: string; rack: string }[], seed = 1): Cluster {
+  const time = new SimTime();
+  const random = new SeededRandom(seed);
+  const ring = new Ring({ localEndpoint: '127.0.0.1' });
+  const storages = new Map<string, MemoryStorage>();
+  const behaviour = new Map<string, Behaviour>();
+  const taken = new Set<bigint>();
+  layout.forEach(({ dc, rack }, i) => {
+    const endpoint = `127.0.0.${i + 1}`;
+    const tokens = allocateRandomTokens(16, random, taken);
+    tokens.forEach((t) => taken.add(t));
+    ring.metadata.setEndpoint({ endpoint, hostId: `host-${i + 1}`, dc, rack, tokens });
+    storages.set(endpoint, new MemoryStorage());
+    behaviour.set(endpoint, 'ok');
+  });
+  const down = new Set<string>();
+  const sent: string[] = [];
+  const remote = (endpoint: string, request: ReplicaRequest): Promise<ReplicaResponse> => {
+    sent.push(`${request.verb} ${endpoint}`);
+    const b = behaviour.get(endpoint);
+    if (b === 'hang') return new Promise(() => undefined);
+    if (b === 'fail') return Promise.reject(new Error('disk on fire'));
+    return serveReplicaRequest(storages.get(endpoint)!, request);
+  };
+  return {
+    time, ring, storages, behaviour, down, sent,
+    coordinator: (opts = {}) => new Coordinator({
+      ring, storage: storages.get('127.0.0.1')!, clock: time, scheduler: time,
+      liveness: (e) => !down.has(e), remote, ...opts,
+    }),
+  };
+}
+
+function keyspace(replication: ReplicationStrategy): KeyspaceMetadata {
+  return { name: 'ks', replication, durableWrites: true, tables: new Map(), types: new Map(), system: false };
+}
+
+function update(key: string, value = 'v'): PartitionUpdate {
+  const k = Buffer.from(key);
+  return {
+    tableId: TABLE.id, key: k, token: tokenOf(k), rangeTombstones: [],
+    rows: [{ clustering: [], liveness: { timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 },
+      cells: [{ column: 'v', value: Buffer.from(value), timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 }] }],
+  };
+}
+
+function keyRead(...keys: string[]): ReadCommand {
+  return {
+    table: TABLE, slices: [], reversed: false, rowLimit: Infinity, perPartitionLimit: Infinity, partitionLimit: Infinity, nowSec: 1,
+    partitions: { kind: 'keys', keys: keys.map((s) => ({ key: Buffer.from(s), token: tokenOf(Buffer.from(s)) })) },
+  };
+}
+
+/** Settles a promise while advancing virtual time; returns the value or the error. */
+async function settle<T>(time: SimTime, p: Promise<T>, ms = 10_000): Promise<{ value?: T; error?: unknown }> {
+  let out: { value?: T; error?: unknown } | undefined;
+  p.then((value) => { out = { value }; }, (error) => { out = { error }; });
+  for (let waited = 0; !out && waited <= ms; waited += 100) await time.runFor(100);
+  assert.ok(out, 'promise did not settle');
+  return out;
+}
+
+const simple = (rf: number): ReplicationStrategy => ({ class: 'SimpleStrategy', replicationFactor: rf });
+
+test('consistency: blockFor for every level (NTS dc1:3 dc2:2, coordinator in dc1)', () => {
+  const nts: ReplicationStrategy = { class: 'NetworkTopologyStrategy', dcs: { dc1: 3, dc2: 2 } };
+  const want: [ConsistencyName, number][] = [
+    ['ANY', 1], ['ONE', 1], ['TWO', 2], ['THREE', 3], ['QUORUM', 3], ['ALL', 5], ['LOCAL_QUORUM', 2],
+    ['LOCAL_ONE', 1], ['EACH_QUORUM', 4], ['SERIAL', 3], ['LOCAL_SERIAL', 2], ['NODE_LOCAL', 1],
+  ];
+  for (const [cl, n] of want) assert.equal(blockForOf(requirementFor(cl, nts, 'dc1')), n, cl);
+  assert.deepEqual(requirementFor('LOCAL_QUORUM', nts, 'dc2'), { kind: 'count', count: 2, dc: 'dc2' });
+  assert.equal(blockForOf(requirementFor('QUORUM', simple(2), 'dc1')), 2);
+  assert.equal(blockForOf(requirementFor('EACH_QUORUM', simple(3), 'dc1')), 2);
+});
+
+test('coordinator: one node, RF 1: writes and reads go to local storage at every level', async () => {
+  const c = cluster([{ dc: 'datacenter1', rack: 'rack1' }]);
+  const coord = c.coordinator();
+  const ks = keyspace(simple(1));
+  for (const cl of ['ONE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'LOCAL_ONE', 'EACH_QUORUM', 'ANY', 'TWO'] as ConsistencyName[]) {
+    if (cl === 'TWO') {
+      await assert.rejects(coord.write(ks, [update('a')], cl), Unavailable);
+      continue;
+    }
+    await coord.write(ks, [update('a', cl)], cl);
+  }
+  assert.equal(c.storages.get('127.0.0.1')!.applied, 7);
+  assert.deepEqual(c.sent, [], 'nothing went through the remote transport');
+  const result = await coord.read(ks, keyRead('a', 'missing'), 'SERIAL');
+  assert.equal(result.partitions.length, 1);
+  assert.equal(result.partitions[0]!.rows.length, 7);
+  await assert.rejects(coord.read(ks, keyRead('a'), 'ANY'), InvalidRequest);
+  await assert.rejects(coord.write(ks, [update('a')], 'SERIAL'), InvalidRequest);
+  const local = await coord.read(keyspace({ class: 'LocalStrategy' }), keyRead('a'), 'ONE');
+  assert.equal(local.partitions.length, 1);
+});
+
+test('coordinator: Unavailable names what was needed, what was there, and who is down; nothing is sent', async () => {
+  const c = cluster([{ dc: 'datacenter1', rack: 'rack1' }, { dc: 'datacenter1', rack: 'rack2' }]);
+  c.down.add('127.0.0.2');
+  const coord = c.coordinator();
+  const err = await coord.write(keyspace(simple(2)), [update('a'), update('b')], 'QUORUM').catch((e) => e);
+  assert.ok(err instanceof Unavailable);
+  assert.equal(err.message, 'Cannot achieve consistency level QUORUM for keyspace ks: 2 replicas required, 1 alive; down: 127.0.0.2 (datacenter1/rack2). With replication factor 2, QUORUM needs every replica; use ONE or raise the replication factor.');
+  assert.equal(err.required, 2);
+  assert.equal(err.alive, 1);
+  assert.equal(c.storages.get('127.0.0.1')!.applied, 0);
+  assert.deepEqual(c.sent, []);
+  await coord.write(keyspace(simple(2)), [update('a')], 'ONE');
+  assert.equal(c.storages.get('127.0.0.1')!.applied, 1);
+});
+
+test('coordinator: QUORUM write succeeds with one replica hanging, times out with two', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r2' }, { dc: 'dc1', rack: 'r3' }]);
+  const coord = c.coordinator();
+  const ks = keyspace(simple(3));
+  c.behaviour.set('127.0.0.3', 'hang');
+  assert.deepEqual(await settle(c.time, coord.write(ks, [update('k')], 'QUORUM')), { value: undefined });
+  c.behaviour.set('127.0.0.2', 'hang');
+  const { error } = await settle(c.time, coord.write(ks, [update('k')], 'QUORUM'));
+  assert.ok(error instanceof WriteTimeout, String(error));
+  assert.equal(error.received, 1);
+  assert.equal(error.blockFor, 2);
+  assert.equal(error.writeType, 'SIMPLE');
+  assert.match(error.message, /received only 1 responses of 2 required at consistency QUORUM within 2000 ms/);
+});
+
+test('coordinator: replica failures that make the level impossible give WriteFailure', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r2' }, { dc: 'dc1', rack: 'r3' }]);
+  c.behaviour.set('127.0.0.2', 'fail');
+  c.behaviour.set('127.0.0.3', 'fail');
+  const { error } = await settle(c.time, c.coordinator().write(keyspace(simple(3)), [update('k')], 'QUORUM'));
+  assert.ok(error instanceof WriteFailure, String(error));
+  assert.equal(error.reasons.length, 2);
+  assert.match(error.message, /disk on fire/);
+});
+
+test('coordinator: LOCAL_QUORUM counts only the local DC; EACH_QUORUM needs every DC', async () => {
+  const c = cluster([
+    { dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r2' }, { dc: 'dc1', rack: 'r3' },
+    { dc: 'dc2', rack: 'r1' }, { dc: 'dc2', rack: 'r2' }, { dc: 'dc2', rack: 'r3' },
+  ]);
+  const ks = keyspace({ class: 'NetworkTopologyStrategy', dcs: { dc1: 3, dc2: 3 } });
+  c.down.add('127.0.0.4'); c.down.add('127.0.0.5');
+  const coord = c.coordinator();
+  // dc2 replicas hang: LOCAL_QUORUM still succeeds from dc1 alone.
+  c.behaviour.set('127.0.0.6', 'hang');
+  assert.deepEqual(await settle(c.time, coord.write(ks, [update('k')], 'LOCAL_QUORUM')), { value: undefined });
+  const err = await coord.write(ks, [update('k')], 'EACH_QUORUM').catch((e) => e);
+  assert.ok(err instanceof Unavailable);
+  assert.match(err.message, /2 replicas required in datacenter dc2, 1 alive; down: 127\.0\.0\.4 \(dc2\/r1\), 127\.0\.0\.5 \(dc2\/r2\)/);
+  c.down.clear(); c.down.add('127.0.0.1');
+  const local = await settle(c.time, c.coordinator().write(ks, [update('k')], 'LOCAL_ONE'));
+  assert.deepEqual(local, { value: undefined }, 'the local endpoint is always alive to itself');
+});
+
+test('coordinator: reads go to blockFor replicas, local first, and are reconciled', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r2' }, { dc: 'dc1', rack: 'r3' }]);
+  const ks = keyspace(simple(3));
+  let reconciled = 0;
+  const coord = c.coordinator({
+    reconcile: (_cmd, results) => { reconciled = results.length; return results[0]!; },
+  });
+  await settle(c.time, coord.write(ks, [update('k')], 'ALL'));
+  c.sent.length = 0;
+  const { value } = await settle(c.time, coord.read(ks, keyRead('k'), 'QUORUM'));
+  assert.equal(value!.partitions.length, 1);
+  assert.equal(reconciled, 2);
+  assert.equal(c.storages.get('127.0.0.1')!.reads, 1, 'the local replica is read first');
+  assert.equal(c.sent.length, 1);
+  // A failing target is replaced by the spare replica.
+  c.behaviour.set('127.0.0.2', 'fail');
+  const again = await settle(c.time, coord.read(ks, keyRead('k'), 'QUORUM'));
+  assert.equal(again.value!.partitions.length, 1);
+  // Both remote replicas hanging: ReadTimeout with what arrived.
+  c.behaviour.set('127.0.0.2', 'hang'); c.behaviour.set('127.0.0.3', 'hang');
+  const { error } = await settle(c.time, coord.read(ks, keyRead('k'), 'QUORUM'));
+  assert.ok(error instanceof ReadTimeout, String(error));
+  assert.equal(error.received, 1);
+  assert.equal(error.blockFor, 2);
+  assert.equal(error.dataPresent, true);
+});
+
+test('coordinator: a whole-ring range read over a vnode ring returns every partition once, respecting the partition limit', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r1' }]);
+  const ks = keyspace(simple(1));
+  const coord = c.coordinator();
+  const keys = Array.from({ length: 60 }, (_, i) => `key${i}`);
+  await settle(c.time, coord.write(ks, keys.map((k) => update(k)), 'ONE'));
+  for (const s of c.storages.values()) assert.ok(s.applied > 0, 'every node holds some keys');
+  const range: ReadCommand = { ...keyRead(), partitions: { kind: 'range', range: { start: TOKEN_MIN, end: TOKEN_MIN } } };
+  const { value } = await settle(c.time, coord.read(ks, range, 'ONE'));
+  const got = value!.partitions.map((p) => p.key.toString());
+  assert.deepEqual([...got].sort(), [...keys].sort());
+  const tokens = value!.partitions.map((p) => p.token);
+  assert.deepEqual(tokens, [...tokens].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'token order');
+  const limited = await settle(c.time, coord.read(ks, { ...range, partitionLimit: 7 }, 'ONE'));
+  assert.deepEqual(limited.value!.partitions.map((p) => p.key.toString()), got.slice(0, 7));
+  // Paging: resume after the 7th partition.
+  const seventh = limited.value!.partitions[6]!;
+  const page: ReadCommand = { ...range, partitions: { kind: 'range', range: { start: TOKEN_MIN, end: TOKEN_MIN }, after: { key: seventh.key, token: seventh.token } } };
+  const rest = await settle(c.time, coord.read(ks, page, 'ONE'));
+  assert.deepEqual(rest.value!.partitions.map((p) => p.key.toString()), got.slice(7));
+});
+
+test('splitRange: one node gives one piece; pieces cover the range in order', () => {
+  const one = cluster([{ dc: 'dc1', rack: 'r1' }]);
+  assert.equal(splitRange(one, keyspace(simple(1)), { start: TOKEN_MIN, end: TOKEN_MIN }).length, 1);
+  const three = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r1' }]);
+  const pieces = splitRange(three, keyspace(simple(1)), { start: 10n, end: 5n });
+  assert.equal(pieces[0]!.range.start, 10n);
+  assert.equal(pieces[pieces.length - 1]!.range.end, 5n);
+  for (let i = 1; i < pieces.length; i++) {
+    assert.equal(pieces[i]!.range.start, pieces[i - 1]!.range.end);
+    assert.notDeepEqual(pieces[i]!.replicas, pieces[i - 1]!.replicas, 'neighbours with equal replicas are joined');
+  }
+  assert.equal(splitRange(three, keyspace(simple(3)), { start: 10n, end: 5n }).length, 1, 'RF = nodes: one piece');
+});

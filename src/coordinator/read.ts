@@ -1,0 +1,281 @@
+// Coordinated reads: each partition (or token range) is read from as many replicas as the
+// consistency level needs, closest first, and their answers are reconciled into one.
+//
+// - Partition keys are grouped by replica set; each group is one read at the level.
+// - A token range is split at ring tokens into pieces; consecutive pieces with the same replicas
+//   are joined, and pieces are read in token order until the limits are reached.
+// - Targets: live replicas that count for the level, the local endpoint first, then its DC,
+//   then the rest in ring order. A failed target is replaced by a spare live replica if any.
+// - Several answers are merged by the injected Reconciler (storage's mergePartitions:
+//   last-write-wins per cell, tombstones kept). Read repair is not done yet.
+
+import { AssertionError } from '../util/assert.js';
+import { ReadFailure, ReadTimeout, RequestError, ServerError, type ConsistencyName, type FailureReason } from '../util/errors.js';
+import type { KeyspaceMetadata } from '../schema/metadata.js';
+import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/data.js';
+import { RING_SIZE } from '../cluster/ring/mod.js';
+import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
+import { sendToReplica, type CoordinatorContext } from './transport.js';
+
+/** Merges several replicas' answers to one command into one answer. */
+export type Reconciler = (command: ReadCommand, results: ReadResult[]) => ReadResult;
+
+/** Token-range pieces a range read may be split into before it is refused as a bug. */
+export const RANGE_PIECES_MAX = 1 << 20;
+const REASON_UNKNOWN = 0x0000;
+
+export async function coordinateRead(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
+                                     command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
+  validateConsistency(cl, 'read');
+  const selector = command.partitions;
+  if (selector.kind === 'keys') return readKeys(ctx, reconcile, keyspace, command, cl);
+  return readRange(ctx, reconcile, keyspace, command, cl);
+}
+
+async function readKeys(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
+                        command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
+  if (command.partitions.kind !== 'keys') throw new AssertionError('readKeys on a range read');
+  const groups = new Map<readonly string[], { key: Buffer; token: bigint }[]>();
+  for (const k of command.partitions.keys) {
+    const replicas = ctx.ring.replicasFor(keyspace.replication, k.token);
+    let group = groups.get(replicas);
+    if (!group) groups.set(replicas, group = []);
+    group.push(k);
+  }
+  // Liveness of every group first: an Unavailable read sends nothing.
+  for (const replicas of groups.keys()) assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+  const results = await Promise.all([...groups].map(([replicas, keys]) =>
+    readFromReplicas(ctx, reconcile, keyspace, { ...command, partitions: { kind: 'keys', keys } }, cl, replicas)));
+  if (results.length === 1) return results[0]!;
+  // Back in the order the command listed its keys, then trimmed to the limits.
+  const byKey = new Map<string, Partition>();
+  for (const r of results) for (const p of r.partitions) byKey.set(p.key.toString('hex'), p);
+  const ordered: Partition[] = [];
+  for (const k of command.partitions.keys) {
+    const p = byKey.get(k.key.toString('hex'));
+    if (p) { ordered.push(p); byKey.delete(k.key.toString('hex')); }
+  }
+  return combine(results, trimToLimits(ordered, command));
+}
+
+async function readRange(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
+                         command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
+  if (command.partitions.kind !== 'range') throw new AssertionError('readRange on a key read');
+  const pieces = splitRange(ctx, keyspace, command.partitions.range, command.partitions.after?.token);
+  for (const piece of pieces) assureSufficientLiveReplicas({ keyspace, cl, replicas: piece.replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+  const results: ReadResult[] = [];
+  const partitions: Partition[] = [];
+  let rowsLeft = command.rowLimit;
+  let partitionsLeft = command.partitionLimit;
+  for (const piece of pieces) {
+    if (rowsLeft <= 0 || partitionsLeft <= 0) break;
+    const after = command.partitions.after;
+    const pieceCommand: ReadCommand = {
+      ...command,
+      rowLimit: rowsLeft,
+      partitionLimit: partitionsLeft,
+      partitions: { kind: 'range', range: piece.range, ...(after && piece.holdsAfter ? { after } : {}) },
+    };
+    const result = await readFromReplicas(ctx, reconcile, keyspace, pieceCommand, cl, piece.replicas, ctx.timeouts.rangeMs);
+    results.push(result);
+    const trimmed = trimToLimits(result.partitions, pieceCommand);
+    partitions.push(...trimmed);
+    partitionsLeft -= trimmed.length;
+    for (const p of trimmed) rowsLeft -= liveRowCount(p, command.nowSec);
+  }
+  if (results.length === 1) return results[0]!;
+  return combine(results, partitions);
+}
+
+interface RangePiece {
+  range: TokenRange;
+  replicas: readonly string[];
+  /** True for the piece holding the paging position `after`. */
+  holdsAfter: boolean;
+}
+
+/** Splits (start, end] at ring tokens, drops pieces before `afterToken`, joins neighbours with equal replicas. */
+export function splitRange(ctx: Pick<CoordinatorContext, 'ring'>, keyspace: KeyspaceMetadata, range: TokenRange, afterToken?: bigint): RangePiece[] {
+  const { start, end } = range;
+  const distance = (t: bigint) => { const d = (t - start) % RING_SIZE; return d < 0n ? d + RING_SIZE : d; };
+  const endDistance = start === end ? RING_SIZE : distance(end);
+  const cuts = ctx.ring.metadata.sortedTokens().filter((t) => { const d = distance(t); return d > 0n && d < endDistance; })
+    .sort((a, b) => { const da = distance(a), db = distance(b); return da < db ? -1 : da > db ? 1 : 0; });
+  if (cuts.length + 1 > RANGE_PIECES_MAX) throw new AssertionError(`range read split into ${cuts.length + 1} pieces`);
+  const afterDistance = afterToken === undefined ? undefined : distance(afterToken);
+  const pieces: RangePiece[] = [];
+  let from = start;
+  for (const to of [...cuts, end]) {
+    const toDistance = to === end ? endDistance : distance(to);
+    const fromDistance = from === start ? 0n : distance(from);
+    if (afterDistance === undefined || toDistance >= afterDistance) {
+      const holdsAfter = afterDistance !== undefined && fromDistance < afterDistance;
+      const replicas = ctx.ring.replicasFor(keyspace.replication, to);
+      const last = pieces[pieces.length - 1];
+      if (last && sameReplicas(last.replicas, replicas)) {
+        last.range = { start: last.range.start, end: to };
+        last.holdsAfter ||= holdsAfter;
+      } else {
+        pieces.push({ range: { start: from, end: to }, replicas, holdsAfter });
+      }
+    }
+    from = to;
+  }
+  return pieces;
+}
+
+function sameReplicas(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((e) => set.has(e));
+}
+
+/** Live replicas that count for the level, closest first (local endpoint, local DC, the rest). */
+function orderTargets(ctx: CoordinatorContext, req: Requirement, replicas: readonly string[]): string[] {
+  const localDc = ctx.ring.localDc;
+  const rank = (e: string) => (e === ctx.ring.localEndpoint ? 0 : ctx.ring.location(e)?.dc === localDc ? 1 : 2);
+  return replicas.filter((e) => ctx.isAlive(e) && counts(req, e, ctx.ring))
+    .map((e, i) => ({ e, i, r: rank(e) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.e);
+}
+
+/** Initial targets: for EACH_QUORUM the closest `need` of each DC, else the first blockFor. */
+function initialTargets(ctx: CoordinatorContext, req: Requirement, ordered: string[]): string[] {
+  if (req.kind === 'count') return ordered.slice(0, req.count);
+  const taken: string[] = [];
+  for (const [dc, need] of req.perDc) taken.push(...ordered.filter((e) => ctx.ring.location(e)?.dc === dc).slice(0, need));
+  return taken;
+}
+
+function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata, command: ReadCommand,
+                          cl: ConsistencyName, replicas: readonly string[], timeoutMs = ctx.timeouts.readMs): Promise<ReadResult> {
+  const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
+  const ordered = orderTargets(ctx, req, replicas);
+  const spares = ordered.filter((e) => !initialTargets(ctx, req, ordered).includes(e));
+  const blockFor = blockForOf(req);
+  const acks = new AckCounter(req, ctx.ring);
+  const results: ReadResult[] = [];
+  const reasons: FailureReason[] = [];
+  const errors: string[] = [];
+  return new Promise<ReadResult>((resolve, reject) => {
+    let done = false;
+    let inFlight = 0;
+    const finish = (outcome: { result: ReadResult } | { error: unknown }) => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      if ('result' in outcome) resolve(outcome.result); else reject(outcome.error);
+    };
+    const timer = ctx.scheduler.after(timeoutMs, () => finish({ error: new ReadTimeout(
+      `Operation timed out - received only ${acks.receivedCount} responses of ${blockFor} required at consistency ${cl} within ${timeoutMs} ms`,
+      cl, acks.receivedCount, blockFor, results.length > 0) }));
+    const send = (endpoint: string) => {
+      inFlight++;
+      sendToReplica(ctx, endpoint, { verb: 'READ', keyspace: keyspace.name, command }).then((response) => {
+        inFlight--;
+        if (done) return;
+        if (response.verb !== 'READ_RESPONSE') { finish({ error: new AssertionError(`replica ${endpoint} answered a read with ${response.verb}`) }); return; }
+        results.push(response.result);
+        acks.ack(endpoint);
+        if (acks.satisfied) finishWithResults();
+      }, (error: unknown) => {
+        inFlight--;
+        if (done) return;
+        if (error instanceof AssertionError) { finish({ error }); return; }
+        reasons.push({ address: endpoint, reasonCode: REASON_UNKNOWN });
+        errors.push(`${endpoint}: ${error instanceof Error ? error.message : String(error)}`);
+        const spare = pickSpare(ctx, req, spares, endpoint);
+        if (spare) { send(spare); return; }
+        if (inFlight === 0) finish({ error: readFailure(error, replicas.length) });
+      });
+    };
+    const finishWithResults = () => {
+      try {
+        finish({ result: results.length === 1 ? results[0]! : reconcile(command, results) });
+      } catch (error) {
+        finish({ error });
+      }
+    };
+    const readFailure = (error: unknown, replicaCount: number) => {
+      // With a single replica its own operating error says most.
+      if (replicaCount === 1 && error instanceof RequestError) return error;
+      return new ReadFailure(
+        `Operation failed - received ${acks.receivedCount} responses and ${reasons.length} failures of ${blockFor} required at consistency ${cl}: ${errors.join('; ')}`,
+        cl, acks.receivedCount, blockFor, reasons, results.length > 0);
+    };
+    for (const endpoint of initialTargets(ctx, req, ordered)) send(endpoint);
+  });
+}
+
+/** Removes and returns a spare that can stand in for the failed endpoint (same DC for EACH_QUORUM). */
+function pickSpare(ctx: CoordinatorContext, req: Requirement, spares: string[], failed: string): string | undefined {
+  const dc = ctx.ring.location(failed)?.dc;
+  const index = spares.findIndex((e) => req.kind === 'count' || ctx.ring.location(e)?.dc === dc);
+  if (index < 0) return undefined;
+  return spares.splice(index, 1)[0];
+}
+
+function combine(results: ReadResult[], partitions: Partition[]): ReadResult {
+  const stats = { sstablesRead: 0, tombstonesScanned: 0, liveRowsScanned: 0 };
+  const warnings: string[] = [];
+  for (const r of results) {
+    stats.sstablesRead += r.stats.sstablesRead;
+    stats.tombstonesScanned += r.stats.tombstonesScanned;
+    stats.liveRowsScanned += r.stats.liveRowsScanned;
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+  }
+  return { partitions, stats, warnings };
+}
+
+/** Cuts partitions to the command's partition and row limits (counting live rows). */
+export function trimToLimits(partitions: Partition[], command: ReadCommand): Partition[] {
+  const out: Partition[] = [];
+  let rowsLeft = command.rowLimit;
+  for (const p of partitions) {
+    if (out.length >= command.partitionLimit || rowsLeft <= 0) break;
+    const live = liveRowCount(p, command.nowSec);
+    if (live <= rowsLeft || !Number.isFinite(rowsLeft)) {
+      out.push(p);
+      rowsLeft -= live;
+      continue;
+    }
+    // Keep rows until rowsLeft live ones are in (tombstoned rows ride along for reconciliation).
+    const rows = [];
+    let taken = 0;
+    for (const row of p.rows) {
+      if (taken >= rowsLeft) break;
+      rows.push(row);
+      if (rowIsLive(row, command.nowSec)) taken++;
+    }
+    out.push({ ...p, rows });
+    rowsLeft = 0;
+  }
+  return out;
+}
+
+function cellIsLive(cell: { value: Buffer | null; ttlSec: number; localExpirationTimeSec: number }, nowSec: number): boolean {
+  if (cell.value === null) return false;
+  return cell.ttlSec === 0 || cell.localExpirationTimeSec > nowSec;
+}
+
+function rowIsLive(row: Partition['rows'][number], nowSec: number): boolean {
+  const deletedAt = row.deletion?.markedForDeleteAtMicros ?? -Infinity;
+  const l = row.liveness;
+  if (l && l.timestampMicros > deletedAt && (l.ttlSec === 0 || l.localExpirationTimeSec > nowSec)) return true;
+  return row.cells.some((c) => c.timestampMicros > deletedAt && cellIsLive(c, nowSec));
+}
+
+/** Live CQL rows of a partition: its live rows, or 1 for a partition with only a live static row. */
+export function liveRowCount(p: Partition, nowSec: number): number {
+  let n = 0;
+  for (const row of p.rows) if (rowIsLive(row, nowSec)) n++;
+  if (n === 0 && p.staticRow && rowIsLive(p.staticRow, nowSec)) return 1;
+  return n;
+}
+
+/** The Reconciler used until one is injected: refuses to merge differing answers. */
+export const reconcileUnavailable: Reconciler = (_command, results) => {
+  throw new ServerError(`cannot reconcile ${results.length} replica answers: no merge function was given to the Coordinator`);
+};

@@ -1,0 +1,76 @@
+// The replica side of coordination: the requests a coordinator sends to replicas, their answers,
+// and serveReplicaRequest, which a replica runs for a request, whether it arrived over the
+// network (cluster/messaging calls it) or came from its own coordinator (one code path).
+
+import { assertNever } from '../util/assert.js';
+import type { Storage } from '../storage/mod.js';
+import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
+import type { Clock, Scheduler } from '../env/mod.js';
+import type { Ring } from '../cluster/ring/mod.js';
+
+export type ReplicaRequest =
+  | { verb: 'MUTATION'; keyspace: string; update: PartitionUpdate }
+  | { verb: 'READ'; keyspace: string; command: ReadCommand }
+  | { verb: 'TRUNCATE'; keyspace: string; tableId: string };
+
+export type ReplicaResponse =
+  | { verb: 'MUTATION_ACK' }
+  | { verb: 'READ_RESPONSE'; result: ReadResult }
+  | { verb: 'TRUNCATE_ACK' };
+
+/**
+ * Sends one request to a remote replica. Resolves with its answer; rejects when the replica
+ * answered with a failure or the connection broke. Timeouts are the coordinator's job, so an
+ * implementation may leave a request pending forever (it must bound its own queues).
+ */
+export type RemoteTransport = (endpoint: string, request: ReplicaRequest) => Promise<ReplicaResponse>;
+
+/** Stores writes for replicas that are down (hinted handoff); optional. */
+export interface HintSink {
+  store(endpoint: string, update: PartitionUpdate): Promise<void>;
+}
+
+/** Executes a replica request against local storage. */
+export async function serveReplicaRequest(storage: Storage, request: ReplicaRequest): Promise<ReplicaResponse> {
+  switch (request.verb) {
+    case 'MUTATION':
+      await storage.apply(request.update);
+      return { verb: 'MUTATION_ACK' };
+    case 'READ':
+      return { verb: 'READ_RESPONSE', result: await storage.read(request.command) };
+    case 'TRUNCATE':
+      await storage.truncate(request.tableId);
+      return { verb: 'TRUNCATE_ACK' };
+    default:
+      return assertNever(request, 'replica request');
+  }
+}
+
+export interface RequestTimeouts {
+  writeMs: number;
+  readMs: number;
+  rangeMs: number;
+  truncateMs: number;
+}
+
+/** cassandra.yaml defaults: write_request_timeout 2000ms, read 5000ms, range 10000ms, truncate 60000ms. */
+export const DEFAULT_TIMEOUTS: RequestTimeouts = { writeMs: 2000, readMs: 5000, rangeMs: 10000, truncateMs: 60000 };
+
+/** What read.ts and write.ts need from the Coordinator. */
+export interface CoordinatorContext {
+  ring: Ring;
+  storage: Storage;
+  clock: Clock;
+  scheduler: Scheduler;
+  isAlive: (endpoint: string) => boolean;
+  remote: RemoteTransport | undefined;
+  hints: HintSink | undefined;
+  timeouts: RequestTimeouts;
+}
+
+/** Sends a request to one replica: local storage for the local endpoint, the transport otherwise. */
+export function sendToReplica(ctx: CoordinatorContext, endpoint: string, request: ReplicaRequest): Promise<ReplicaResponse> {
+  if (endpoint === ctx.ring.localEndpoint) return serveReplicaRequest(ctx.storage, request);
+  if (!ctx.remote) return Promise.reject(new Error(`no transport to replica ${endpoint} (node started without cluster messaging)`));
+  return ctx.remote(endpoint, request);
+}

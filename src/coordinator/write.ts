@@ -1,0 +1,162 @@
+// Coordinated writes: each partition update goes to every live replica; the write succeeds once
+// the consistency level's acknowledgements arrive for every update.
+//
+// Order of events for write(keyspace, updates, cl):
+// 1. validate the level for writes; compute replicas of every update's token;
+// 2. check liveness of every update's replicas first, so an Unavailable write sends nothing;
+// 3. send to live replicas (local storage directly), hint the down ones when a HintSink exists;
+// 4. wait for enough acks, or a failure that makes them impossible (WriteFailure), or the write
+//    timeout (WriteTimeout with received/blockFor). Late answers after that are ignored.
+
+import { RequestError, WriteFailure, WriteTimeout, Unavailable, type ConsistencyName, type FailureReason, type WriteType } from '../util/errors.js';
+import { AssertionError } from '../util/assert.js';
+import type { KeyspaceMetadata } from '../schema/metadata.js';
+import type { PartitionUpdate } from '../storage/data.js';
+import { AckCounter, assureSufficientLiveReplicas, blockForOf, requirementFor, validateConsistency, type Requirement } from './consistency.js';
+import { sendToReplica, type CoordinatorContext } from './transport.js';
+
+/** Updates in one write call; a larger batch is a caller bug (the CQL layer bounds batches). */
+export const WRITE_UPDATES_MAX = 65_536;
+/** Reason code for a failure with no more specific code (v5 reasonmap UNKNOWN). */
+const REASON_UNKNOWN = 0x0000;
+
+export interface WriteOptions {
+  writeType?: WriteType;
+}
+
+interface PendingWrite {
+  keyspace: string;
+  update: PartitionUpdate;
+  replicas: readonly string[];
+  live: string[];
+}
+
+/** Tracks one update's acknowledgements and failures. */
+class WriteTracker {
+  readonly acks: AckCounter;
+  private readonly acked: string[] = [];
+  private readonly outstanding: Set<string>;
+  readonly reasons: FailureReason[] = [];
+  readonly errors: unknown[] = [];
+
+  constructor(readonly req: Requirement, readonly pending: PendingWrite, private readonly ctx: CoordinatorContext) {
+    this.acks = new AckCounter(req, ctx.ring);
+    this.outstanding = new Set(pending.live);
+  }
+
+  ack(endpoint: string): void {
+    this.outstanding.delete(endpoint);
+    this.acked.push(endpoint);
+    this.acks.ack(endpoint);
+  }
+
+  fail(endpoint: string, error: unknown): void {
+    this.outstanding.delete(endpoint);
+    this.reasons.push({ address: endpoint, reasonCode: REASON_UNKNOWN });
+    this.errors.push(error);
+  }
+
+  /** True when the acks received plus those still possible cannot satisfy the level. */
+  get hopeless(): boolean {
+    const possible = new AckCounter(this.req, this.ctx.ring);
+    for (const e of this.acked) possible.ack(e);
+    for (const e of this.outstanding) possible.ack(e);
+    return !possible.satisfied;
+  }
+}
+
+export async function coordinateWrite(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, updates: PartitionUpdate[],
+                                      cl: ConsistencyName, options: WriteOptions = {}): Promise<void> {
+  validateConsistency(cl, 'write');
+  if (updates.length === 0) return;
+  if (updates.length > WRITE_UPDATES_MAX) throw new AssertionError(`write of ${updates.length} updates, limit ${WRITE_UPDATES_MAX}`);
+  const writeType = options.writeType ?? (updates.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
+  const pending = updates.map((update) => planUpdate(ctx, keyspace, update, cl));
+  const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
+  if (cl === 'ANY') return writeAny(ctx, pending, keyspace, writeType);
+  const trackers = pending.map((p) => new WriteTracker(req, p, ctx));
+  await waitForAcks(ctx, trackers, cl, writeType);
+}
+
+function planUpdate(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, update: PartitionUpdate, cl: ConsistencyName): PendingWrite {
+  const replicas = ctx.ring.replicasFor(keyspace.replication, update.token);
+  const live = replicas.filter(ctx.isAlive);
+  if (cl !== 'ANY') assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+  return { keyspace: keyspace.name, update, replicas, live };
+}
+
+/** ANY: one ack from any replica, or, with every replica down, a stored hint. */
+async function writeAny(ctx: CoordinatorContext, pending: PendingWrite[], keyspace: KeyspaceMetadata, writeType: WriteType): Promise<void> {
+  const withLive = pending.filter((p) => p.live.length > 0);
+  const allDown = pending.filter((p) => p.live.length === 0);
+  if (allDown.length > 0 && !ctx.hints) {
+    // Without hinted handoff ANY cannot accept a write no replica can take.
+    assureSufficientLiveReplicas({ keyspace, cl: 'ONE', replicas: allDown[0]!.replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+  }
+  for (const p of allDown) {
+    for (const e of p.replicas) await ctx.hints!.store(e, p.update);
+  }
+  const trackers = withLive.map((p) => new WriteTracker({ kind: 'count', count: 1 }, p, ctx));
+  await waitForAcks(ctx, trackers, 'ANY', writeType);
+}
+
+function waitForAcks(ctx: CoordinatorContext, trackers: WriteTracker[], cl: ConsistencyName, writeType: WriteType): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    let unsatisfied = trackers.filter((t) => !t.acks.satisfied).length;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      if (error === undefined) resolve(); else reject(error);
+    };
+    const timer = ctx.scheduler.after(ctx.timeouts.writeMs, () => {
+      const late = trackers.find((t) => !t.acks.satisfied) ?? trackers[0]!;
+      const blockFor = blockForOf(late.req);
+      finish(new WriteTimeout(
+        `Operation timed out - received only ${late.acks.receivedCount} responses of ${blockFor} required at consistency ${cl} within ${ctx.timeouts.writeMs} ms (write_request_timeout)`,
+        cl, late.acks.receivedCount, blockFor, writeType));
+    });
+    if (unsatisfied === 0) { finish(); return; }
+    for (const tracker of trackers) {
+      hintDownReplicas(ctx, tracker);
+      for (const endpoint of tracker.pending.live) {
+        sendToReplica(ctx, endpoint, { verb: 'MUTATION', keyspace: tracker.pending.keyspace, update: tracker.pending.update }).then(
+          () => {
+            if (done) return;
+            const before = tracker.acks.satisfied;
+            tracker.ack(endpoint);
+            if (!before && tracker.acks.satisfied && --unsatisfied === 0) finish();
+          },
+          (error: unknown) => {
+            if (done) return;
+            if (error instanceof AssertionError) { finish(error); return; }
+            tracker.fail(endpoint, error);
+            if (tracker.hopeless) finish(writeFailure(tracker, cl, writeType));
+          },
+        );
+      }
+    }
+  });
+}
+
+function hintDownReplicas(ctx: CoordinatorContext, tracker: WriteTracker): void {
+  if (!ctx.hints) return;
+  for (const endpoint of tracker.pending.replicas) {
+    if (tracker.pending.live.includes(endpoint)) continue;
+    // A failed hint only loses the hint; repair covers it. It must not fail the write.
+    ctx.hints.store(endpoint, tracker.pending.update).catch(() => undefined);
+  }
+}
+
+function writeFailure(tracker: WriteTracker, cl: ConsistencyName, writeType: WriteType): RequestError {
+  const blockFor = blockForOf(tracker.req);
+  const only = tracker.errors.length === 1 && tracker.pending.live.length === 1 ? tracker.errors[0] : undefined;
+  // With a single replica its own operating error (e.g. a full disk's WriteFailure) says most.
+  if (only instanceof RequestError && !(only instanceof Unavailable)) return only;
+  const causes = tracker.errors.map((e, i) => `${tracker.reasons[i]!.address}: ${e instanceof Error ? e.message : String(e)}`);
+  return new WriteFailure(
+    `Operation failed - received ${tracker.acks.receivedCount} responses and ${tracker.reasons.length} failures of ${blockFor} required at consistency ${cl}: ${causes.join('; ')}`,
+    cl, tracker.acks.receivedCount, blockFor, tracker.reasons, writeType);
+}
+
