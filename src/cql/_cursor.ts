@@ -1,0 +1,199 @@
+// The parser's position in the token array, plus the shared helpers every grammar file uses:
+// keyword/punctuation tests, identifiers, bind marker numbering, nesting depth and error messages
+// shaped like Cassandra's (ANTLR) ones: `line L:C mismatched input 'X' expecting Y (snippet)`.
+
+import { CqlSyntaxError } from '../util/errors.js';
+import type { Literal, LiteralKind } from '../schema/literal.js';
+import type { BindMarker, BindMarkerInfo, QualifiedName, Span } from './ast.js';
+import { tokenize, type Token } from './lexer.js';
+import { lineColumn } from './_position.js';
+
+/** Deepest nesting of terms, types and selectors accepted (guards the recursion). */
+export const CQL_NESTING_DEPTH_MAX = 64;
+
+/** Tokens shown before the offending token in an error snippet (Cassandra shows up to 10). */
+const SNIPPET_TOKENS_BEFORE = 10;
+const SNIPPET_CHARS_MAX = 120;
+
+/** Reserved words: never identifiers unless double-quoted (cql_singlefile.adoc Appendix A). */
+export const RESERVED_KEYWORDS: ReadonlySet<string> = new Set([
+  'add', 'allow', 'alter', 'and', 'apply', 'asc', 'authorize', 'batch', 'begin', 'by', 'columnfamily',
+  'create', 'default', 'delete', 'desc', 'describe', 'drop', 'entries', 'execute', 'from', 'full', 'grant',
+  'if', 'in', 'index', 'infinity', 'insert', 'into', 'is', 'keyspace', 'limit', 'materialized', 'mbean',
+  'mbeans', 'modify', 'nan', 'norecursive', 'not', 'null', 'of', 'on', 'or', 'order', 'primary', 'rename',
+  'replace', 'revoke', 'schema', 'select', 'set', 'table', 'to', 'token', 'truncate', 'unlogged', 'unset',
+  'update', 'use', 'using', 'view', 'where', 'with',
+  // Boolean constants are tokens of their own in Cassandra's grammar.
+  'true', 'false',
+]);
+
+export class Cursor {
+  readonly tokens: Token[];
+  pos = 0;
+  private depth = 0;
+  /** Every bind marker met so far, in index order. */
+  readonly binds: BindMarkerInfo[] = [];
+
+  constructor(readonly source: string) {
+    this.tokens = tokenize(source);
+  }
+
+  peek(ahead = 0): Token {
+    const i = this.pos + ahead;
+    return this.tokens[i < this.tokens.length ? i : this.tokens.length - 1]!;
+  }
+
+  next(): Token {
+    const t = this.peek();
+    if (t.type !== 'eof') this.pos++;
+    return t;
+  }
+
+  /** End offset of the last consumed token (start of the text when nothing was consumed). */
+  lastEnd(): number {
+    return this.pos > 0 ? this.tokens[this.pos - 1]!.end : 0;
+  }
+
+  spanFrom(start: number): Span {
+    return { start, end: Math.max(start, this.lastEnd()) };
+  }
+
+  atEof(): boolean {
+    return this.peek().type === 'eof';
+  }
+
+  /** True when the token `ahead` is the unquoted keyword `kw` (lower case). */
+  isKw(kw: string, ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.type === 'ident' && t.value === kw;
+  }
+
+  acceptKw(kw: string): boolean {
+    if (!this.isKw(kw)) return false;
+    this.pos++;
+    return true;
+  }
+
+  expectKw(kw: string): Token {
+    if (!this.isKw(kw)) throw this.mismatch(kw.toUpperCase());
+    return this.next();
+  }
+
+  isPunct(p: string, ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.type === 'punct' && t.value === p;
+  }
+
+  acceptPunct(p: string): boolean {
+    if (!this.isPunct(p)) return false;
+    this.pos++;
+    return true;
+  }
+
+  expectPunct(p: string): Token {
+    if (!this.isPunct(p)) throw this.mismatch(`'${p}'`);
+    return this.next();
+  }
+
+  /** True when the token `ahead` can be an identifier: quoted, or unquoted and not reserved. */
+  isIdent(ahead = 0): boolean {
+    const t = this.peek(ahead);
+    return t.type === 'qident' || (t.type === 'ident' && !RESERVED_KEYWORDS.has(t.value));
+  }
+
+  /** Consumes an identifier and returns its normalized name. */
+  ident(what = 'IDENT'): string {
+    if (!this.isIdent()) throw this.mismatch(what);
+    return this.next().value;
+  }
+
+  /** `name` or `ks.name`. */
+  qualifiedName(what = 'IDENT'): QualifiedName {
+    const first = this.ident(what);
+    if (!this.acceptPunct('.')) return { name: first };
+    return { keyspace: first, name: this.ident(what) };
+  }
+
+  /** `IF NOT EXISTS` if present. */
+  acceptIfNotExists(): boolean {
+    if (!this.isKw('if')) return false;
+    this.pos++;
+    this.expectKw('not');
+    this.expectKw('exists');
+    return true;
+  }
+
+  /** `IF EXISTS` if present. */
+  acceptIfExists(): boolean {
+    if (!this.isKw('if')) return false;
+    this.pos++;
+    this.expectKw('exists');
+    return true;
+  }
+
+  /** Consumes a string constant. */
+  stringValue(what = 'STRING_LITERAL'): string {
+    const t = this.peek();
+    if (t.type !== 'string') throw this.mismatch(what);
+    this.pos++;
+    return t.value;
+  }
+
+  newBind(start: number, name?: string): BindMarker {
+    const span = this.spanFrom(start);
+    const info: BindMarkerInfo = name === undefined ? { index: this.binds.length, span } : { index: this.binds.length, name, span };
+    this.binds.push(info);
+    return name === undefined ? { kind: 'bind', index: info.index, span } : { kind: 'bind', index: info.index, name, span };
+  }
+
+  /** Enter one nesting level (terms, types, selectors); pair with leave(). */
+  enter(): void {
+    this.depth++;
+    if (this.depth > CQL_NESTING_DEPTH_MAX) {
+      throw this.errorAt(this.peek(), `nesting deeper than the maximum of ${CQL_NESTING_DEPTH_MAX} levels at input '${this.tokenText(this.peek())}'`);
+    }
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+
+  tokenText(t: Token): string {
+    return t.type === 'eof' ? '<EOF>' : this.source.slice(t.start, t.end);
+  }
+
+  /** `mismatched input 'X' expecting <expecting>` at the current token. */
+  mismatch(expecting: string): CqlSyntaxError {
+    const t = this.peek();
+    return this.errorAt(t, `mismatched input '${this.tokenText(t)}' expecting ${expecting}`);
+  }
+
+  /** `no viable alternative at input 'X'` at the current token (or `t`). */
+  noViable(t: Token = this.peek()): CqlSyntaxError {
+    return this.errorAt(t, `no viable alternative at input '${this.tokenText(t)}'`);
+  }
+
+  /** An error located at token `t`, with Cassandra's `(... [offending]...)` snippet appended. */
+  errorAt(t: Token, message: string): CqlSyntaxError {
+    const { line, column } = lineColumn(this.source, t.start);
+    return new CqlSyntaxError(`line ${line}:${column} ${message}${this.snippet(t)}`);
+  }
+
+  private snippet(t: Token): string {
+    const index = this.tokens.indexOf(t);
+    if (index < 0) return '';
+    const firstIndex = Math.max(0, index - SNIPPET_TOKENS_BEFORE);
+    let before = this.source.slice(this.tokens[firstIndex]!.start, t.start);
+    let lead = firstIndex > 0 ? '...' : '';
+    if (before.length > SNIPPET_CHARS_MAX) {
+      before = before.slice(before.length - SNIPPET_CHARS_MAX);
+      lead = '...';
+    }
+    const trail = t.type !== 'eof' && index + 1 < this.tokens.length - 1 ? '...' : '';
+    return ` (${lead}${before}[${this.tokenText(t)}]${trail})`;
+  }
+}
+
+export function literal(kind: LiteralKind, text: string): Literal {
+  return { kind, text };
+}
