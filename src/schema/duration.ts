@@ -34,14 +34,17 @@ function unzigzag(n: bigint): bigint {
 function writeUnsignedVint(n: bigint, out: number[]): void {
   let extra = 0;
   while (extra < 8 && n >= 1n << BigInt(7 * (extra + 1))) extra++;
+  // extra < 8: extra+1 bytes hold the value, the first one topped by `extra` 1 bits and a 0 bit.
+  // extra == 8: a 0xff byte, then the value in 8 bytes.
+  const valueBytes = extra === 8 ? 8 : extra + 1;
   const bytes: number[] = [];
   let rest = n;
-  for (let i = 0; i <= extra; i++) {
+  for (let i = 0; i < valueBytes; i++) {
     bytes.unshift(Number(rest & 0xffn));
     rest >>= 8n;
   }
-  if (extra === 8) bytes.unshift(0);
-  bytes[0] = bytes[0]! | ((0xff << (8 - extra)) & 0xff);
+  if (extra === 8) bytes.unshift(0xff);
+  else bytes[0] = bytes[0]! | ((0xff << (8 - extra)) & 0xff);
   out.push(...bytes);
 }
 
