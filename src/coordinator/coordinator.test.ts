@@ -3,13 +3,21 @@ import assert from 'node:assert/strict';
 import { InvalidRequest, ReadTimeout, Unavailable, WriteFailure, WriteTimeout, type ConsistencyName } from '../util/errors.js';
 import { tokenOf } from '../util/murmur3.js';
 import { SimTime, SeededRandom } from '../env/sim/mod.js';
-import type { KeyspaceMetadata, ReplicationStrategy, TableMetadata } from '../schema/metadata.js';
+import { defaultTableOptions, type ColumnMetadata, type KeyspaceMetadata, type ReplicationStrategy, type TableMetadata } from '../schema/metadata.js';
 import type { Storage } from '../storage/mod.js';
 import type { Partition, PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import { Ring, allocateRandomTokens, rangeContains, TOKEN_MIN } from '../cluster/ring/mod.js';
-import { Coordinator, requirementFor, blockForOf, serveReplicaRequest, splitRange, type ReplicaRequest, type ReplicaResponse } from './mod.js';
+import { Coordinator, reconcileWithMerge, requirementFor, blockForOf, serveReplicaRequest, splitRange, type ReplicaRequest, type ReplicaResponse } from './mod.js';
 
-const TABLE = { keyspace: 'ks', name: 't', id: 'table-1' } as TableMetadata;
+const text = { kind: 'native', name: 'text' } as const;
+const TABLE: TableMetadata = (() => {
+  const k = { name: 'k', type: text, kind: 'partition_key', position: 0, clusteringOrder: 'none' } as const;
+  const v = { name: 'v', type: text, kind: 'regular', position: -1, clusteringOrder: 'none' } as const;
+  return {
+    keyspace: 'ks', name: 't', id: 'table-1', partitionKey: [k], clustering: [], columns: new Map<string, ColumnMetadata>([['k', k], ['v', v]]),
+    options: defaultTableOptions(), isCounter: false, virtual: false,
+  };
+})();
 
 /** Storage that keeps updates in memory; reads return every stored row of matching partitions. */
 class MemoryStorage implements Storage {
@@ -99,12 +107,12 @@ function keyspace(replication: ReplicationStrategy): KeyspaceMetadata {
   return { name: 'ks', replication, durableWrites: true, tables: new Map(), types: new Map(), system: false };
 }
 
-function update(key: string, value = 'v'): PartitionUpdate {
+function update(key: string, value = 'v', timestampMicros = 1): PartitionUpdate {
   const k = Buffer.from(key);
   return {
     tableId: TABLE.id, key: k, token: tokenOf(k), rangeTombstones: [],
-    rows: [{ clustering: [], liveness: { timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 },
-      cells: [{ column: 'v', value: Buffer.from(value), timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 }] }],
+    rows: [{ clustering: [], liveness: { timestampMicros, ttlSec: 0, localExpirationTimeSec: 0 },
+      cells: [{ column: 'v', value: Buffer.from(value), timestampMicros, ttlSec: 0, localExpirationTimeSec: 0 }] }],
   };
 }
 
@@ -280,4 +288,25 @@ test('splitRange: one node gives one piece; pieces cover the range in order', ()
     assert.notDeepEqual(pieces[i]!.replicas, pieces[i - 1]!.replicas, 'neighbours with equal replicas are joined');
   }
   assert.equal(splitRange(three, keyspace(simple(3)), { start: 10n, end: 5n }).length, 1, 'RF = nodes: one piece');
+});
+
+test('coordinator: QUORUM read merges replicas by timestamp (the newer value wins, whichever replica has it)', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r2' }, { dc: 'dc1', rack: 'r3' }]);
+  const ks = keyspace(simple(3));
+  // The local replica holds an old value, the others a newer one (as after a missed write).
+  await c.storages.get('127.0.0.1')!.apply(update('k', 'old', 10));
+  await c.storages.get('127.0.0.2')!.apply(update('k', 'new', 20));
+  await c.storages.get('127.0.0.3')!.apply(update('k', 'new', 20));
+  const { value } = await settle(c.time, c.coordinator().read(ks, keyRead('k', 'nope'), 'QUORUM'));
+  assert.equal(value!.partitions.length, 1);
+  const cells = value!.partitions[0]!.rows.flatMap((r) => r.cells).map((x) => x.value!.toString());
+  assert.deepEqual(cells, ['new']);
+  // Directly: keys come back in the order the command listed them, limits applied.
+  const a = { partitions: [{ key: Buffer.from('b'), token: 2n, rangeTombstones: [], rows: update('b').rows }], stats: { sstablesRead: 1, tombstonesScanned: 0, liveRowsScanned: 1 }, warnings: ['w'] };
+  const b = { partitions: [{ key: Buffer.from('a'), token: 1n, rangeTombstones: [], rows: update('a').rows }], stats: { sstablesRead: 2, tombstonesScanned: 0, liveRowsScanned: 1 }, warnings: ['w'] };
+  const merged = reconcileWithMerge(keyRead('a', 'b'), [a, b]);
+  assert.deepEqual(merged.partitions.map((p) => p.key.toString()), ['a', 'b']);
+  assert.equal(merged.stats.sstablesRead, 3);
+  assert.deepEqual(merged.warnings, ['w']);
+  assert.equal(reconcileWithMerge({ ...keyRead('a', 'b'), rowLimit: 1 }, [a, b]).partitions.length, 1);
 });

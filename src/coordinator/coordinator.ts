@@ -9,7 +9,7 @@ import type { Storage } from '../storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import type { Clock, Scheduler } from '../env/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
-import { coordinateRead, reconcileUnavailable, type Reconciler } from './read.js';
+import { coordinateRead, reconcileWithMerge, type Reconciler } from './read.js';
 import { coordinateWrite, type WriteOptions } from './write.js';
 import { DEFAULT_TIMEOUTS, sendToReplica, type CoordinatorContext, type HintSink, type RemoteTransport, type RequestTimeouts } from './transport.js';
 
@@ -25,7 +25,7 @@ export interface CoordinatorOptions {
   /** Transport to other replicas; without it only the local endpoint can be reached. */
   remote?: RemoteTransport;
   hints?: HintSink;
-  /** Merges several replicas' answers (storage's mergePartitions); needed once RF > 1 reads hit 2+ replicas. */
+  /** Merges several replicas' answers; default reconcileWithMerge (storage's mergePartitions). */
   reconcile?: Reconciler;
   timeouts?: Partial<RequestTimeouts>;
 }
@@ -48,7 +48,7 @@ export class Coordinator {
       hints: options.hints,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     };
-    this.reconcile = options.reconcile ?? reconcileUnavailable;
+    this.reconcile = options.reconcile ?? reconcileWithMerge;
   }
 
   /**

@@ -8,5 +8,5 @@
 export * from './coordinator.js';
 export * from './consistency.js';
 export * from './transport.js';
-export { trimToLimits, liveRowCount, splitRange, reconcileUnavailable, type Reconciler } from './read.js';
+export { trimToLimits, liveRowCount, splitRange, reconcileWithMerge, type Reconciler } from './read.js';
 export { WRITE_UPDATES_MAX, type WriteOptions } from './write.js';

@@ -6,14 +6,15 @@
 //   are joined, and pieces are read in token order until the limits are reached.
 // - Targets: live replicas that count for the level, the local endpoint first, then its DC,
 //   then the rest in ring order. A failed target is replaced by a spare live replica if any.
-// - Several answers are merged by the injected Reconciler (storage's mergePartitions:
-//   last-write-wins per cell, tombstones kept). Read repair is not done yet.
+// - Several answers are merged by a Reconciler, by default reconcileWithMerge (storage's
+//   mergePartitions: last-write-wins per cell, tombstones kept). Read repair is not done yet.
 
 import { AssertionError } from '../util/assert.js';
-import { ReadFailure, ReadTimeout, RequestError, ServerError, type ConsistencyName, type FailureReason } from '../util/errors.js';
+import { ReadFailure, ReadTimeout, RequestError, type ConsistencyName, type FailureReason } from '../util/errors.js';
 import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/data.js';
 import { RING_SIZE } from '../cluster/ring/mod.js';
+import { liveRows, liveStaticRow, mergePartitions } from '../storage/mod.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
 import { sendToReplica, type CoordinatorContext } from './transport.js';
 
@@ -81,7 +82,7 @@ async function readRange(ctx: CoordinatorContext, reconcile: Reconciler, keyspac
     const trimmed = trimToLimits(result.partitions, pieceCommand);
     partitions.push(...trimmed);
     partitionsLeft -= trimmed.length;
-    for (const p of trimmed) rowsLeft -= liveRowCount(p, command.nowSec);
+    for (const p of trimmed) rowsLeft -= liveRowCount(command, p);
   }
   if (results.length === 1) return results[0]!;
   return combine(results, partitions);
@@ -235,7 +236,7 @@ export function trimToLimits(partitions: Partition[], command: ReadCommand): Par
   let rowsLeft = command.rowLimit;
   for (const p of partitions) {
     if (out.length >= command.partitionLimit || rowsLeft <= 0) break;
-    const live = liveRowCount(p, command.nowSec);
+    const live = liveRowCount(command, p);
     if (live <= rowsLeft || !Number.isFinite(rowsLeft)) {
       out.push(p);
       rowsLeft -= live;
@@ -247,7 +248,7 @@ export function trimToLimits(partitions: Partition[], command: ReadCommand): Par
     for (const row of p.rows) {
       if (taken >= rowsLeft) break;
       rows.push(row);
-      if (rowIsLive(row, command.nowSec)) taken++;
+      if (rowIsLive(command, p, row)) taken++;
     }
     out.push({ ...p, rows });
     rowsLeft = 0;
@@ -255,27 +256,41 @@ export function trimToLimits(partitions: Partition[], command: ReadCommand): Par
   return out;
 }
 
-function cellIsLive(cell: { value: Buffer | null; ttlSec: number; localExpirationTimeSec: number }, nowSec: number): boolean {
-  if (cell.value === null) return false;
-  return cell.ttlSec === 0 || cell.localExpirationTimeSec > nowSec;
-}
-
-function rowIsLive(row: Partition['rows'][number], nowSec: number): boolean {
-  const deletedAt = row.deletion?.markedForDeleteAtMicros ?? -Infinity;
-  const l = row.liveness;
-  if (l && l.timestampMicros > deletedAt && (l.ttlSec === 0 || l.localExpirationTimeSec > nowSec)) return true;
-  return row.cells.some((c) => c.timestampMicros > deletedAt && cellIsLive(c, nowSec));
+function rowIsLive(command: ReadCommand, p: Partition, row: Partition['rows'][number]): boolean {
+  return liveRows(command.table, { ...p, rows: [row] }, command.nowSec).length > 0;
 }
 
 /** Live CQL rows of a partition: its live rows, or 1 for a partition with only a live static row. */
-export function liveRowCount(p: Partition, nowSec: number): number {
-  let n = 0;
-  for (const row of p.rows) if (rowIsLive(row, nowSec)) n++;
-  if (n === 0 && p.staticRow && rowIsLive(p.staticRow, nowSec)) return 1;
+export function liveRowCount(command: ReadCommand, p: Partition): number {
+  const n = liveRows(command.table, p, command.nowSec).length;
+  if (n === 0 && liveStaticRow(command.table, p, command.nowSec)) return 1;
   return n;
 }
 
-/** The Reconciler used until one is injected: refuses to merge differing answers. */
-export const reconcileUnavailable: Reconciler = (_command, results) => {
-  throw new ServerError(`cannot reconcile ${results.length} replica answers: no merge function was given to the Coordinator`);
+/**
+ * The default Reconciler: merges every replica's version of each partition with storage's
+ * mergePartitions (last write wins, tombstones kept), orders partitions as the command asks
+ * (key order for key reads, token then key bytes for ranges) and applies the limits.
+ */
+export const reconcileWithMerge: Reconciler = (command, results) => {
+  const byKey = new Map<string, Partition>();
+  for (const result of results) {
+    for (const p of result.partitions) {
+      const hex = p.key.toString('hex');
+      const seen = byKey.get(hex);
+      byKey.set(hex, seen ? mergePartitions(command.table, seen, p) : p);
+    }
+  }
+  let merged = [...byKey.values()];
+  if (command.partitions.kind === 'keys') {
+    const position = new Map(command.partitions.keys.map((k, i) => [k.key.toString('hex'), i]));
+    merged.sort((a, b) => (position.get(a.key.toString('hex')) ?? 0) - (position.get(b.key.toString('hex')) ?? 0));
+  } else {
+    const start = command.partitions.range.start;
+    const distance = (t: bigint) => { const d = (t - start) % RING_SIZE; return d <= 0n ? d + RING_SIZE : d; };
+    merged = merged.map((p) => ({ p, d: distance(p.token) }))
+      .sort((x, y) => (x.d < y.d ? -1 : x.d > y.d ? 1 : Buffer.compare(x.p.key, y.p.key)))
+      .map((x) => x.p);
+  }
+  return combine(results, trimToLimits(merged, command));
 };
