@@ -1,0 +1,411 @@
+// One client connection: decode → dispatch → encode → coalesced write.
+//
+// Phases: 'new' (OPTIONS and STARTUP only) → 'authenticating' (AUTH_RESPONSE, OPTIONS) →
+// 'ready' (everything but STARTUP). The connection's protocol version is fixed by its first
+// envelope. For v5 the STARTUP reply is the last unframed envelope in both directions.
+// Responses queued during one turn of the event loop leave in one writev.
+
+import type { Connection, Env } from '../../env/mod.js';
+import { AuthenticationError, Overloaded, ProtocolError, RequestError, ServerError } from '../../util/errors.js';
+import { assertNever } from '../../util/assert.js';
+import type { Authenticator, ClientState, QueryHandler, RequestInfo, ResultResponse, SaslNegotiator } from '../../protocol/handler.js';
+import type { EventType, MessageExtras, ProtocolEvent, Request, Response, Startup } from '../../protocol/messages.js';
+import {
+  BETA_VERSIONS, EVENT_STREAM_ID, MAX_SUPPORTED_VERSION, FLAG_COMPRESSION, FLAG_TRACING, FLAG_USE_BETA, OPCODE, SUPPORTED_VERSIONS,
+  encodeEnvelopeHeader, unsupportedVersionMessage, versionForVersionError, type EnvelopeHeader,
+} from '../../protocol/envelope.js';
+import { decodeBody, encodeBody, isRequest } from '../../protocol/codec.js';
+import { bodyCompressor, supportedCompressions, type BodyCompressor, type CompressionName } from '../../protocol/compression.js';
+import { InboundDecoder, type Inbound } from '../../protocol/decoder.js';
+import { SegmentEncoder } from '../../protocol/segment.js';
+import type { NativeTransportLimits } from './limits.js';
+
+export const CQL_VERSION = '3.4.5';
+const CQL_MAJOR_VERSION = 3;
+
+export interface TransportLogger {
+  debug(fields: Record<string, unknown>, msg: string): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+  error(fields: Record<string, unknown>, msg: string): void;
+}
+
+export const SILENT_LOGGER: TransportLogger = { debug() {}, warn() {}, error() {} };
+
+export interface ConnectionDeps {
+  env: Env;
+  handler: QueryHandler;
+  authenticator: Authenticator;
+  limits: NativeTransportLimits;
+  logger: TransportLogger;
+}
+
+type Phase = 'new' | 'authenticating' | 'ready';
+
+interface Outgoing {
+  /** Header and body of one envelope. */
+  parts: Buffer[];
+  bytes: number;
+  /** v5 after STARTUP: travels inside segments. */
+  framed: boolean;
+}
+
+export class ClientConnection {
+  readonly client: ClientState;
+  private readonly decoder: InboundDecoder;
+  private phase: Phase = 'new';
+  private version = 0;
+  private compressor: BodyCompressor | null = null;
+  private segmentEncoder: SegmentEncoder | null = null;
+  private sasl: SaslNegotiator | null = null;
+  private readonly registered = new Set<EventType>();
+  private inFlight = 0;
+  private out: Outgoing[] = [];
+  private outBytes = 0;
+  private flushScheduled = false;
+  private outputBlocked = false;
+  private inputPaused = false;
+  private closing = false;
+  private closed = false;
+  /** end() was called: nothing more may be written. */
+  private ended = false;
+
+  constructor(private readonly conn: Connection, id: number, private readonly deps: ConnectionDeps, private readonly onGone: () => void) {
+    this.client = {
+      id, keyspace: null, protocolVersion: 0, user: null, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort,
+      compression: null, throwOnOverload: false, ready: false, requestsServed: 0, connectedAtMs: deps.env.clock.nowMs(),
+    };
+    this.decoder = new InboundDecoder({ maxEnvelopeBytes: deps.limits.maxEnvelopeBytes });
+    conn.onData((chunk) => this.onData(chunk));
+    conn.onDrain(() => { this.outputBlocked = false; this.pump(); });
+    conn.onError((err) => deps.logger.debug({ client: id, err: err.message }, 'client connection error'));
+    conn.onClose(() => this.onClosed());
+  }
+
+  /** True when this connection REGISTERed for the event's type and finished STARTUP. */
+  wants(type: EventType): boolean {
+    return this.phase === 'ready' && this.registered.has(type) && !this.closing;
+  }
+
+  pushEvent(event: ProtocolEvent): void {
+    this.enqueue(EVENT_STREAM_ID, { opcode: 'EVENT', event });
+  }
+
+  /** Closes the socket at once (transport shutdown). */
+  destroy(): void {
+    this.closing = true;
+    this.conn.destroy();
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    this.decoder.push(chunk);
+    this.pump();
+  }
+
+  /** Decodes and dispatches while the connection has room; pauses the socket otherwise. */
+  private pump(): void {
+    while (!this.closing && !this.outputBlocked && this.hasRoom()) {
+      const item = this.decoder.next();
+      if (item === null) break;
+      this.handleInbound(item);
+    }
+    const stop = !this.closing && (this.outputBlocked || !this.hasRoom());
+    if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); }
+    if (!stop && this.inputPaused) { this.inputPaused = false; this.conn.resume(); }
+  }
+
+  /** Under the in-flight limit; with THROW_ON_OVERLOAD reading goes on and extra requests get Overloaded. */
+  private hasRoom(): boolean {
+    return this.client.throwOnOverload || this.inFlight < this.deps.limits.maxInFlightPerConnection;
+  }
+
+  private handleInbound(item: Inbound): void {
+    if (item.kind === 'error') {
+      this.enqueueError(item.streamId, item.error, this.version || replyVersion(item.version));
+      if (item.fatal) this.closeAfterFlush();
+      return;
+    }
+    const { header, body } = item;
+    if (!this.checkVersion(header)) return;
+    let decoded: { request: Request; customPayload: Map<string, Buffer> | null };
+    try {
+      decoded = this.decodeRequest(header, body);
+    } catch (e) {
+      this.enqueueError(header.streamId, e instanceof ProtocolError ? e : new ProtocolError(String(e)));
+      return;
+    }
+    this.dispatch(decoded.request, header, decoded.customPayload);
+  }
+
+  /** The first envelope fixes the version; unsupported or changing versions close the connection. */
+  private checkVersion(header: EnvelopeHeader): boolean {
+    const v = header.version;
+    if (this.version === 0) {
+      if (!SUPPORTED_VERSIONS.includes(v)) {
+        this.enqueueError(header.streamId, new ProtocolError(unsupportedVersionMessage(v)), versionForVersionError(v));
+        this.closeAfterFlush();
+        return false;
+      }
+      if (BETA_VERSIONS.includes(v) && (header.flags & FLAG_USE_BETA) === 0) {
+        this.enqueueError(header.streamId, new ProtocolError(`Beta version of the protocol used (${v}/v${v}-beta), but USE_BETA flag is unset`), v);
+        this.closeAfterFlush();
+        return false;
+      }
+      this.version = v;
+      this.client.protocolVersion = v;
+      return true;
+    }
+    if (v === this.version) return true;
+    this.enqueueError(header.streamId, new ProtocolError(`Invalid message version. Got ${v} but previous messages on this connection had version ${this.version}`));
+    this.closeAfterFlush();
+    return false;
+  }
+
+  private decodeRequest(header: EnvelopeHeader, body: Buffer): { request: Request; customPayload: Map<string, Buffer> | null } {
+    let plain = body;
+    if (header.flags & FLAG_COMPRESSION && this.version < 5) {
+      if (!this.compressor) throw new ProtocolError('envelope has the compression flag set but no compression was negotiated in STARTUP');
+      plain = this.compressor.decompress(body, this.deps.limits.maxEnvelopeBytes);
+    }
+    const { message, extras } = decodeBody({ opcode: header.opcode, flags: header.flags, version: this.version, isResponse: false }, plain);
+    if (!isRequest(message)) throw new ProtocolError(`unexpected ${message.opcode} message: clients send requests only`);
+    return { request: message, customPayload: extras.customPayload ?? null };
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------
+
+  private dispatch(req: Request, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null): void {
+    const stream = header.streamId;
+    switch (req.opcode) {
+      case 'OPTIONS': return this.enqueue(stream, this.supported());
+      case 'STARTUP': return this.startup(req, stream);
+      case 'AUTH_RESPONSE': return this.authResponse(req.token, stream);
+      case 'REGISTER':
+        if (!this.requireReady(req.opcode, stream)) return;
+        for (const t of req.events) this.registered.add(t);
+        return this.enqueue(stream, { opcode: 'READY' });
+      case 'QUERY': case 'PREPARE': case 'EXECUTE': case 'BATCH':
+        if (!this.requireReady(req.opcode, stream)) return;
+        return this.execute(req, header, customPayload);
+      default: assertNever(req, 'request');
+    }
+  }
+
+  private requireReady(opcode: string, stream: number): boolean {
+    if (this.phase === 'ready') return true;
+    const expected = this.phase === 'new' ? 'STARTUP or OPTIONS' : 'AUTH_RESPONSE';
+    this.enqueueError(stream, new ProtocolError(`Unexpected message ${opcode}, expecting ${expected}`));
+    return false;
+  }
+
+  private supported(): Response {
+    const options = new Map<string, string[]>([
+      ['CQL_VERSION', [CQL_VERSION]],
+      ['COMPRESSION', supportedCompressions(this.version)],
+      ['PROTOCOL_VERSIONS', SUPPORTED_VERSIONS.map((v) => `${v}/v${v}${BETA_VERSIONS.includes(v) ? '-beta' : ''}`)],
+    ]);
+    return { opcode: 'SUPPORTED', options };
+  }
+
+  private startup(req: Startup, stream: number): void {
+    if (this.phase !== 'new') {
+      this.enqueueError(stream, new ProtocolError('Unexpected message STARTUP, the connection is already started'));
+      return;
+    }
+    const problem = validateStartup(req.options, this.version);
+    if (problem) { this.enqueueError(stream, new ProtocolError(problem)); return; }
+    const compression = (req.options.get('COMPRESSION')?.toLowerCase() || null) as CompressionName | null;
+    this.client.compression = compression;
+    this.client.throwOnOverload = req.options.get('THROW_ON_OVERLOAD') === '1';
+    const driverName = req.options.get('DRIVER_NAME');
+    const driverVersion = req.options.get('DRIVER_VERSION');
+    if (driverName !== undefined) this.client.driverName = driverName;
+    if (driverVersion !== undefined) this.client.driverVersion = driverVersion;
+    if (this.deps.authenticator.requireAuthentication()) {
+      this.sasl = this.deps.authenticator.newSaslNegotiator(this.client);
+      this.phase = 'authenticating';
+      this.enqueue(stream, { opcode: 'AUTHENTICATE', authenticator: this.deps.authenticator.className });
+    } else {
+      this.becomeReady();
+      this.enqueue(stream, { opcode: 'READY' });
+    }
+    // Everything after the STARTUP reply is compressed (v4) or framed (v5).
+    if (this.version >= 5) {
+      this.segmentEncoder = new SegmentEncoder(compression === 'lz4');
+      this.decoder.useSegments(compression === 'lz4');
+    } else if (compression) {
+      this.compressor = bodyCompressor(compression);
+    }
+  }
+
+  private becomeReady(): void {
+    this.phase = 'ready';
+    this.client.ready = true;
+  }
+
+  private authResponse(token: Buffer | null, stream: number): void {
+    if (this.phase !== 'authenticating' || !this.sasl) {
+      this.enqueueError(stream, new ProtocolError(`Unexpected message AUTH_RESPONSE (${this.phase === 'new' ? 'send STARTUP first' : 'already authenticated'})`));
+      return;
+    }
+    const sasl = this.sasl;
+    this.track(async () => {
+      const step = await sasl.evaluateResponse(token);
+      if (step.kind === 'challenge') return { opcode: 'AUTH_CHALLENGE', token: step.token } satisfies Response;
+      this.client.user = step.user;
+      this.sasl = null;
+      this.becomeReady();
+      return { opcode: 'AUTH_SUCCESS', token: step.token } satisfies Response;
+    }, stream, 'AUTH_RESPONSE');
+  }
+
+  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null): void {
+    const stream = header.streamId;
+    if (this.inFlight >= this.deps.limits.maxInFlightPerConnection) {
+      this.enqueueError(stream, new Overloaded(`Too many requests in flight on this connection (limit ${this.deps.limits.maxInFlightPerConnection}); the client asked for THROW_ON_OVERLOAD`));
+      return;
+    }
+    const tracing = (header.flags & FLAG_TRACING) !== 0;
+    const info: RequestInfo = { streamId: stream, tracing, customPayload };
+    const h = this.deps.handler;
+    this.track(async () => {
+      let res: ResultResponse;
+      switch (req.opcode) {
+        case 'QUERY': res = await h.query(req, this.client, info); break;
+        case 'PREPARE': res = await h.prepare(req, this.client, info); break;
+        case 'EXECUTE': res = await h.execute(req, this.client, info); break;
+        case 'BATCH': res = await h.batch(req, this.client, info); break;
+        default: return assertNever(req, 'request');
+      }
+      if (res.result.kind === 'set_keyspace') this.client.keyspace = res.result.keyspace;
+      const extras: MessageExtras = {};
+      if (res.warnings && res.warnings.length > 0) extras.warnings = res.warnings;
+      if (tracing && res.tracingId) extras.tracingId = res.tracingId;
+      if (res.customPayload) extras.customPayload = res.customPayload;
+      return [{ opcode: 'RESULT', result: res.result }, extras] as const;
+    }, stream, req.opcode);
+  }
+
+  /** Runs one asynchronous request, counting it in flight, and queues its answer or error. */
+  private track(run: () => Promise<Response | readonly [Response, MessageExtras]>, stream: number, what: string): void {
+    this.inFlight++;
+    run().then(
+      (out) => {
+        if (Array.isArray(out)) this.enqueue(stream, out[0] as Response, out[1] as MessageExtras);
+        else this.enqueue(stream, out as Response);
+      },
+      (err: unknown) => this.enqueueError(stream, this.toRequestError(err, what)),
+    ).finally(() => {
+      this.inFlight--;
+      this.client.requestsServed++;
+      this.pump();
+    });
+  }
+
+  private toRequestError(err: unknown, what: string): RequestError {
+    if (err instanceof RequestError) return err;
+    const e = err instanceof Error ? err : new Error(String(err));
+    this.deps.logger.error({ client: this.client.id, request: what, err: e.stack ?? e.message }, 'request failed with an unexpected error');
+    return new ServerError(`${e.name}: ${e.message}`);
+  }
+
+  // ---- output --------------------------------------------------------------------------------
+
+  private enqueueError(stream: number, error: RequestError, version = this.version): void {
+    this.enqueue(stream, { opcode: 'ERROR', error }, {}, version);
+  }
+
+  /** Encodes a response and queues it for the next flush. Encoding failures become ServerError. */
+  private enqueue(stream: number, msg: Response, extras: MessageExtras = {}, version = this.version): void {
+    if (this.closed || this.ended) return;
+    const v = version || MAX_SUPPORTED_VERSION;
+    let encoded: { body: Buffer; flags: number };
+    try {
+      encoded = encodeBody(msg, v, extras);
+    } catch (e) {
+      const err = this.toRequestError(e, `encoding ${msg.opcode}`);
+      encoded = encodeBody({ opcode: 'ERROR', error: msg.opcode === 'ERROR' ? new ServerError('response could not be encoded') : err }, v);
+    }
+    let { body, flags } = encoded;
+    if (this.compressor && body.length > 0) {
+      body = this.compressor.compress(body);
+      flags |= FLAG_COMPRESSION;
+    }
+    const header = encodeEnvelopeHeader({ version: v, isResponse: true, flags, streamId: stream, opcode: OPCODE[msg.opcode], bodyLength: body.length });
+    const item: Outgoing = { parts: [header, body], bytes: header.length + body.length, framed: this.segmentEncoder !== null };
+    this.out.push(item);
+    this.outBytes += item.bytes;
+    if (this.outBytes > this.deps.limits.maxQueuedOutputBytesPerConnection) this.outputBlocked = true;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.deps.env.scheduler.soon(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.ended) return;
+    if (this.out.length === 0) {
+      if (this.closing) { this.ended = true; this.conn.end(); }
+      return;
+    }
+    const buffers: Buffer[] = [];
+    let framed: Buffer[] = [];
+    const flushFramed = (): void => {
+      if (framed.length === 0) return;
+      buffers.push(...this.segmentEncoder!.encodeEnvelopes(framed));
+      framed = [];
+    };
+    for (const item of this.out) {
+      if (item.framed) framed.push(Buffer.concat(item.parts, item.bytes));
+      else { flushFramed(); buffers.push(...item.parts); }
+    }
+    flushFramed();
+    this.out = [];
+    this.outBytes = 0;
+    const ok = this.conn.writev(buffers);
+    if (this.closing) { this.ended = true; this.conn.end(); return; }
+    if (!ok) this.outputBlocked = true;
+    else if (this.outputBlocked) { this.outputBlocked = false; this.pump(); }
+  }
+
+  /** Stops reading; the socket ends once queued responses are written. */
+  private closeAfterFlush(): void {
+    this.closing = true;
+    this.scheduleFlush();
+  }
+
+  private onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    this.out = [];
+    this.onGone();
+  }
+}
+
+/** Returns why a STARTUP option map is unacceptable, or null. */
+export function validateStartup(options: ReadonlyMap<string, string>, version: number): string | null {
+  const cql = options.get('CQL_VERSION');
+  if (cql === undefined) return 'Missing value CQL_VERSION in STARTUP message';
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(cql);
+  if (!m || Number(m[1]) !== CQL_MAJOR_VERSION) return `Invalid or unsupported CQL version ${JSON.stringify(cql)}; supported: ${CQL_VERSION}`;
+  const compression = options.get('COMPRESSION');
+  if (compression !== undefined && compression !== '') {
+    const names = supportedCompressions(version);
+    if (!(names as string[]).includes(compression.toLowerCase())) {
+      return `Unknown compression algorithm: ${compression} (supported with protocol v${version}: ${names.join(', ')})`;
+    }
+  }
+  return null;
+}
+
+/** The version to answer a decoder error in when the connection has none yet. */
+function replyVersion(v: number): number {
+  return SUPPORTED_VERSIONS.includes(v) ? v : versionForVersionError(v);
+}

@@ -1,0 +1,4 @@
+// src/server/native: the native protocol transport (CQL front door).
+export * from './transport.js';
+export * from './limits.js';
+export { CQL_VERSION, SILENT_LOGGER, validateStartup, type TransportLogger } from './connection.js';
