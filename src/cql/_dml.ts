@@ -135,7 +135,7 @@ function parseAssignment(p: Cursor): Assignment {
   if (p.acceptPunct('-=')) return { kind: 'subtract', column, value: parseTerm(p), span: p.spanFrom(start) };
   p.expectPunct('=');
   if (isBareColumn(p)) return parseSelfReference(p, column, start);
-  const value = parseTerm(p, { stopBeforeColumn: true });
+  const value = parseTerm(p);
   if (p.acceptPunct('+')) {
     expectSameColumn(p, column, 'Only expressions of the form X = <value> + X are supported.');
     return { kind: 'prepend', column, value, span: p.spanFrom(start) };

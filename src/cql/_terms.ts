@@ -15,16 +15,11 @@ const NATIVE_TYPES: ReadonlyMap<string, NativeTypeName> = new Map<string, Native
   ['uuid', 'uuid'], ['varint', 'varint'],
 ]);
 
-export interface TermOptions {
-  /**
-   * Stop before `+ name` / `- name` where name is a bare column (for `c = t + c` in UPDATE).
-   * Always safe: a bare identifier is never a term.
-   */
-  stopBeforeColumn?: boolean;
-}
-
-/** A full term with arithmetic. */
-export function parseTerm(p: Cursor, opts: TermOptions = {}): Term {
+/**
+ * A full term with arithmetic. Stops before `+ name` / `- name` where name is a bare column (so
+ * UPDATE can read `c = t + c`); always safe, as a bare identifier is never a term.
+ */
+export function parseTerm(p: Cursor): Term {
   p.enter();
   const start = p.peek().start;
   let left = parseMultiplicative(p);
@@ -234,10 +229,24 @@ function parseTupleLiteral(p: Cursor): Term {
  */
 export function isTypeHintAt(p: Cursor): boolean {
   if (!p.isPunct('(')) return false;
-  if (p.peek(1).type === 'string') return p.isPunct(')', 2);
+  // ('custom.Class') term is a hint; ('a') alone is a one-element tuple.
+  if (p.peek(1).type === 'string') return p.isPunct(')', 2) && isTermStart(p, 3);
   if (!p.isIdent(1)) return false;
   if (p.isPunct(')', 2) || p.isPunct('<', 2)) return true;
   return p.isPunct('.', 2) && p.isIdent(3) && p.isPunct(')', 4);
+}
+
+const TERM_START_TYPES: ReadonlySet<string> = new Set(['string', 'integer', 'float', 'uuid', 'hex', 'duration']);
+const TERM_START_PUNCT: ReadonlySet<string> = new Set(['?', ':', '[', '{', '(', '-']);
+const TERM_START_WORDS: ReadonlySet<string> = new Set(['true', 'false', 'null', 'nan', 'infinity']);
+
+/** True when the token `ahead` can start a term. */
+export function isTermStart(p: Cursor, ahead: number): boolean {
+  const t = p.peek(ahead);
+  if (TERM_START_TYPES.has(t.type)) return true;
+  if (t.type === 'punct') return TERM_START_PUNCT.has(t.value);
+  if (t.type === 'ident' && TERM_START_WORDS.has(t.value)) return true;
+  return isFunctionCallAt(p, ahead);
 }
 
 function parseTypeHint(p: Cursor): Term {

@@ -79,7 +79,7 @@ export type Term =
   | { kind: 'map'; entries: MapEntry[]; span: Span }
   /** `{}`: an empty set, empty map or (for UDT receivers) a UDT with all fields null. */
   | { kind: 'empty_braces'; span: Span }
-  /** `(a, b)` with at least 2 elements; `(a)` is just `a`. */
+  /** `(a, b, ...)`; as in Cassandra, `(a)` is a one-element tuple (receivers may unwrap it). */
   | { kind: 'tuple'; elements: Term[]; span: Span }
   /** `{field: term, ...}`: keys are identifiers (quoted or not). */
   | { kind: 'udt'; fields: UdtFieldValue[]; span: Span }
