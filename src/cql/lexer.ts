@@ -31,7 +31,7 @@ export const CQL_TEXT_LENGTH_MAX = 16 * 1024 * 1024;
 const CH_TAB = 9, CH_LF = 10, CH_FF = 12, CH_CR = 13, CH_SPACE = 32;
 const CH_DQUOTE = 34, CH_DOLLAR = 36, CH_QUOTE = 39, CH_STAR = 42, CH_PLUS = 43, CH_MINUS = 45, CH_DOT = 46;
 const CH_SLASH = 47, CH_0 = 48, CH_9 = 57, CH_LT = 60, CH_EQ = 61, CH_GT = 62, CH_BANG = 33;
-const CH_UNDERSCORE = 95, CH_X_UPPER = 88, CH_X_LOWER = 120, CH_MICRO = 0xb5;
+const CH_UNDERSCORE = 95, CH_X_UPPER = 88, CH_X_LOWER = 120, CH_MICRO = 0xb5, CH_GREEK_MU = 0x3bc;
 
 const SINGLE_PUNCT = '()[]{},;:?%*';
 
@@ -163,7 +163,8 @@ function lexNumber(source: string, start: number, tokens: Token[]): number {
       i = j;
     }
   }
-  if (!isFloat && isLetter(source.charCodeAt(i))) {
+  const after = source.charCodeAt(i);
+  if (!isFloat && (isLetter(after) || after === CH_MICRO || after === CH_GREEK_MU)) {
     const end = matchUnitDuration(source, start);
     if (end > 0) {
       tokens.push({ type: 'duration', value: source.slice(start, end), start, end });
@@ -182,7 +183,7 @@ function unitLength(source: string, i: number): number {
     case 121: case 119: case 100: case 104: case 115: return 1; // y w d h s
     case 109: return d === 111 || d === 115 ? 2 : 1; // mo ms m
     case 117: case 110: return d === 115 ? 2 : 0; // us ns
-    case CH_MICRO: return d === 115 ? 2 : 0; // µs
+    case CH_MICRO: case CH_GREEK_MU: return d === 115 ? 2 : 0; // µs
     default: return 0;
   }
 }
