@@ -1,16 +1,25 @@
 // The per-node store: one TableStore per table (active memtable, memtables being flushed, live
 // SSTables), the shared commit log, flush and compaction scheduling, and read execution.
+// See README.md for the write path, the read path and the invariants.
 
 import type { Env } from '../env/mod.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import { assert } from '../util/assert.js';
 import { InvalidRequest, WriteFailure } from '../util/errors.js';
-import type { Partition, PartitionUpdate, ReadCommand, ReadResult, ReadStats, Slice } from './data.js';
+import { CommitLog, comparePositions, type CommitLogPosition } from './commitlog/commitlog.js';
+import { purgePartition } from './compaction/purge.js';
+import { pickCompaction, type CompactionTask } from './compaction/strategies.js';
+import type { Partition, PartitionUpdate, ReadCommand, ReadResult, ReadStats, Slice, TokenRange } from './data.js';
 import { memPartitionToPartition, Memtable } from './memtable/memtable.js';
+import { emptyMetrics, noteHistogram, type StorageMetrics } from './metrics.js';
 import { executeRead, type PartitionHeader, type TableView } from './read.js';
 import { mergePartitions } from './reconcile.js';
+import { compressionFromOptions } from './sstable/compression.js';
+import { COMPONENTS, componentFile, parseComponentFile } from './sstable/format.js';
+import { ChunkCache, SSTableReader } from './sstable/reader.js';
+import { SSTableWriter } from './sstable/writer.js';
 import { storageSettings, type StorageSettings } from './_config.js';
-import { tableOrder } from './_order.js';
+import { partitionSortKey, tableOrder } from './_order.js';
 
 export interface StorageLogger {
   info(msg: string): void;
@@ -29,10 +38,23 @@ export interface StorageOptions {
   hostId: string;
 }
 
+const TRUNCATION_RECORD = 'truncated.json';
+const FLUSH_BACKPRESSURE_FACTOR = 2; // writes wait once memtables hold twice the space limit
+const COMPACTION_SLICE_BYTES = 1024 * 1024;
+
 export class TableStore {
   memtable: Memtable;
   flushing: Memtable[] = [];
-  constructor(public table: TableMetadata) {
+  /** Newest max timestamp first, so reads can stop early behind a partition deletion. */
+  sstables: SSTableReader[] = [];
+  nextGeneration = 1;
+  replayAfter: CommitLogPosition = { segmentId: 0, offset: 0 };
+  flushChain: Promise<void> = Promise.resolve();
+  compacting = new Set<SSTableReader>();
+  epoch = 0;
+  dropped = false;
+
+  constructor(public table: TableMetadata, readonly dir: string) {
     this.memtable = new Memtable(table);
   }
 
@@ -40,13 +62,303 @@ export class TableStore {
     return [this.memtable, ...this.flushing];
   }
 
-  view(): TableView {
-    const order = tableOrder(this.table);
-    const memtables = this.memtables();
-    const table = this.table;
+  setSSTables(list: SSTableReader[]): void {
+    this.sstables = [...list].sort((a, b) => b.stats.maxTimestampMicros - a.stats.maxTimestampMicros);
+  }
+}
+
+export function tableDirName(table: TableMetadata): string {
+  return `${table.keyspace}/${table.name}-${table.id.replace(/-/g, '')}`;
+}
+
+export class StorageEngine {
+  readonly settings: StorageSettings;
+  readonly logger: StorageLogger;
+  private readonly tables = new Map<string, TableStore>();
+  private readonly commitLog: CommitLog;
+  private readonly chunkCache: ChunkCache;
+  private readonly m: StorageMetrics = emptyMetrics();
+  private compactionChain: Promise<void> = Promise.resolve();
+  private compactionRunning = false;
+  private backgroundCompactions = true;
+  private opened = false;
+  private closed = false;
+
+  constructor(readonly options: StorageOptions) {
+    this.settings = storageSettings(options.config);
+    this.logger = options.logger ?? silentLogger;
+    this.chunkCache = new ChunkCache(this.settings.chunkCacheBytes);
+    this.commitLog = new CommitLog({
+      fs: options.env.fs, clock: options.env.clock, scheduler: options.env.scheduler, dir: options.commitlogDir,
+      sync: this.settings.commitLogSync, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
+      segmentBytes: this.settings.commitLogSegmentBytes, log: this.logger,
+    });
+  }
+
+  private get fs() { return this.options.env.fs; }
+  private nowSec(): number { return Math.floor(this.options.env.clock.nowMs() / 1000); }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  async open(): Promise<void> {
+    assert(!this.opened, 'storage opened twice');
+    this.opened = true;
+    await this.fs.mkdirp(this.options.dataDir);
+    for (const t of this.tables.values()) await this.loadTable(t);
+    let replayedEntries = 0;
+    const replayed = await this.commitLog.replay(({ update, position }) => {
+      const t = this.tables.get(update.tableId);
+      if (!t || comparePositions(position, t.replayAfter) < 0) return;
+      t.memtable.apply(update);
+      replayedEntries++;
+    });
+    if (replayedEntries > 0) this.logger.info(`commit log replay: ${replayedEntries} writes from ${replayed.length} segments`);
+    for (const t of this.tables.values()) await this.flushTable(t, { segmentId: 0, offset: 0 });
+    await this.commitLog.start(replayed);
+  }
+
+  private async loadTable(t: TableStore): Promise<void> {
+    await this.fs.mkdirp(t.dir);
+    const names = await this.fs.readdir(t.dir);
+    const complete = new Set<number>();
+    const seen = new Set<number>();
+    for (const n of names) {
+      if (n.endsWith('.tmp')) { await this.fs.unlink(`${t.dir}/${n}`); continue; }
+      const p = parseComponentFile(n);
+      if (!p) continue;
+      seen.add(p.generation);
+      if (p.component === 'TOC.txt') complete.add(p.generation);
+    }
+    const readers: SSTableReader[] = [];
+    for (const g of seen) {
+      t.nextGeneration = Math.max(t.nextGeneration, g + 1);
+      if (!complete.has(g)) {
+        this.logger.warn(`${t.dir}: removing incomplete SSTable generation ${g} (no TOC.txt; a flush or compaction was interrupted)`);
+        for (const c of COMPONENTS) await this.fs.unlink(componentFile(t.dir, g, c)).catch(() => {});
+        continue;
+      }
+      const r = await SSTableReader.open(this.fs, t.dir, g, this.chunkCache);
+      readers.push(r);
+      const ub = r.stats.commitLogUpperBound;
+      if (ub && comparePositions(ub, t.replayAfter) > 0) t.replayAfter = ub;
+    }
+    t.setSSTables(readers);
+    const trunc = await this.fs.stat(`${t.dir}/${TRUNCATION_RECORD}`);
+    if (trunc) {
+      const pos = JSON.parse((await this.fs.readFile(`${t.dir}/${TRUNCATION_RECORD}`)).toString()) as CommitLogPosition;
+      if (comparePositions(pos, t.replayAfter) > 0) t.replayAfter = pos;
+    }
+  }
+
+  async addTable(table: TableMetadata): Promise<void> {
+    const existing = this.tables.get(table.id);
+    if (existing) { this.updateTable(table); return; }
+    const t = new TableStore(table, `${this.options.dataDir}/${tableDirName(table)}`);
+    this.tables.set(table.id, t);
+    if (this.opened) await this.loadTable(t);
+  }
+
+  updateTable(table: TableMetadata): void {
+    const t = this.tables.get(table.id);
+    if (!t) return;
+    t.table = table;
+    t.memtable.setTable(table);
+    for (const m of t.flushing) m.setTable(table);
+    this.maybeCompact(t);
+  }
+
+  private store(tableId: string): TableStore {
+    const t = this.tables.get(tableId);
+    if (!t) throw new InvalidRequest(`unknown table id ${tableId}`);
+    return t;
+  }
+
+  async dropTable(tableId: string): Promise<void> {
+    const t = this.tables.get(tableId);
+    if (!t) return;
+    if (this.settings.autoSnapshot) await this.snapshot(`dropped-${this.options.env.clock.nowMs()}-${t.table.name}`, tableId);
+    await this.removeAllData(t);
+    t.dropped = true;
+    this.tables.delete(tableId);
+    await this.commitLog.forgetTable(tableId);
+  }
+
+  async truncate(tableId: string): Promise<void> {
+    const t = this.store(tableId);
+    if (this.settings.autoSnapshot) await this.snapshot(`truncated-${this.options.env.clock.nowMs()}-${t.table.name}`, tableId);
+    await this.removeAllData(t);
+  }
+
+  private async removeAllData(t: TableStore): Promise<void> {
+    await t.flushChain;
+    t.epoch++;
+    const upTo = this.commitLog.lastApplied;
+    t.memtable = new Memtable(t.table);
+    t.flushing = [];
+    const old = t.sstables;
+    t.setSSTables([]);
+    await this.fs.mkdirp(t.dir);
+    await this.fs.writeFileAtomic(`${t.dir}/${TRUNCATION_RECORD}`, Buffer.from(JSON.stringify(upTo)));
+    t.replayAfter = upTo;
+    for (const r of old) this.retire(r);
+    await this.commitLog.markFlushed(t.table.id, upTo);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.backgroundCompactions = false;
+    await this.flush();
+    this.closed = true;
+    await this.compactionChain;
+    await this.commitLog.close();
+    for (const t of this.tables.values()) for (const r of t.sstables) await r.close();
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  async apply(update: PartitionUpdate): Promise<void> {
+    if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
+    assert(this.opened, 'apply before open');
+    this.store(update.tableId);
+    await this.memtableBackpressure();
+    await this.commitLog.append(update, () => {
+      const t = this.store(update.tableId);
+      t.memtable.apply(update);
+    });
+    this.m.writes++;
+    this.afterWrite();
+  }
+
+  private memtableBytes(includeFlushing: boolean): number {
+    let n = 0;
+    for (const t of this.tables.values()) {
+      n += t.memtable.sizeBytes;
+      if (includeFlushing) for (const f of t.flushing) n += f.sizeBytes;
+    }
+    return n;
+  }
+
+  private async memtableBackpressure(): Promise<void> {
+    for (let i = 0; i < 1000 && this.memtableBytes(true) > FLUSH_BACKPRESSURE_FACTOR * this.settings.memtableSpaceBytes; i++) {
+      const busy = [...this.tables.values()].filter((t) => t.flushing.length > 0);
+      if (busy.length === 0) break;
+      await Promise.race(busy.map((t) => t.flushChain));
+    }
+  }
+
+  private afterWrite(): void {
+    if (this.memtableBytes(false) > this.settings.memtableSpaceBytes) {
+      let largest: TableStore | undefined;
+      for (const t of this.tables.values()) if (!largest || t.memtable.sizeBytes > largest.memtable.sizeBytes) largest = t;
+      if (largest && largest.memtable.sizeBytes > 0) void this.flushTable(largest).catch((e) => this.logger.error(`flush failed: ${e}`));
+    }
+    if (this.commitLog.segmentCount * this.settings.commitLogSegmentBytes > this.settings.commitLogTotalBytes) {
+      for (const id of this.commitLog.oldestDirtyTables()) {
+        const t = this.tables.get(id);
+        if (t && t.flushing.length === 0) void this.flushTable(t).catch((e) => this.logger.error(`flush failed: ${e}`));
+      }
+    }
+  }
+
+  // ---- flush -----------------------------------------------------------------------------------
+
+  async flush(tableId?: string): Promise<void> {
+    const targets = tableId ? [this.store(tableId)] : [...this.tables.values()];
+    await Promise.all(targets.map((t) => this.flushTable(t)));
+  }
+
+  /** Switches the table's memtable and writes the old one as an SSTable; flushes run one at a time per table. */
+  private flushTable(t: TableStore, upToOverride?: CommitLogPosition): Promise<void> {
+    const m = t.memtable;
+    const upTo = upToOverride ?? this.commitLog.lastApplied;
+    if (!m.isEmpty) {
+      t.memtable = new Memtable(t.table);
+      t.flushing.push(m);
+    }
+    const epoch = t.epoch;
+    const run = async () => {
+      if (!m.isEmpty && t.epoch === epoch) await this.writeMemtable(t, m, upTo, epoch);
+      t.flushing = t.flushing.filter((x) => x !== m);
+      if (this.opened && !t.dropped) await this.commitLog.markFlushed(t.table.id, upTo);
+    };
+    t.flushChain = t.flushChain.then(run, run);
+    return t.flushChain;
+  }
+
+  private async writeMemtable(t: TableStore, m: Memtable, upTo: CommitLogPosition, epoch: number): Promise<void> {
+    const order = tableOrder(t.table);
+    const writer = this.newWriter(t, 0, m.partitions.size, upTo);
+    try {
+      for (const mp of m.partitions.values()) await writer.add(memPartitionToPartition(order, mp, []));
+      await writer.finish();
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+    const reader = await SSTableReader.open(this.fs, t.dir, writer.generation, this.chunkCache);
+    this.m.bytesFlushed += reader.sizeBytes;
+    this.m.flushes++;
+    if (t.epoch !== epoch || t.dropped) { this.retire(reader); return; }
+    t.setSSTables([...t.sstables, reader]);
+    this.maybeCompact(t);
+  }
+
+  private newWriter(t: TableStore, level: number, expectedPartitions: number, upTo?: CommitLogPosition): SSTableWriter & { generation: number } {
+    const { method, chunkBytes } = compressionFromOptions(t.table.options.compression);
+    const generation = t.nextGeneration++;
+    const w = new SSTableWriter({
+      fs: this.fs, dir: t.dir, generation, order: tableOrder(t.table), method, chunkBytes,
+      bloomFpChance: t.table.options.bloom_filter_fp_chance, expectedPartitions, level, hostId: this.options.hostId,
+      ...(upTo ? { commitLogUpperBound: upTo } : {}), createdAtMs: this.options.env.clock.nowMs(),
+    });
+    return Object.assign(w, { generation });
+  }
+
+  /** Removes an SSTable from service; its files go once no read holds it. */
+  private retire(r: SSTableReader): void {
+    r.obsolete = true;
+    if (r.refs === 0) void this.deleteSSTable(r);
+  }
+
+  private async deleteSSTable(r: SSTableReader): Promise<void> {
+    await r.close().catch(() => {});
+    // TOC first: a crash midway leaves an incomplete generation that open() removes.
+    for (const f of [...r.files()].reverse()) await this.fs.unlink(f).catch(() => {});
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  async read(command: ReadCommand): Promise<ReadResult> {
+    const t = this.store(command.table.id);
+    const sstables = [...t.sstables];
+    for (const r of sstables) r.refs++;
+    const warnings: string[] = [];
+    try {
+      const result = await executeRead(this.view(t, sstables, warnings), command, {
+        tombstoneWarnThreshold: this.settings.tombstoneWarnThreshold,
+        tombstoneFailureThreshold: this.settings.tombstoneFailureThreshold,
+      });
+      this.m.reads++;
+      noteHistogram(this.m.sstablesPerRead, result.stats.sstablesRead);
+      noteHistogram(this.m.tombstonesPerRead, result.stats.tombstonesScanned);
+      result.warnings.push(...warnings);
+      return result;
+    } finally {
+      for (const r of sstables) {
+        r.refs--;
+        if (r.obsolete && r.refs === 0) void this.deleteSSTable(r);
+      }
+    }
+  }
+
+  private view(t: TableStore, sstables: SSTableReader[], warnings: string[]): TableView {
+    const order = tableOrder(t.table);
+    const memtables = t.memtables();
+    const table = t.table;
+    const warnBytes = this.settings.partitionSizeWarnBytes;
     return {
       order,
-      async getPartition(h: PartitionHeader, slices: Slice[], _stats: ReadStats): Promise<Partition | undefined> {
+      async getPartition(h: PartitionHeader, slices: Slice[], stats: ReadStats): Promise<Partition | undefined> {
         let merged: Partition | undefined;
         for (const m of memtables) {
           const mp = m.get(h.sortKey);
@@ -54,12 +366,215 @@ export class TableStore {
           const p = memPartitionToPartition(order, mp, slices);
           merged = merged ? mergePartitions(table, merged, p) : p;
         }
+        for (const r of sstables) {
+          const pd = merged?.partitionDeletion;
+          if (pd && pd.markedForDeleteAtMicros >= r.stats.maxTimestampMicros) break;
+          if (!r.mayIntersect(order, slices)) continue;
+          const e = await r.findEntry(h.sortKey, h.token);
+          if (!e) continue;
+          stats.sstablesRead++;
+          if (e.length > warnBytes && warnings.length < 10) {
+            warnings.push(`partition ${e.key.toString('hex')} of ${table.keyspace}.${table.name} is ${e.length} bytes in one SSTable (over ${warnBytes})`);
+          }
+          const p = await r.readPartition(e, order, slices);
+          merged = merged ? mergePartitions(table, merged, p) : p;
+        }
         return merged;
       },
       keysFrom(from: string): AsyncIterableIterator<PartitionHeader> {
-        return mergeHeaderStreams(memtables.map((m) => memtableHeaders(m, from)));
+        return mergeHeaderStreams([...memtables.map((m) => memtableHeaders(m, from)), ...sstables.map((r) => sstableHeaders(r, from))]);
       },
     };
+  }
+
+  // ---- compaction ------------------------------------------------------------------------------
+
+  private maybeCompact(t: TableStore): void {
+    if (!this.backgroundCompactions || this.closed) return;
+    const free = t.sstables.filter((r) => !t.compacting.has(r));
+    const task = pickCompaction(t.table.options.compaction, free);
+    if (!task) return;
+    this.m.pendingCompactions++;
+    for (const r of task.inputs) t.compacting.add(r);
+    this.enqueueCompaction(t, task);
+  }
+
+  private enqueueCompaction(t: TableStore, task: CompactionTask): Promise<void> {
+    const run = async () => {
+      try {
+        await this.runCompaction(t, task);
+      } catch (e) {
+        this.logger.error(`compaction of ${t.table.keyspace}.${t.table.name} failed: ${(e as Error).stack ?? e}`);
+      } finally {
+        for (const r of task.inputs) t.compacting.delete(r);
+        this.m.pendingCompactions--;
+      }
+      this.maybeCompact(t);
+    };
+    this.compactionChain = this.compactionChain.then(run, run);
+    return this.compactionChain;
+  }
+
+  /** Major compaction: every SSTable of the table (or all tables) into one (split by size for Leveled). */
+  async compact(tableId?: string): Promise<void> {
+    const targets = tableId ? [this.store(tableId)] : [...this.tables.values()];
+    for (const t of targets) {
+      await t.flushChain;
+      await this.compactionChain;
+      const inputs = t.sstables.filter((r) => !t.compacting.has(r));
+      if (inputs.length === 0) continue;
+      if (inputs.length === 1 && !this.hasPurgeable(t, inputs[0]!)) continue;
+      const leveled = /Leveled/i.test(t.table.options.compaction['class'] ?? '');
+      const sizeMb = Number(t.table.options.compaction['sstable_size_in_mb'] ?? 160);
+      for (const r of inputs) t.compacting.add(r);
+      this.m.pendingCompactions++;
+      await this.enqueueCompaction(t, { inputs, outputLevel: leveled ? 1 : 0, maxOutputBytes: leveled ? sizeMb * 1024 * 1024 : Infinity, reason: 'major' });
+    }
+  }
+
+  private hasPurgeable(_t: TableStore, r: SSTableReader): boolean {
+    return r.stats.tombstoneCount > 0 || Number.isFinite(r.stats.minLocalDeletionTimeSec);
+  }
+
+  private maxPurgeable(t: TableStore, inputs: Set<SSTableReader>, sortKey: string, token: bigint): number {
+    let min = Infinity;
+    for (const r of t.sstables) {
+      if (inputs.has(r) || r.stats.minTimestampMicros >= min) continue;
+      if (sortKey < r.stats.firstKey || sortKey > r.stats.lastKey || !r.mightContain(token)) continue;
+      min = r.stats.minTimestampMicros;
+    }
+    for (const m of t.memtables()) if (m.get(sortKey)) min = Math.min(min, m.minTimestampMicros);
+    return min;
+  }
+
+  private async runCompaction(t: TableStore, task: CompactionTask, keep?: (token: bigint) => boolean): Promise<void> {
+    if (t.dropped) return;
+    const epoch = t.epoch;
+    const order = tableOrder(t.table);
+    const inputs = new Set(task.inputs);
+    const nowSec = this.nowSec();
+    const gcBeforeSec = nowSec - t.table.options.gc_grace_seconds;
+    const expected = task.inputs.reduce((n, r) => n + r.stats.partitionCount, 0);
+    const outputs: (SSTableWriter & { generation: number })[] = [];
+    let writer: (SSTableWriter & { generation: number }) | undefined;
+    const startMs = this.options.env.clock.monotonicMs();
+    let bytesIn = 0;
+    let sinceYield = 0;
+    try {
+      for await (const p of mergePartitionStreams(t.table, task.inputs.map((r) => r.scan(order)))) {
+        if (keep && !keep(p.token)) continue;
+        const sortKey = partitionSortKey(p.token, p.key);
+        const purged = purgePartition(order, p, { nowSec, gcBeforeSec, maxPurgeableMicros: this.maxPurgeable(t, inputs, sortKey, p.token) });
+        if (!purged) continue;
+        if (!writer || writer.bytesOnDisk >= task.maxOutputBytes) {
+          writer = this.newWriter(t, task.outputLevel, expected);
+          outputs.push(writer);
+        }
+        const before = writer.uncompressedBytes;
+        await writer.add(purged);
+        const n = writer.uncompressedBytes - before;
+        bytesIn += n;
+        sinceYield += n;
+        if (sinceYield >= COMPACTION_SLICE_BYTES) {
+          sinceYield = 0;
+          await this.throttle(startMs, bytesIn);
+        }
+      }
+      for (const w of outputs) await w.finish();
+    } catch (e) {
+      for (const w of outputs) await w.abort();
+      throw e;
+    }
+    const readers: SSTableReader[] = [];
+    for (const w of outputs) readers.push(await SSTableReader.open(this.fs, t.dir, w.generation, this.chunkCache));
+    if (t.epoch !== epoch || t.dropped) { for (const r of readers) this.retire(r); return; }
+    t.setSSTables([...t.sstables.filter((r) => !inputs.has(r)), ...readers]);
+    for (const r of task.inputs) this.retire(r);
+    this.m.completedCompactions++;
+    this.m.bytesCompacted += readers.reduce((n, r) => n + r.sizeBytes, 0);
+    this.logger.info(`compacted ${task.inputs.length} SSTables of ${t.table.keyspace}.${t.table.name} into ${readers.length} (${task.reason})`);
+  }
+
+  private async throttle(startMs: number, bytes: number): Promise<void> {
+    const rate = this.settings.compactionThroughputBytesPerSec;
+    const elapsedMs = this.options.env.clock.monotonicMs() - startMs;
+    const wantMs = Number.isFinite(rate) ? (bytes / rate) * 1000 : 0;
+    const waitMs = Math.max(0, wantMs - elapsedMs);
+    await new Promise<void>((r) => (waitMs > 0 ? this.options.env.scheduler.after(waitMs, r) : this.options.env.scheduler.soon(r)));
+  }
+
+  // ---- nodetool hooks --------------------------------------------------------------------------
+
+  /** Flushes and hard-links every live SSTable into <table dir>/snapshots/<tag>/. */
+  async snapshot(tag: string, tableId?: string): Promise<string[]> {
+    assert(/^[\w.-]+$/.test(tag), `snapshot tag must be a plain name, got ${tag}`);
+    const targets = tableId ? [this.store(tableId)] : [...this.tables.values()];
+    const dirs: string[] = [];
+    for (const t of targets) {
+      await this.flushTable(t);
+      const dir = `${t.dir}/snapshots/${tag}`;
+      await this.fs.mkdirp(dir);
+      for (const r of t.sstables) {
+        for (const f of r.files()) await this.fs.link(f, `${dir}/${f.slice(f.lastIndexOf('/') + 1)}`);
+      }
+      await this.fs.syncDir(dir);
+      dirs.push(dir);
+    }
+    return dirs;
+  }
+
+  /** Removes one snapshot (or all when tag is undefined) of every table. */
+  async clearSnapshot(tag?: string): Promise<void> {
+    for (const t of this.tables.values()) await this.fs.rmrf(tag ? `${t.dir}/snapshots/${tag}` : `${t.dir}/snapshots`);
+  }
+
+  /** Rewrites a table's SSTables keeping only partitions whose token is in `owned` (nodetool cleanup). */
+  async cleanup(tableId: string, owned: TokenRange[]): Promise<void> {
+    const t = this.store(tableId);
+    await this.flushTable(t);
+    await this.compactionChain;
+    const inRange = (tok: bigint) => owned.some((r) => r.start === r.end || (r.start < r.end ? tok > r.start && tok <= r.end : tok > r.start || tok <= r.end));
+    for (const r of [...t.sstables]) {
+      if (t.compacting.has(r)) continue;
+      t.compacting.add(r);
+      this.m.pendingCompactions++;
+      const run = async () => {
+        try { await this.runCompaction(t, { inputs: [r], outputLevel: r.level, maxOutputBytes: Infinity, reason: 'cleanup' }, inRange); }
+        finally { t.compacting.delete(r); this.m.pendingCompactions--; }
+      };
+      this.compactionChain = this.compactionChain.then(run, run);
+      await this.compactionChain;
+    }
+  }
+
+  /** Stops or resumes automatic (strategy-driven) compactions. */
+  setAutoCompaction(enabled: boolean): void {
+    this.backgroundCompactions = enabled;
+  }
+
+  metrics(): StorageMetrics {
+    const out: StorageMetrics = structuredClone(this.m);
+    out.memtableBytes = this.memtableBytes(true);
+    out.commitLogSegments = this.commitLog.segmentCount;
+    out.commitLogBytesWritten = this.commitLog.bytesWritten;
+    out.commitLogSyncs = this.commitLog.syncs;
+    out.tables = {};
+    for (const t of this.tables.values()) {
+      const hist: Record<string, number> = {};
+      for (const r of t.sstables) for (const [b, n] of Object.entries(r.stats.partitionSizeHistogram)) hist[b] = (hist[b] ?? 0) + n;
+      out.liveSSTables += t.sstables.length;
+      out.liveSSTableBytes += t.sstables.reduce((n, r) => n + r.sizeBytes, 0);
+      out.tables[`${t.table.keyspace}.${t.table.name}`] = {
+        memtableBytes: t.memtable.sizeBytes + t.flushing.reduce((n, m) => n + m.sizeBytes, 0),
+        liveSSTables: t.sstables.length,
+        liveSSTableBytes: t.sstables.reduce((n, r) => n + r.sizeBytes, 0),
+        sstableLevels: t.sstables.map((r) => r.level),
+        partitionSizeHistogram: hist,
+        maxPartitionBytes: t.sstables.reduce((n, r) => Math.max(n, r.stats.maxPartitionBytes), 0),
+        estimatedPartitions: t.sstables.reduce((n, r) => n + r.stats.partitionCount, 0) + t.memtable.partitions.size,
+      };
+    }
+    return out;
   }
 }
 
@@ -67,10 +582,14 @@ async function* memtableHeaders(m: Memtable, from: string): AsyncIterableIterato
   for (const p of m.partitions.values(from)) yield { sortKey: p.sortKey, key: p.key, token: p.token };
 }
 
+async function* sstableHeaders(r: SSTableReader, from: string): AsyncIterableIterator<PartitionHeader> {
+  for await (const e of r.entriesFrom(from)) yield { sortKey: e.sortKey, key: e.key, token: e.token };
+}
+
 /** Merges ascending header streams into one ascending stream without duplicates. */
 export async function* mergeHeaderStreams(streams: AsyncIterableIterator<PartitionHeader>[]): AsyncIterableIterator<PartitionHeader> {
   const heads: (PartitionHeader | undefined)[] = [];
-  for (const s of streams) heads.push((await s.next()).value ?? undefined);
+  for (const s of streams) { const r = await s.next(); heads.push(r.done ? undefined : r.value); }
   for (;;) {
     let min: PartitionHeader | undefined;
     for (const h of heads) if (h && (!min || h.sortKey < min.sortKey)) min = h;
@@ -86,73 +605,26 @@ export async function* mergeHeaderStreams(streams: AsyncIterableIterator<Partiti
   }
 }
 
-export class StorageEngine {
-  readonly settings: StorageSettings;
-  readonly logger: StorageLogger;
-  private readonly tables = new Map<string, TableStore>();
-  private opened = false;
-  private closed = false;
-
-  constructor(readonly options: StorageOptions) {
-    this.settings = storageSettings(options.config);
-    this.logger = options.logger ?? silentLogger;
-  }
-
-  async open(): Promise<void> {
-    assert(!this.opened, 'storage opened twice');
-    this.opened = true;
-  }
-
-  async addTable(table: TableMetadata): Promise<void> {
-    if (this.tables.has(table.id)) {
-      this.updateTable(table);
-      return;
+/** Merges ascending partition streams (SSTable scans), reconciling equal keys. */
+async function* mergePartitionStreams(table: TableMetadata, streams: AsyncIterableIterator<Partition>[]): AsyncIterableIterator<Partition> {
+  const heads: ({ p: Partition; k: string } | undefined)[] = [];
+  const next = async (i: number) => {
+    const r = await streams[i]!.next();
+    heads[i] = r.done ? undefined : { p: r.value, k: partitionSortKey(r.value.token, r.value.key) };
+  };
+  for (let i = 0; i < streams.length; i++) await next(i);
+  for (;;) {
+    let min: string | undefined;
+    for (const h of heads) if (h && (min === undefined || h.k < min)) min = h.k;
+    if (min === undefined) return;
+    let merged: Partition | undefined;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h && h.k === min) {
+        merged = merged ? mergePartitions(table, merged, h.p) : h.p;
+        await next(i);
+      }
     }
-    this.tables.set(table.id, new TableStore(table));
-  }
-
-  updateTable(table: TableMetadata): void {
-    const t = this.tables.get(table.id);
-    if (!t) return;
-    t.table = table;
-    t.memtable.setTable(table);
-  }
-
-  async dropTable(tableId: string): Promise<void> {
-    this.tables.delete(tableId);
-  }
-
-  async truncate(tableId: string): Promise<void> {
-    const t = this.store(tableId);
-    t.memtable = new Memtable(t.table);
-    t.flushing = [];
-  }
-
-  private store(tableId: string): TableStore {
-    const t = this.tables.get(tableId);
-    if (!t) throw new InvalidRequest(`unknown table id ${tableId}`);
-    return t;
-  }
-
-  async apply(update: PartitionUpdate): Promise<void> {
-    if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
-    const t = this.store(update.tableId);
-    t.memtable.apply(update);
-  }
-
-  async read(command: ReadCommand): Promise<ReadResult> {
-    const t = this.store(command.table.id);
-    return executeRead(t.view(), command, {
-      tombstoneWarnThreshold: this.settings.tombstoneWarnThreshold,
-      tombstoneFailureThreshold: this.settings.tombstoneFailureThreshold,
-    });
-  }
-
-  async flush(_tableId?: string): Promise<void> {}
-
-  async compact(_tableId?: string): Promise<void> {}
-
-  async close(): Promise<void> {
-    this.closed = true;
+    yield merged!;
   }
 }

@@ -35,6 +35,7 @@ export interface Storage {
 }
 
 export type { StorageOptions, StorageLogger } from './engine.js';
+export type { StorageMetrics, TableMetrics, Histogram } from './metrics.js';
 export { counterContextForDelta, counterValue, counterShard, mergeCounterContexts, type CounterShard } from './counter.js';
 export { mergePartitions, liveRows, liveStaticRow, reconcileCells } from './reconcile.js';
 

@@ -1,0 +1,415 @@
+// The commit log: every write is appended here before it reaches a memtable. See README.md for
+// the segment and entry formats, sync modes and invariants.
+
+import { crc32 } from 'node:zlib';
+import type { Clock, FileHandle, FileSystem, Scheduler } from '../../env/mod.js';
+import { assert } from '../../util/assert.js';
+import { ByteReader, ByteWriter, TruncatedInput } from '../../util/bytes.js';
+import { InvalidRequest, WriteFailure } from '../../util/errors.js';
+import type { PartitionUpdate } from '../data.js';
+import { decodeUpdate, encodeUpdate } from '../_codec.js';
+import type { CommitLogSync } from '../_config.js';
+
+export const SEGMENT_MAGIC = 0x4353434c; // "CSCL"
+export const SEGMENT_VERSION = 1;
+export const SEGMENT_HEADER_BYTES = 32; // magic(4) version(2) reserved(2) segment id(8) header crc(4) padding(12)
+export const ENTRY_HEADER_BYTES = 8; // length(4) crc of segment id + length(4)
+export const ENTRY_TRAILER_BYTES = 4; // crc of payload(4)
+const ZERO_FILL_BYTES = 1024 * 1024;
+const RECYCLED_SEGMENTS_MAX = 2;
+const PENDING_WRITES_MAX = 100_000;
+
+export interface CommitLogPosition {
+  segmentId: number;
+  offset: number;
+}
+
+export function comparePositions(a: CommitLogPosition, b: CommitLogPosition): number {
+  return a.segmentId !== b.segmentId ? a.segmentId - b.segmentId : a.offset - b.offset;
+}
+
+export interface CommitLogOptions {
+  fs: FileSystem;
+  clock: Clock;
+  scheduler: Scheduler;
+  dir: string;
+  sync: CommitLogSync;
+  groupWindowMs: number;
+  periodMs: number;
+  segmentBytes: number;
+  log: { info(m: string): void; warn(m: string): void; error(m: string): void };
+}
+
+class Segment {
+  /** Per table, the start offset of the last entry of that table applied from this segment. */
+  readonly dirty = new Map<string, number>();
+  writePos = SEGMENT_HEADER_BYTES;
+  needsSync = false;
+  constructor(readonly id: number, readonly path: string, readonly fh: FileHandle, readonly sizeBytes: number) {}
+  get name(): string { return segmentName(this.id); }
+}
+
+interface Append {
+  update: PartitionUpdate;
+  bytes: Buffer;
+  segment?: Segment;
+  offset?: number;
+  apply: (pos: CommitLogPosition) => void;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export function segmentName(id: number): string {
+  return `CommitLog-${SEGMENT_VERSION}-${id}.log`;
+}
+
+function parseSegmentName(name: string): number | undefined {
+  const m = /^CommitLog-\d+-(\d+)\.log$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+function segmentSeed(id: number): number {
+  const b = Buffer.alloc(8);
+  b.writeDoubleBE(id);
+  return crc32(b);
+}
+
+export function encodeSegmentHeader(id: number): Buffer {
+  const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  h.writeUInt32BE(SEGMENT_MAGIC, 0);
+  h.writeUInt16BE(SEGMENT_VERSION, 4);
+  h.writeDoubleBE(id, 8);
+  h.writeUInt32BE(crc32(h.subarray(0, 16)), 16);
+  return h;
+}
+
+/** Encodes one entry for segment `id`. */
+export function encodeEntry(id: number, payload: Buffer): Buffer {
+  const out = Buffer.alloc(ENTRY_HEADER_BYTES + payload.length + ENTRY_TRAILER_BYTES);
+  out.writeUInt32BE(payload.length, 0);
+  out.writeUInt32BE(crc32(out.subarray(0, 4), segmentSeed(id)), 4);
+  payload.copy(out, ENTRY_HEADER_BYTES);
+  out.writeUInt32BE(crc32(payload), ENTRY_HEADER_BYTES + payload.length);
+  return out;
+}
+
+export interface ReplayedEntry { update: PartitionUpdate; position: CommitLogPosition }
+
+/**
+ * Parses a segment's entries. Stops at the first entry that is zero-length, torn or fails its
+ * checksum; `stopReason` says why when it was not a clean end.
+ */
+export function parseSegment(buf: Buffer, expectedId?: number): { id: number | undefined; entries: ReplayedEntry[]; endOffset: number; stopReason?: string } {
+  if (buf.length < SEGMENT_HEADER_BYTES || buf.readUInt32BE(0) !== SEGMENT_MAGIC || buf.readUInt32BE(16) !== crc32(buf.subarray(0, 16))) {
+    return { id: undefined, entries: [], endOffset: 0, stopReason: buf.length === 0 ? undefined : 'bad segment header' };
+  }
+  const id = buf.readDoubleBE(8);
+  if (expectedId !== undefined && id !== expectedId) return { id, entries: [], endOffset: 0, stopReason: `header names segment ${id}` };
+  const seed = segmentSeed(id);
+  const entries: ReplayedEntry[] = [];
+  let at = SEGMENT_HEADER_BYTES;
+  for (;;) {
+    if (at + ENTRY_HEADER_BYTES > buf.length) return { id, entries, endOffset: at };
+    const len = buf.readUInt32BE(at);
+    if (len === 0 && buf.readUInt32BE(at + 4) === 0) return { id, entries, endOffset: at };
+    if (buf.readUInt32BE(at + 4) !== crc32(buf.subarray(at, at + 4), seed)) return { id, entries, endOffset: at, stopReason: 'entry header checksum mismatch (torn write or stale data)' };
+    const end = at + ENTRY_HEADER_BYTES + len + ENTRY_TRAILER_BYTES;
+    if (end > buf.length) return { id, entries, endOffset: at, stopReason: 'entry runs past the end of the segment' };
+    const payload = buf.subarray(at + ENTRY_HEADER_BYTES, at + ENTRY_HEADER_BYTES + len);
+    if (buf.readUInt32BE(end - ENTRY_TRAILER_BYTES) !== crc32(payload)) return { id, entries, endOffset: at, stopReason: 'entry payload checksum mismatch (torn write)' };
+    try {
+      entries.push({ update: decodeUpdate(new ByteReader(payload)), position: { segmentId: id, offset: at } });
+    } catch (e) {
+      if (!(e instanceof TruncatedInput)) throw e;
+      return { id, entries, endOffset: at, stopReason: 'entry does not decode' };
+    }
+    at = end;
+  }
+}
+
+export class CommitLog {
+  private active: Segment | undefined;
+  private spare: Segment | undefined;
+  private preparing: Promise<void> | undefined;
+  private readonly segments: Segment[] = [];
+  private readonly recycled: string[] = [];
+  private readonly waiting: Append[] = [];
+  private pending: Append[] = [];
+  private syncing = false;
+  private lastSyncStartMs = -Infinity;
+  private lastId = 0;
+  private periodic: { cancel(): void } | undefined;
+  private prepareError: Error | undefined;
+  private closed = false;
+  private readonly writer = new ByteWriter(4096, 64 * 1024 * 1024);
+  /** End of the last entry handed to `apply`; flushes cut memtables here. */
+  lastApplied: CommitLogPosition = { segmentId: 0, offset: 0 };
+  bytesWritten = 0;
+  syncs = 0;
+
+  constructor(private readonly o: CommitLogOptions) {
+    assert(o.segmentBytes >= 64 * 1024, 'commit log segment too small');
+  }
+
+  get maxEntryBytes(): number {
+    return Math.floor(this.o.segmentBytes / 2);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Reads every existing segment in id order, calling onEntry for each valid entry. Returns the files replayed. */
+  async replay(onEntry: (e: ReplayedEntry) => void): Promise<string[]> {
+    await this.o.fs.mkdirp(this.o.dir);
+    const names = (await this.o.fs.readdir(this.o.dir)).filter((n) => parseSegmentName(n) !== undefined);
+    names.sort((a, b) => parseSegmentName(a)! - parseSegmentName(b)!);
+    for (const name of names) {
+      const id = parseSegmentName(name)!;
+      this.lastId = Math.max(this.lastId, id);
+      const buf = await this.o.fs.readFile(`${this.o.dir}/${name}`);
+      const parsed = parseSegment(buf, id);
+      for (const e of parsed.entries) onEntry(e);
+      if (parsed.stopReason && parsed.endOffset < buf.length) {
+        this.o.log.warn(`commit log replay: ${name}: truncated at offset ${parsed.endOffset}: ${parsed.stopReason}; `
+          + `${parsed.entries.length} entries replayed from this segment, the rest is an unacknowledged tail`);
+      }
+    }
+    return names;
+  }
+
+  /** After replayed data is flushed: recycles the replayed files and opens the first segment. */
+  async start(replayed: string[]): Promise<void> {
+    for (const name of replayed) await this.recycleFile(`${this.o.dir}/${name}`);
+    await this.ensureSpare();
+    this.rotate();
+    if (this.o.sync === 'periodic') {
+      this.periodic = this.o.scheduler.every(this.o.periodMs, () => { void this.syncAll().catch((e) => this.o.log.error(`commit log periodic sync failed: ${e}`)); });
+    }
+  }
+
+  private async recycleFile(path: string): Promise<void> {
+    if (this.recycled.length < RECYCLED_SEGMENTS_MAX) this.recycled.push(path);
+    else await this.o.fs.unlink(path);
+  }
+
+  private nextId(): number {
+    this.lastId = Math.max(this.lastId + 1, Math.floor(this.o.clock.nowMs()));
+    return this.lastId;
+  }
+
+  private ensureSpare(): Promise<void> {
+    if (this.spare) return Promise.resolve();
+    if (!this.preparing) {
+      this.preparing = this.prepareSegment().then((s) => {
+        this.spare = s;
+        this.prepareError = undefined;
+      }, (e: Error) => {
+        this.prepareError = e;
+        this.o.log.error(`commit log: cannot create a segment in ${this.o.dir}: ${e.message}`);
+      }).finally(() => {
+        this.preparing = undefined;
+        this.assign();
+      });
+    }
+    return this.preparing;
+  }
+
+  private async prepareSegment(): Promise<Segment> {
+    const id = this.nextId();
+    const path = `${this.o.dir}/${segmentName(id)}`;
+    const reuse = this.recycled.shift();
+    let fh: FileHandle;
+    if (reuse) {
+      await this.o.fs.rename(reuse, path);
+      fh = await this.o.fs.open(path, 'r+');
+    } else {
+      fh = await this.o.fs.open(path, 'w');
+      try {
+        const zeros = Buffer.alloc(Math.min(ZERO_FILL_BYTES, this.o.segmentBytes));
+        for (let at = 0; at < this.o.segmentBytes; at += zeros.length) {
+          const n = Math.min(zeros.length, this.o.segmentBytes - at);
+          await fh.write(zeros, 0, n, at);
+        }
+      } catch (e) {
+        await fh.close().catch(() => {});
+        await this.o.fs.unlink(path).catch(() => {});
+        throw e;
+      }
+    }
+    const header = encodeSegmentHeader(id);
+    // The first entry slot is zeroed so a recycled file's old entries can never follow the new header.
+    const head = Buffer.concat([header, Buffer.alloc(ENTRY_HEADER_BYTES)]);
+    await fh.write(head, 0, head.length, 0);
+    await fh.sync();
+    await this.o.fs.syncDir(this.o.dir);
+    return new Segment(id, path, fh, this.o.segmentBytes);
+  }
+
+  private rotate(): void {
+    assert(this.spare, 'rotate without a spare segment');
+    const old = this.active;
+    this.active = this.spare;
+    this.spare = undefined;
+    this.segments.push(this.active);
+    if (old) old.needsSync = true;
+    void this.ensureSpare();
+  }
+
+  /**
+   * Appends an update. `apply` runs (synchronously, in log order) once the entry is durable as the
+   * sync mode promises; the returned promise resolves after it. Rejects with WriteFailure when the
+   * entry cannot be written or synced, and then `apply` is never called.
+   */
+  append(update: PartitionUpdate, apply: (pos: CommitLogPosition) => void): Promise<void> {
+    if (this.closed) return Promise.reject(new WriteFailure('commit log is closed', 'ONE', 0, 1, [], 'SIMPLE'));
+    if (this.waiting.length + this.pending.length >= PENDING_WRITES_MAX) {
+      return Promise.reject(new WriteFailure(`commit log has ${PENDING_WRITES_MAX} writes waiting for disk; the disk is too slow`, 'ONE', 0, 1, [], 'SIMPLE'));
+    }
+    this.writer.reset();
+    encodeUpdate(this.writer, update);
+    const payload = this.writer.view();
+    if (payload.length + ENTRY_HEADER_BYTES + ENTRY_TRAILER_BYTES > this.maxEntryBytes) {
+      return Promise.reject(new InvalidRequest(`mutation of ${payload.length} bytes is larger than the maximum of ${this.maxEntryBytes} bytes `
+        + `(half of commitlog_segment_size)`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ update, bytes: Buffer.from(payload), apply, resolve, reject });
+      this.assign();
+    });
+  }
+
+  /** Gives waiting appends a segment and an offset, strictly in arrival order. */
+  private assign(): void {
+    while (this.waiting.length > 0) {
+      const a = this.waiting[0]!;
+      const size = a.bytes.length + ENTRY_HEADER_BYTES + ENTRY_TRAILER_BYTES;
+      if (!this.active || this.active.writePos + size + ENTRY_HEADER_BYTES > this.active.sizeBytes) {
+        if (this.spare) { this.rotate(); continue; }
+        if (this.prepareError && !this.preparing) {
+          const err = this.prepareError;
+          for (const w of this.waiting.splice(0)) w.reject(new WriteFailure(`commit log cannot take writes: ${err.message}`, 'ONE', 0, 1, [], 'SIMPLE'));
+          this.prepareError = undefined;
+          return;
+        }
+        void this.ensureSpare();
+        return;
+      }
+      this.waiting.shift();
+      const seg = this.active;
+      a.segment = seg;
+      a.offset = seg.writePos;
+      a.bytes = encodeEntry(seg.id, a.bytes);
+      seg.writePos += a.bytes.length;
+      this.pending.push(a);
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.syncing || this.pending.length === 0) return;
+    this.syncing = true;
+    const waitMs = this.o.sync === 'group' ? this.lastSyncStartMs + this.o.groupWindowMs - this.o.clock.monotonicMs() : 0;
+    const run = () => { void this.writeBatch().finally(() => { this.syncing = false; this.kick(); }); };
+    if (waitMs > 0) this.o.scheduler.after(waitMs, run);
+    else run();
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.lastSyncStartMs = this.o.clock.monotonicMs();
+    const touched = new Set<Segment>();
+    try {
+      let i = 0;
+      while (i < batch.length) {
+        const seg = batch[i]!.segment!;
+        let j = i;
+        while (j < batch.length && batch[j]!.segment === seg) j++;
+        const buf = j - i === 1 ? batch[i]!.bytes : Buffer.concat(batch.slice(i, j).map((a) => a.bytes));
+        await seg.fh.write(buf, 0, buf.length, batch[i]!.offset!);
+        this.bytesWritten += buf.length;
+        touched.add(seg);
+        i = j;
+      }
+      if (this.o.sync !== 'periodic') {
+        for (const s of this.segments) if (s.needsSync && !touched.has(s)) { await s.fh.sync(); s.needsSync = false; }
+        for (const s of touched) { await s.fh.sync(); this.syncs++; }
+      } else {
+        for (const s of touched) s.needsSync = true;
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'ENOSPC' ? `disk full in ${this.o.dir}` : err.message;
+      for (const a of batch) a.reject(new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
+      // Never append after a failed write: later entries go to a fresh segment.
+      for (const s of touched) s.writePos = s.sizeBytes;
+      if (this.active) this.active.writePos = this.active.sizeBytes;
+      return;
+    }
+    for (const a of batch) {
+      const seg = a.segment!;
+      const pos = { segmentId: seg.id, offset: a.offset! };
+      try {
+        a.apply(pos);
+      } catch (e) {
+        a.reject(e as Error);
+        continue;
+      }
+      seg.dirty.set(a.update.tableId, a.offset!);
+      this.lastApplied = { segmentId: seg.id, offset: a.offset! + a.bytes.length };
+      a.resolve();
+    }
+  }
+
+  async syncAll(): Promise<void> {
+    for (const s of this.segments) {
+      if (s.needsSync) { s.needsSync = false; await s.fh.sync(); this.syncs++; }
+    }
+  }
+
+  /** Tables with data in the oldest segment (to flush when the log is over its space limit). */
+  oldestDirtyTables(): string[] {
+    const s = this.segments[0];
+    return s && s !== this.active ? [...s.dirty.keys()] : [];
+  }
+
+  /** Table `tableId` has flushed everything before `upTo`: release segments no table needs. */
+  async markFlushed(tableId: string, upTo: CommitLogPosition): Promise<void> {
+    for (const s of this.segments) {
+      const last = s.dirty.get(tableId);
+      if (last === undefined) continue;
+      if (s.id < upTo.segmentId || (s.id === upTo.segmentId && last < upTo.offset)) s.dirty.delete(tableId);
+    }
+    await this.releaseClean();
+  }
+
+  /** Forgets a table entirely (dropped or truncated). */
+  async forgetTable(tableId: string): Promise<void> {
+    for (const s of this.segments) s.dirty.delete(tableId);
+    await this.releaseClean();
+  }
+
+  private async releaseClean(): Promise<void> {
+    for (const s of [...this.segments]) {
+      if (s === this.active || s.dirty.size > 0) continue;
+      if (this.pending.some((a) => a.segment === s)) continue;
+      this.segments.splice(this.segments.indexOf(s), 1);
+      await s.fh.close();
+      await this.recycleFile(s.path);
+    }
+  }
+
+  /** Waits for queued writes, syncs and closes every segment. */
+  async close(): Promise<void> {
+    while (this.waiting.length > 0 || this.pending.length > 0 || this.syncing) {
+      await new Promise<void>((r) => this.o.scheduler.after(1, r));
+    }
+    this.closed = true;
+    this.periodic?.cancel();
+    await this.preparing;
+    for (const s of this.segments) { await s.fh.sync(); await s.fh.close(); }
+    if (this.spare) await this.spare.fh.close();
+    this.segments.length = 0;
+  }
+}

@@ -1,0 +1,59 @@
+// Storage metrics exposed through StorageEngine.metrics() for nodetool and /metrics.
+
+export interface Histogram {
+  /** log2 bucket (floor(log2(v+1))) → count */
+  buckets: Record<string, number>;
+  count: number;
+  sum: number;
+  max: number;
+}
+
+export interface TableMetrics {
+  memtableBytes: number;
+  liveSSTables: number;
+  liveSSTableBytes: number;
+  sstableLevels: number[];
+  partitionSizeHistogram: Record<string, number>;
+  maxPartitionBytes: number;
+  estimatedPartitions: number;
+}
+
+export interface StorageMetrics {
+  memtableBytes: number;
+  liveSSTables: number;
+  liveSSTableBytes: number;
+  sstablesPerRead: Histogram;
+  tombstonesPerRead: Histogram;
+  pendingCompactions: number;
+  completedCompactions: number;
+  bytesFlushed: number;
+  bytesCompacted: number;
+  flushes: number;
+  reads: number;
+  writes: number;
+  commitLogSegments: number;
+  commitLogBytesWritten: number;
+  commitLogSyncs: number;
+  tables: Record<string, TableMetrics>;
+}
+
+export function emptyHistogram(): Histogram {
+  return { buckets: {}, count: 0, sum: 0, max: 0 };
+}
+
+export function noteHistogram(h: Histogram, v: number): void {
+  const b = String(Math.floor(Math.log2(v + 1)));
+  h.buckets[b] = (h.buckets[b] ?? 0) + 1;
+  h.count++;
+  h.sum += v;
+  if (v > h.max) h.max = v;
+}
+
+export function emptyMetrics(): StorageMetrics {
+  return {
+    memtableBytes: 0, liveSSTables: 0, liveSSTableBytes: 0,
+    sstablesPerRead: emptyHistogram(), tombstonesPerRead: emptyHistogram(),
+    pendingCompactions: 0, completedCompactions: 0, bytesFlushed: 0, bytesCompacted: 0, flushes: 0,
+    reads: 0, writes: 0, commitLogSegments: 0, commitLogBytesWritten: 0, commitLogSyncs: 0, tables: {},
+  };
+}

@@ -1,0 +1,77 @@
+// Chunk compression for Data.db: each chunk of uncompressed data is stored as
+// | method u8 (0 none, 1 lz4 block, 2 snappy, 3 deflate) | uncompressed length u32 | payload | crc32 u32 |
+// The crc covers method, length and payload, so a damaged chunk is detected before decompression.
+
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import lz4 from 'lz4js';
+import snappy from 'snappyjs';
+import { assert } from '../../util/assert.js';
+import { CHUNK_HEADER_BYTES, CHUNK_TRAILER_BYTES } from './format.js';
+
+export type CompressionMethod = 'none' | 'lz4' | 'snappy' | 'deflate';
+const METHOD_CODES: Record<CompressionMethod, number> = { none: 0, lz4: 1, snappy: 2, deflate: 3 };
+
+export class CorruptSSTable extends Error {
+  override name = 'CorruptSSTable';
+}
+
+/** The table's `compression` option → method and chunk size. */
+export function compressionFromOptions(opts: Record<string, string>): { method: CompressionMethod; chunkBytes: number } {
+  const chunkKb = Number(opts['chunk_length_in_kb'] ?? opts['chunk_length_kb'] ?? 16);
+  const chunkBytes = Math.max(1, chunkKb) * 1024;
+  const cls = (opts['class'] ?? opts['sstable_compression'] ?? 'LZ4Compressor').toLowerCase();
+  if (opts['enabled'] === 'false' || cls === '') return { method: 'none', chunkBytes };
+  if (cls.includes('snappy')) return { method: 'snappy', chunkBytes };
+  if (cls.includes('deflate')) return { method: 'deflate', chunkBytes };
+  return { method: 'lz4', chunkBytes };
+}
+
+export function compressChunk(method: CompressionMethod, raw: Buffer): Buffer {
+  let payload: Buffer = raw;
+  let code = 0;
+  if (method === 'lz4') {
+    const dst = Buffer.alloc(lz4.compressBound(raw.length));
+    const n = lz4.compressBlock(raw, dst, 0, raw.length, new Uint32Array(1 << 16));
+    if (n > 0 && n < raw.length) { payload = dst.subarray(0, n); code = 1; }
+  } else if (method === 'snappy') {
+    const c = Buffer.from(snappy.compress(raw));
+    if (c.length < raw.length) { payload = c; code = 2; }
+  } else if (method === 'deflate') {
+    const c = deflateRawSync(raw);
+    if (c.length < raw.length) { payload = c; code = 3; }
+  }
+  const out = Buffer.alloc(CHUNK_HEADER_BYTES + payload.length + CHUNK_TRAILER_BYTES);
+  out[0] = code;
+  out.writeUInt32BE(raw.length, 1);
+  payload.copy(out, CHUNK_HEADER_BYTES);
+  out.writeUInt32BE(crc32(out.subarray(0, CHUNK_HEADER_BYTES + payload.length)), CHUNK_HEADER_BYTES + payload.length);
+  return out;
+}
+
+export function decompressChunk(stored: Buffer, where: string): Buffer {
+  if (stored.length < CHUNK_HEADER_BYTES + CHUNK_TRAILER_BYTES) throw new CorruptSSTable(`${where}: chunk too short`);
+  const end = stored.length - CHUNK_TRAILER_BYTES;
+  if (stored.readUInt32BE(end) !== crc32(stored.subarray(0, end))) throw new CorruptSSTable(`${where}: chunk checksum mismatch`);
+  const code = stored[0]!;
+  const rawLength = stored.readUInt32BE(1);
+  const payload = stored.subarray(CHUNK_HEADER_BYTES, end);
+  let raw: Buffer;
+  switch (code) {
+    case 0: raw = payload; break;
+    case 1: {
+      raw = Buffer.alloc(rawLength);
+      const n = lz4.decompressBlock(payload, raw, 0, payload.length, 0);
+      assert(n === rawLength, `${where}: lz4 chunk decoded to ${n} bytes, expected ${rawLength}`);
+      break;
+    }
+    case 2: raw = Buffer.from(snappy.uncompress(payload)); break;
+    case 3: raw = inflateRawSync(payload); break;
+    default: throw new CorruptSSTable(`${where}: unknown compression method ${code}`);
+  }
+  if (raw.length !== rawLength) throw new CorruptSSTable(`${where}: chunk length ${raw.length}, expected ${rawLength}`);
+  return raw;
+}
+
+export function methodCode(m: CompressionMethod): number {
+  return METHOD_CODES[m];
+}

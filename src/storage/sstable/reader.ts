@@ -1,0 +1,269 @@
+// Reads one SSTable: summary, bloom filter, statistics and chunk offsets in memory; index
+// segments and data chunks read on demand (decompressed chunks shared through a ChunkCache).
+
+import { crc32 } from 'node:zlib';
+import type { FileHandle, FileSystem } from '../../env/mod.js';
+import { ByteReader, TruncatedInput } from '../../util/bytes.js';
+import type { Partition, Row, Slice } from '../data.js';
+import { readClustering, readPartitionHead, readRow } from '../_codec.js';
+import { afterStart, beforeEnd, partitionSortKey, type TableOrder } from '../_order.js';
+import { BloomFilter } from './bloom.js';
+import { CorruptSSTable, decompressChunk } from './compression.js';
+import { componentFile, COMPONENTS, type Component } from './format.js';
+import type { SSTableStats } from './stats.js';
+
+const INDEX_SEGMENT_CACHE_MAX = 64;
+
+export interface IndexEntry {
+  sortKey: string;
+  key: Buffer;
+  token: bigint;
+  offset: number;
+  length: number;
+  headBytes: number;
+  blocks: { clustering: Buffer[]; offset: number }[];
+}
+
+/** A byte-bounded LRU of decompressed chunks shared by every SSTable of a node. */
+export class ChunkCache {
+  private readonly map = new Map<string, Buffer>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+  constructor(readonly maxBytes: number) {}
+  get(k: string): Buffer | undefined {
+    const v = this.map.get(k);
+    if (v) { this.map.delete(k); this.map.set(k, v); this.hits++; } else this.misses++;
+    return v;
+  }
+  set(k: string, v: Buffer): void {
+    if (v.length > this.maxBytes) return;
+    this.map.set(k, v);
+    this.bytes += v.length;
+    for (const [ok, ov] of this.map) {
+      if (this.bytes <= this.maxBytes) break;
+      this.map.delete(ok);
+      this.bytes -= ov.length;
+    }
+  }
+  dropPrefix(prefix: string): void {
+    for (const [k, v] of this.map) if (k.startsWith(prefix)) { this.map.delete(k); this.bytes -= v.length; }
+  }
+}
+
+export function checkCrc(buf: Buffer, where: string): Buffer {
+  if (buf.length < 4 || buf.readUInt32BE(buf.length - 4) !== crc32(buf.subarray(0, buf.length - 4))) {
+    throw new CorruptSSTable(`${where}: checksum mismatch`);
+  }
+  return buf.subarray(0, buf.length - 4);
+}
+
+function parseStats(buf: Buffer, where: string): SSTableStats {
+  const s = JSON.parse(checkCrc(buf, where).toString('utf8')) as SSTableStats;
+  s.minTimestampMicros ??= -Infinity;
+  s.maxTimestampMicros ??= Infinity;
+  s.minLocalDeletionTimeSec ??= Infinity;
+  s.maxLocalDeletionTimeSec ??= -Infinity;
+  return s;
+}
+
+export class SSTableReader {
+  refs = 0;
+  obsolete = false;
+  private readonly indexSegments = new Map<number, IndexEntry[]>();
+
+  private constructor(readonly fs: FileSystem, readonly dir: string, readonly generation: number, readonly stats: SSTableStats,
+                      private readonly bloom: BloomFilter, private readonly summaryKeys: string[], private readonly summaryOffsets: number[],
+                      private readonly indexBytes: number, private readonly chunkBytes: number, private readonly chunkOffsets: number[],
+                      private readonly data: FileHandle, private readonly index: FileHandle, private readonly cache: ChunkCache) {}
+
+  static async open(fs: FileSystem, dir: string, generation: number, cache: ChunkCache): Promise<SSTableReader> {
+    const file = (c: Component) => componentFile(dir, generation, c);
+    const stats = parseStats(await fs.readFile(file('Statistics.db')), file('Statistics.db'));
+    const bloom = BloomFilter.decode(await fs.readFile(file('Filter.db')), file('Filter.db'));
+    const summary = checkCrc(await fs.readFile(file('Summary.db')), file('Summary.db'));
+    const keys: string[] = [];
+    const offsets: number[] = [];
+    const sr = new ByteReader(summary);
+    while (sr.remaining > 0) {
+      keys.push(sr.bytes(sr.u32()).toString('latin1'));
+      offsets.push(sr.f64());
+    }
+    const info = new ByteReader(checkCrc(await fs.readFile(file('CompressionInfo.db')), file('CompressionInfo.db')));
+    const chunkBytes = info.u32();
+    info.f64();
+    const n = info.u32();
+    const chunkOffsets: number[] = [];
+    for (let i = 0; i < n; i++) chunkOffsets.push(info.f64());
+    const indexStat = await fs.stat(file('Index.db'));
+    const data = await fs.open(file('Data.db'), 'r');
+    const index = await fs.open(file('Index.db'), 'r');
+    return new SSTableReader(fs, dir, generation, stats, bloom, keys, offsets, (indexStat?.sizeBytes ?? 4) - 4, chunkBytes, chunkOffsets, data, index, cache);
+  }
+
+  get name(): string { return componentFile(this.dir, this.generation, 'Data.db'); }
+  get sizeBytes(): number { return this.stats.dataBytes; }
+  get level(): number { return this.stats.level; }
+
+  files(): string[] {
+    return COMPONENTS.map((c) => componentFile(this.dir, this.generation, c));
+  }
+
+  mightContain(token: bigint): boolean {
+    return this.bloom.mightContain(token);
+  }
+
+  /** Could this SSTable hold rows in these slices (or partition-level data)? */
+  mayIntersect(order: TableOrder, slices: Slice[]): boolean {
+    const s = this.stats;
+    if (slices.length === 0 || s.hasPartitionLevelDeletions || s.hasStatic || !s.minClustering || !s.maxClustering) return true;
+    const minK = order.key(s.minClustering.map((h) => Buffer.from(h, 'hex')));
+    const maxK = order.key(s.maxClustering.map((h) => Buffer.from(h, 'hex')));
+    return slices.some((sl) => beforeEnd(order, minK, sl.end, order.key(sl.end.values)) && afterStart(order, maxK, sl.start, order.key(sl.start.values)));
+  }
+
+  private async indexSegment(i: number): Promise<IndexEntry[]> {
+    const cached = this.indexSegments.get(i);
+    if (cached) return cached;
+    const start = this.summaryOffsets[i]!;
+    const end = i + 1 < this.summaryOffsets.length ? this.summaryOffsets[i + 1]! : this.indexBytes;
+    const buf = Buffer.alloc(end - start);
+    await readFully(this.index, buf, start);
+    const entries: IndexEntry[] = [];
+    const r = new ByteReader(buf);
+    try {
+      while (r.remaining > 0) {
+        const key = Buffer.from(r.bytes(r.u32()));
+        const token = r.i64();
+        const offset = r.f64();
+        const length = r.u32();
+        const headBytes = r.u32();
+        const nb = r.u32();
+        const blocks: IndexEntry['blocks'] = [];
+        for (let b = 0; b < nb; b++) blocks.push({ clustering: readClustering(r), offset: r.u32() });
+        entries.push({ sortKey: partitionSortKey(token, key), key, token, offset, length, headBytes, blocks });
+      }
+    } catch (e) {
+      if (e instanceof TruncatedInput) throw new CorruptSSTable(`${this.name}: index segment ${i} does not decode`);
+      throw e;
+    }
+    if (this.indexSegments.size >= INDEX_SEGMENT_CACHE_MAX) this.indexSegments.delete(this.indexSegments.keys().next().value!);
+    this.indexSegments.set(i, entries);
+    return entries;
+  }
+
+  private segmentFor(sortKey: string): number {
+    let lo = 0;
+    let hi = this.summaryKeys.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.summaryKeys[mid]! <= sortKey) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  async findEntry(sortKey: string, token: bigint): Promise<IndexEntry | undefined> {
+    if (this.summaryKeys.length === 0 || sortKey < this.stats.firstKey || sortKey > this.stats.lastKey) return undefined;
+    if (!this.bloom.mightContain(token)) return undefined;
+    const entries = await this.indexSegment(this.segmentFor(sortKey));
+    let lo = 0;
+    let hi = entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = entries[mid]!.sortKey;
+      if (k === sortKey) return entries[mid];
+      if (k < sortKey) lo = mid + 1; else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  async *entriesFrom(sortKey: string): AsyncIterableIterator<IndexEntry> {
+    if (this.summaryKeys.length === 0 || sortKey > this.stats.lastKey) return;
+    for (let i = this.segmentFor(sortKey); i < this.summaryKeys.length; i++) {
+      for (const e of await this.indexSegment(i)) if (e.sortKey >= sortKey) yield e;
+    }
+  }
+
+  /** Uncompressed bytes [start, end) of Data.db. */
+  async readRange(start: number, end: number, useCache = true): Promise<Buffer> {
+    const first = Math.floor(start / this.chunkBytes);
+    const last = Math.floor((end - 1) / this.chunkBytes);
+    const parts: Buffer[] = [];
+    for (let i = first; i <= last; i++) parts.push(await this.chunk(i, useCache));
+    const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const base = first * this.chunkBytes;
+    return all.subarray(start - base, end - base);
+  }
+
+  private async chunk(i: number, useCache: boolean): Promise<Buffer> {
+    const cacheKey = `${this.name}#${i}`;
+    const hit = useCache ? this.cache.get(cacheKey) : undefined;
+    if (hit) return hit;
+    if (i + 1 >= this.chunkOffsets.length) throw new CorruptSSTable(`${this.name}: chunk ${i} past the end`);
+    const stored = Buffer.alloc(this.chunkOffsets[i + 1]! - this.chunkOffsets[i]!);
+    await readFully(this.data, stored, this.chunkOffsets[i]!);
+    const raw = decompressChunk(stored, `${this.name} chunk ${i}`);
+    if (useCache) this.cache.set(cacheKey, raw);
+    return raw;
+  }
+
+  /** The partition of an index entry, rows restricted to slices (all when empty). */
+  async readPartition(e: IndexEntry, order: TableOrder, slices: Slice[], useCache = true): Promise<Partition> {
+    let rowsFrom = e.headBytes;
+    let rowsTo = e.length;
+    if (e.blocks.length > 1 && slices.length > 0) {
+      let firstBlock = e.blocks.length - 1;
+      let lastBlock = 0;
+      for (const sl of slices) {
+        const sk = order.key(sl.start.values);
+        const ek = order.key(sl.end.values);
+        let b0 = 0;
+        let b1 = e.blocks.length - 1;
+        if (sl.start.values.length > 0) while (b0 + 1 < e.blocks.length && order.compare(order.key(e.blocks[b0 + 1]!.clustering), sk) <= 0) b0++;
+        if (sl.end.values.length > 0) { b1 = b0; while (b1 + 1 < e.blocks.length && order.compareToPrefix(order.key(e.blocks[b1 + 1]!.clustering), ek) <= 0) b1++; }
+        firstBlock = Math.min(firstBlock, b0);
+        lastBlock = Math.max(lastBlock, b1);
+      }
+      rowsFrom = e.blocks[firstBlock]!.offset;
+      rowsTo = lastBlock + 1 < e.blocks.length ? e.blocks[lastBlock + 1]!.offset : e.length;
+    }
+    try {
+      const head = readPartitionHead(new ByteReader(await this.readRange(e.offset, e.offset + e.headBytes, useCache)));
+      const rows: Row[] = [];
+      if (rowsTo > rowsFrom) {
+        const r = new ByteReader(await this.readRange(e.offset + rowsFrom, e.offset + rowsTo, useCache));
+        const sliceKeys = slices.map((sl) => ({ sl, sk: order.key(sl.start.values), ek: order.key(sl.end.values) }));
+        while (r.remaining > 0) {
+          const row = readRow(r);
+          if (sliceKeys.length === 0) { rows.push(row); continue; }
+          const k = order.key(row.clustering);
+          if (sliceKeys.some((x) => afterStart(order, k, x.sl.start, x.sk) && beforeEnd(order, k, x.sl.end, x.ek))) rows.push(row);
+        }
+      }
+      return { ...head, rows };
+    } catch (err) {
+      if (err instanceof TruncatedInput) throw new CorruptSSTable(`${this.name}: partition at ${e.offset} does not decode`);
+      throw err;
+    }
+  }
+
+  /** Every partition in order (compaction, dump, verify); bypasses the chunk cache. */
+  async *scan(order: TableOrder): AsyncIterableIterator<Partition> {
+    for await (const e of this.entriesFrom('')) yield await this.readPartition(e, order, [], false);
+  }
+
+  async close(): Promise<void> {
+    this.cache.dropPrefix(`${this.name}#`);
+    await this.data.close();
+    await this.index.close();
+  }
+}
+
+async function readFully(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const n = await fh.read(buf, done, buf.length - done, position + done);
+    if (n === 0) throw new CorruptSSTable(`unexpected end of file at ${position + done}`);
+    done += n;
+  }
+}

@@ -1,0 +1,220 @@
+// Writes one SSTable from partitions given in sort order (token, then key). Components are
+// written to `<name>.tmp`, synced, renamed, the directory synced, and TOC.txt written last
+// (atomically), so a crash never leaves a readable half SSTable.
+
+import { crc32 } from 'node:zlib';
+import type { FileHandle, FileSystem } from '../../env/mod.js';
+import { assert } from '../../util/assert.js';
+import { ByteWriter } from '../../util/bytes.js';
+import type { Partition, Row } from '../data.js';
+import { writeClustering, writePartitionHead, writeRow, writeBytes } from '../_codec.js';
+import { partitionSortKey, type CKey, type TableOrder } from '../_order.js';
+import { BloomFilter } from './bloom.js';
+import { compressChunk, type CompressionMethod } from './compression.js';
+import { COMPONENTS, componentFile, ROW_INDEX_BLOCK_BYTES, SUMMARY_INTERVAL, type Component } from './format.js';
+import { emptyStats, noteCell, notePartitionSize, type SSTableStats } from './stats.js';
+
+export interface WriterOptions {
+  fs: FileSystem;
+  dir: string;
+  generation: number;
+  order: TableOrder;
+  method: CompressionMethod;
+  chunkBytes: number;
+  bloomFpChance: number;
+  expectedPartitions: number;
+  level: number;
+  hostId: string;
+  commitLogUpperBound?: { segmentId: number; offset: number };
+  createdAtMs: number;
+}
+
+export class SSTableWriter {
+  private data!: FileHandle;
+  private dataFilePos = 0;
+  private chunkOffsets: number[] = [];
+  private pendingRaw: Buffer[] = [];
+  private pendingRawBytes = 0;
+  private rawPos = 0;
+  private readonly index = new ByteWriter(64 * 1024, 1024 * 1024 * 1024);
+  private readonly summary = new ByteWriter(4096, 256 * 1024 * 1024);
+  private readonly part = new ByteWriter(64 * 1024, 512 * 1024 * 1024);
+  private readonly bloom: BloomFilter;
+  readonly stats: SSTableStats;
+  private lastSortKey = '';
+  private minCk: CKey | undefined;
+  private maxCk: CKey | undefined;
+  private opened = false;
+
+  constructor(private readonly o: WriterOptions) {
+    this.bloom = BloomFilter.forKeys(o.expectedPartitions, o.bloomFpChance);
+    this.stats = emptyStats(o);
+  }
+
+  private tmp(c: Component): string {
+    return `${componentFile(this.o.dir, this.o.generation, c)}.tmp`;
+  }
+
+  get partitionCount(): number { return this.stats.partitionCount; }
+  get bytesOnDisk(): number { return this.dataFilePos; }
+  get uncompressedBytes(): number { return this.rawPos + this.pendingRawBytes; }
+
+  async add(p: Partition): Promise<void> {
+    if (!this.opened) {
+      await this.o.fs.mkdirp(this.o.dir);
+      this.data = await this.o.fs.open(this.tmp('Data.db'), 'w');
+      this.opened = true;
+    }
+    const sortKey = partitionSortKey(p.token, p.key);
+    assert(sortKey > this.lastSortKey, 'SSTable partitions out of order');
+    this.lastSortKey = sortKey;
+    const start = this.rawPos + this.pendingRawBytes;
+    const w = this.part;
+    w.reset();
+    writePartitionHead(w, p);
+    const headBytes = w.length;
+    const blocks: { clustering: Buffer[]; offset: number }[] = [];
+    let blockStart = -Infinity;
+    for (const row of p.rows) {
+      if (w.length - blockStart >= ROW_INDEX_BLOCK_BYTES) {
+        blocks.push({ clustering: row.clustering, offset: w.length });
+        blockStart = w.length;
+      }
+      writeRow(w, row);
+      this.noteRow(row);
+    }
+    if (p.staticRow) this.noteRowCells(p.staticRow);
+    this.notePartition(p);
+    const bytes = Buffer.from(w.view());
+    await this.appendRaw(bytes);
+    this.writeIndexEntry(p, start, bytes.length, headBytes, blocks.length > 1 ? blocks : []);
+    notePartitionSize(this.stats, bytes.length);
+    this.bloom.add(p.token);
+    if (this.stats.partitionCount === 0) this.stats.firstKey = sortKey;
+    this.stats.lastKey = sortKey;
+    this.stats.partitionCount++;
+  }
+
+  private notePartition(p: Partition): void {
+    const s = this.stats;
+    if (p.partitionDeletion) {
+      s.hasPartitionLevelDeletions = true;
+      s.tombstoneCount++;
+      noteCell(s, p.partitionDeletion.markedForDeleteAtMicros, p.partitionDeletion.localDeletionTimeSec);
+    }
+    if (p.rangeTombstones.length > 0) s.hasPartitionLevelDeletions = true;
+    for (const rt of p.rangeTombstones) {
+      s.tombstoneCount++;
+      noteCell(s, rt.deletion.markedForDeleteAtMicros, rt.deletion.localDeletionTimeSec);
+    }
+    if (p.staticRow) s.hasStatic = true;
+    const t = p.token.toString();
+    if (s.partitionCount === 0) s.minToken = t;
+    s.maxToken = t;
+  }
+
+  private noteRow(row: Row): void {
+    this.stats.rowCount++;
+    const k = this.o.order.key(row.clustering);
+    if (this.minCk === undefined || this.o.order.compare(k, this.minCk) < 0) { this.minCk = k; this.stats.minClustering = row.clustering.map((b) => b.toString('hex')); }
+    if (this.maxCk === undefined || this.o.order.compare(k, this.maxCk) > 0) { this.maxCk = k; this.stats.maxClustering = row.clustering.map((b) => b.toString('hex')); }
+    this.noteRowCells(row);
+  }
+
+  private noteRowCells(row: Row): void {
+    const s = this.stats;
+    if (row.liveness) noteCell(s, row.liveness.timestampMicros, row.liveness.ttlSec > 0 ? row.liveness.localExpirationTimeSec : undefined);
+    if (row.deletion) { s.tombstoneCount++; noteCell(s, row.deletion.markedForDeleteAtMicros, row.deletion.localDeletionTimeSec); }
+    for (const cd of row.complexDeletions ?? []) { s.tombstoneCount++; noteCell(s, cd.deletion.markedForDeleteAtMicros, cd.deletion.localDeletionTimeSec); }
+    for (const c of row.cells) {
+      s.cellCount++;
+      if (c.value === null) s.tombstoneCount++;
+      noteCell(s, c.timestampMicros, c.value === null || c.ttlSec > 0 ? c.localExpirationTimeSec : undefined);
+    }
+  }
+
+  private writeIndexEntry(p: Partition, offset: number, length: number, headBytes: number, blocks: { clustering: Buffer[]; offset: number }[]): void {
+    if (this.stats.partitionCount % SUMMARY_INTERVAL === 0) {
+      writeBytes(this.summary, Buffer.from(partitionSortKey(p.token, p.key), 'latin1'));
+      this.summary.f64(this.index.length);
+    }
+    writeBytes(this.index, p.key);
+    this.index.i64(p.token).f64(offset).u32(length).u32(headBytes).u32(blocks.length);
+    for (const b of blocks) {
+      writeClustering(this.index, b.clustering);
+      this.index.u32(b.offset);
+    }
+  }
+
+  private async appendRaw(bytes: Buffer): Promise<void> {
+    this.pendingRaw.push(bytes);
+    this.pendingRawBytes += bytes.length;
+    while (this.pendingRawBytes >= this.o.chunkBytes) await this.writeChunk(this.o.chunkBytes);
+  }
+
+  private async writeChunk(size: number): Promise<void> {
+    const all = this.pendingRaw.length === 1 ? this.pendingRaw[0]! : Buffer.concat(this.pendingRaw);
+    const raw = all.subarray(0, size);
+    const rest = all.subarray(size);
+    this.pendingRaw = rest.length > 0 ? [rest] : [];
+    this.pendingRawBytes = rest.length;
+    const stored = compressChunk(this.o.method, raw);
+    this.chunkOffsets.push(this.dataFilePos);
+    await this.data.write(stored, 0, stored.length, this.dataFilePos);
+    this.dataFilePos += stored.length;
+    this.rawPos += raw.length;
+  }
+
+  /** Finishes every component and publishes the SSTable; returns its stats. */
+  async finish(): Promise<SSTableStats> {
+    assert(this.opened && this.stats.partitionCount > 0, 'finishing an empty SSTable');
+    if (this.pendingRawBytes > 0) await this.writeChunk(this.pendingRawBytes);
+    this.chunkOffsets.push(this.dataFilePos);
+    await this.data.sync();
+    await this.data.close();
+    const s = this.stats;
+    s.uncompressedBytes = this.rawPos;
+    s.dataBytes = this.dataFilePos;
+    const info = new ByteWriter(64 + this.chunkOffsets.length * 8);
+    info.u32(this.o.chunkBytes).f64(this.rawPos).u32(this.chunkOffsets.length);
+    for (const off of this.chunkOffsets) info.f64(off);
+    const files: [Component, Buffer][] = [
+      ['CompressionInfo.db', withCrc(info.view())],
+      ['Index.db', withCrc(this.index.view())],
+      ['Summary.db', withCrc(this.summary.view())],
+      ['Filter.db', this.bloom.encode()],
+      ['Statistics.db', withCrc(Buffer.from(JSON.stringify(s)))],
+    ];
+    for (const [c, buf] of files) await writeSynced(this.o.fs, this.tmp(c), buf);
+    for (const c of COMPONENTS) {
+      if (c === 'TOC.txt') continue;
+      await this.o.fs.rename(this.tmp(c), componentFile(this.o.dir, this.o.generation, c));
+    }
+    await this.o.fs.syncDir(this.o.dir);
+    await this.o.fs.writeFileAtomic(componentFile(this.o.dir, this.o.generation, 'TOC.txt'), Buffer.from(COMPONENTS.join('\n') + '\n'));
+    return s;
+  }
+
+  /** Removes temporary files after a failed write. */
+  async abort(): Promise<void> {
+    if (this.opened) await this.data.close().catch(() => {});
+    for (const c of COMPONENTS) await this.o.fs.unlink(this.tmp(c)).catch(() => {});
+  }
+}
+
+export function withCrc(body: Buffer): Buffer {
+  const out = Buffer.alloc(body.length + 4);
+  body.copy(out);
+  out.writeUInt32BE(crc32(body), body.length);
+  return out;
+}
+
+async function writeSynced(fs: FileSystem, path: string, buf: Buffer): Promise<void> {
+  const fh = await fs.open(path, 'w');
+  try {
+    await fh.write(buf, 0, buf.length, 0);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
