@@ -1,0 +1,133 @@
+// The composition root: builds one node from its Config and an Env, wiring storage, schema,
+// ring, coordinator, system tables, query processor, native transport and admin API. Nothing
+// else in Cassia constructs these parts, and nothing imports this file but src/cli and tests.
+
+import { join } from 'node:path/posix';
+import { pino, type Logger } from 'pino';
+import type { Env } from '../env/mod.js';
+import { nodeEnv } from '../env/node/mod.js';
+import { createStorage, type StorageEngine } from '../storage/mod.js';
+import { SchemaManager } from '../coordinator/schema/mod.js';
+import { SystemTables, type SystemInfo } from '../coordinator/system/mod.js';
+import { Coordinator } from '../coordinator/mod.js';
+import { Ring, TokenMetadata, parseToken } from '../cluster/ring/mod.js';
+import { NativeTransport } from '../server/native/mod.js';
+import type { ProtocolEvent } from '../protocol/messages.js';
+import { QueryProcessor } from './query/mod.js';
+import { type Config, SPECS, storageConfigOf } from './config.js';
+import { loadOrCreateIdentity, type NodeIdentity } from './identity.js';
+import { startAdmin, type AdminServer } from './admin_wiring.js';
+
+export interface StartNodeOptions {
+  config: Config;
+  /** Defaults to the production Env over Node. */
+  env?: Env;
+  /** Defaults to pino writing JSON lines to stderr at level info. */
+  logger?: Logger;
+}
+
+export interface RunningNode {
+  readonly identity: NodeIdentity;
+  readonly nativeAddress: string;
+  readonly nativePort: number;
+  readonly adminPort: number;
+  /** Drains clients, flushes memtables, closes files. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Starts a node; resolves once it accepts CQL clients. */
+export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
+  const { config } = options;
+  const env = options.env ?? nodeEnv();
+  const logger = options.logger ?? pino({ name: 'cassia', level: process.env['CASSIA_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+
+  const identity = await loadOrCreateIdentity(env, config.dataDir, { numTokens: config.numTokens, clusterName: config.clusterName });
+  const storage = createStorage({
+    env,
+    dataDir: join(config.dataDir, 'data'),
+    commitlogDir: config.commitlogDirectory,
+    config: storageConfigOf(config),
+    logger: logger.child({ part: 'storage' }),
+    hostId: identity.hostId,
+  });
+  const schema = await SchemaManager.open({ env, dataDir: join(config.dataDir, 'schema'), storage, datacenters: () => [config.dc] });
+  await storage.open();
+
+  const endpoint = config.listenAddress;
+  const metadata = new TokenMetadata();
+  metadata.setEndpoint({ endpoint, hostId: identity.hostId, dc: config.dc, rack: config.rack, tokens: identity.tokens.map(parseToken) });
+  const ring = new Ring({ localEndpoint: endpoint, metadata });
+  const coordinator = new Coordinator({
+    ring, storage, clock: env.clock, scheduler: env.scheduler,
+    liveness: () => true,
+    timeouts: { readMs: config.readRequestTimeoutMs, writeMs: config.writeRequestTimeoutMs, rangeMs: config.rangeRequestTimeoutMs },
+  });
+
+  let transport: NativeTransport | null = null;
+  const gossipGeneration = Math.floor(env.clock.nowMs() / 1000);
+  const info: SystemInfo = {
+    local: () => ({
+      clusterName: config.clusterName, hostId: identity.hostId, broadcastAddress: endpoint, listenAddress: endpoint,
+      storagePort: config.storagePort, rpcAddress: config.rpcAddress, rpcPort: transport?.port ?? config.nativeTransportPort,
+      dataCenter: config.dc, rack: config.rack, tokens: identity.tokens.map(parseToken), gossipGeneration,
+    }),
+    peers: () => [],
+    clients: () => (transport?.clients() ?? []).map((c) => ({
+      address: c.address, port: c.port, hostname: c.address, username: c.user ?? undefined,
+      connectionStage: c.ready ? 'ready' : 'established', protocolVersion: c.protocolVersion,
+      driverName: c.driverName ?? undefined, driverVersion: c.driverVersion ?? undefined,
+      requestCount: c.requestsServed, sslEnabled: false,
+    })),
+    settings: () => settingsOf(config),
+    estimateSize: () => ({ partitionsCount: 0, meanPartitionSizeBytes: 0 }),
+  };
+  const systemTables = new SystemTables({ schema, info, clock: env.clock });
+  const processor = new QueryProcessor({
+    schema, coordinator, storage, systemTables, clock: env.clock, random: env.random, hostId: identity.hostId,
+  });
+
+  transport = new NativeTransport({
+    env, handler: processor, logger: logger.child({ part: 'native' }),
+    limits: { maxEnvelopeBytes: config.nativeTransportMaxFrameSizeBytes },
+  });
+  const unsubscribe = schema.onChange((ev) => {
+    const c = ev.change;
+    const change = c.target === 'KEYSPACE'
+      ? { changeType: c.change, target: c.target, keyspace: c.keyspace }
+      : c.target === 'FUNCTION' || c.target === 'AGGREGATE'
+        ? { changeType: c.change, target: c.target, keyspace: c.keyspace, name: c.name ?? '', argTypes: c.argTypes ?? [] }
+        : { changeType: c.change, target: c.target, keyspace: c.keyspace, name: c.name ?? '' };
+    const event: ProtocolEvent = { type: 'SCHEMA_CHANGE', change };
+    transport?.broadcastEvent(event);
+  });
+  const nativePort = await transport.listen(config.rpcAddress, config.nativeTransportPort);
+  const admin: AdminServer = await startAdmin({ env, config, storage, schema, ring, identity, logger, clients: () => transport?.clients() ?? [] });
+  logger.info({ hostId: identity.hostId, address: config.rpcAddress, port: nativePort }, 'node started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    identity,
+    nativeAddress: config.rpcAddress,
+    nativePort,
+    adminPort: admin.port,
+    stop: () => {
+      stopping ??= (async () => {
+        unsubscribe();
+        await transport?.close();
+        await admin.close();
+        await (storage as StorageEngine).close();
+        logger.info('node stopped');
+        logger.flush?.();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** (name, value) pairs for system_views.settings, cassandra.yaml names. */
+function settingsOf(config: Config): [string, string][] {
+  return SPECS.map((spec): [string, string] => {
+    const v = config[spec.field];
+    return [spec.key, Array.isArray(v) ? v.join(',') : String(v)];
+  }).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
