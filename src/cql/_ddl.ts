@@ -111,6 +111,9 @@ function parseAlterTableAction(p: Cursor): AlterTableAction {
     return { kind: 'add', ifNotExists, columns };
   }
   if (p.acceptKw('drop')) {
+    if (p.isKw('compact') && p.isKw('storage', 1)) {
+      throw p.errorAt(p.peek(), 'DROP COMPACT STORAGE is not supported: compact tables do not exist here');
+    }
     const ifExists = p.acceptIfExists();
     const columns = p.isPunct('(') ? parseColumnList(p) : [p.ident('column name')];
     if (!p.acceptKw('using')) return { kind: 'drop', ifExists, columns };

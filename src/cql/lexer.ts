@@ -246,9 +246,13 @@ function lexWord(source: string, start: number, tokens: Token[]): number {
       return end;
     }
   }
+  let upper = c <= 90;
   let i = start + 1;
-  while (isIdentPart(source.charCodeAt(i))) i++;
-  tokens.push({ type: 'ident', value: source.slice(start, i).toLowerCase(), start, end: i });
+  for (let d = source.charCodeAt(i); isIdentPart(d); d = source.charCodeAt(++i)) {
+    if (d >= 65 && d <= 90) upper = true;
+  }
+  const text = source.slice(start, i);
+  tokens.push({ type: 'ident', value: upper ? text.toLowerCase() : text, start, end: i });
   return i;
 }
 
