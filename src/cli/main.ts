@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// The `cassia` command: start, shell, nodetool, sstable. Process-level concerns (argv, signals,
+// exit codes, stdout) live here and nowhere else.
+
+import { Command, CommanderError } from 'commander';
+import { nodeEnv } from '../env/node/mod.js';
+import { ConfigError } from '../util/errors.js';
+import type { RunningNode } from '../server/mod.js';
+import { runNodetool } from './nodetool/mod.js';
+
+interface StartFlags {
+  config?: string;
+  dataDir?: string;
+  listenAddress?: string;
+  nativePort?: string;
+  storagePort?: string;
+  adminPort?: string;
+  seeds?: string;
+  dc?: string;
+  rack?: string;
+}
+
+/** Command-line flags → configuration overrides (cassandra.yaml names; validated by loadConfig). */
+export function startOverrides(flags: StartFlags): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (flags.dataDir !== undefined) o['data_file_directories'] = [flags.dataDir];
+  if (flags.listenAddress !== undefined) o['listen_address'] = flags.listenAddress;
+  if (flags.nativePort !== undefined) o['native_transport_port'] = flags.nativePort;
+  if (flags.storagePort !== undefined) o['storage_port'] = flags.storagePort;
+  if (flags.adminPort !== undefined) o['admin_port'] = flags.adminPort;
+  if (flags.seeds !== undefined) o['seed_provider'] = flags.seeds;
+  if (flags.dc !== undefined) o['dc'] = flags.dc;
+  if (flags.rack !== undefined) o['rack'] = flags.rack;
+  return o;
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  const env = nodeEnv();
+  let node: RunningNode;
+  try {
+    // Loaded here so that nodetool, shell and sstable do not load the whole server.
+    const { loadConfig, startNode } = await import('../server/mod.js');
+    const config = await loadConfig({ ...(flags.config !== undefined ? { file: flags.config } : {}), overrides: startOverrides(flags), fs: env.fs });
+    node = await startNode({ config, env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cassia: configuration error: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    process.stderr.write(`cassia: could not start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`cassia: listening for CQL clients on ${node.nativeAddress}:${node.nativePort}\n`);
+  process.stdout.write(`cassia: admin API on ${node.nativeAddress}:${node.adminPort}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`cassia: ${signal}: draining and stopping\n`);
+    node.stop().then(() => process.exit(0), (err: unknown) => {
+      process.stderr.write(`cassia: error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function sstable(action: string, file: string): Promise<number> {
+  // Storage exposes dump/verify once its SSTable tools exist; looked up at run time so the CLI
+  // builds before them.
+  const storage = (await import('../storage/mod.js')) as Record<string, unknown>;
+  const fn = storage[action === 'dump' ? 'dumpSSTable' : 'verifySSTable'];
+  if (typeof fn !== 'function') {
+    process.stderr.write(`cassia sstable ${action}: not available in this build yet\n`);
+    return 2;
+  }
+  const result = await (fn as (env: unknown, file: string, out: (s: string) => void) => Promise<number | void>)(nodeEnv(), file, (s) => process.stdout.write(s));
+  return typeof result === 'number' ? result : 0;
+}
+
+function exitWith(code: number): void {
+  process.exitCode = code;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cassia').description('a Cassandra-compatible database').exitOverride();
+  program.command('start').description('run one node in the foreground')
+    .option('--config <file>', 'cassia.yaml')
+    .option('--data-dir <dir>', 'data directory (default ./data)')
+    .option('--listen-address <ip>', 'address to listen on (default 127.0.0.1)')
+    .option('--native-port <n>', 'CQL port (default 9042; 0 = any free port)')
+    .option('--storage-port <n>', 'internode port (default 7000)')
+    .option('--admin-port <n>', 'admin HTTP port (default 7199)')
+    .option('--seeds <ips>', 'comma-separated seed addresses')
+    .option('--dc <name>', 'data center (default datacenter1)')
+    .option('--rack <name>', 'rack (default rack1)')
+    .action((flags: StartFlags) => start(flags));
+  program.command('shell').description('the CQL shell: cassia shell [HOST[:PORT]] [-e CQL] [-f FILE] [-u USER -p PASS] [-k KEYSPACE]')
+    .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+    .action(async (args: string[]) => {
+      const { runShell } = await import('./shell/mod.js');
+      exitWith(await runShell(args));
+    });
+  program.command('nodetool').description('cluster and node administration: cassia nodetool [-h HOST] [--admin-port N] COMMAND')
+    .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+    .action(async (args: string[]) => {
+      exitWith(await runNodetool(args, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }));
+    });
+  program.command('sstable').description('SSTable tools: cassia sstable dump|verify FILE')
+    .argument('<action>', 'dump or verify').argument('<file>')
+    .action(async (action: string, file: string) => {
+      if (action !== 'dump' && action !== 'verify') {
+        process.stderr.write(`cassia sstable: unknown action '${action}' (use dump or verify)\n`);
+        exitWith(2);
+        return;
+      }
+      exitWith(await sstable(action, file));
+    });
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`cassia: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

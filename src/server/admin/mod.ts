@@ -1,0 +1,27 @@
+// src/server/admin: the HTTP admin API (JSON for nodetool, Prometheus text at /metrics).
+//
+// startAdminServer({ net, host, port, context })  listens; resolves once bound (port 0: ephemeral)
+// AdminContext                                     what the node supplies; AdminError for 4xx answers
+// statusReport / ringReport / describeRingReport   reports computed from a Ring, for AdminContext implementations
+import type { Listener, Network } from '../../env/mod.js';
+import type { AdminContext } from './context.js';
+import { serveHttp } from './http.js';
+import { route } from './routes.js';
+
+export * from './api.js';
+export * from './context.js';
+export * from './reports.js';
+export { ROUTES, matchPath, route } from './routes.js';
+export { tryParse, type HttpRequest, type HttpResponse } from './http.js';
+
+export interface AdminServerOptions {
+  net: Network;
+  host: string;
+  port: number;
+  context: AdminContext;
+}
+
+/** Starts the admin HTTP server; close() stops listening. */
+export function startAdminServer(options: AdminServerOptions): Promise<Listener> {
+  return serveHttp(options.net, options.host, options.port, (request) => route(options.context, request));
+}
