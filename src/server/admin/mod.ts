@@ -5,14 +5,19 @@
 // statusReport / ringReport / describeRingReport   reports computed from a Ring, for AdminContext implementations
 import type { Listener, Network } from '../../env/mod.js';
 import type { AdminContext } from './context.js';
-import { serveHttp } from './http.js';
+import { serveHttp, type HttpHandler } from './http.js';
 import { route } from './routes.js';
 
 export * from './api.js';
 export * from './context.js';
 export * from './reports.js';
 export { ROUTES, matchPath, route } from './routes.js';
-export { tryParse, type HttpRequest, type HttpResponse } from './http.js';
+export { serveHttp, tryParse, type HttpHandler, type HttpRequest, type HttpResponse } from './http.js';
+
+/** The admin API as an HttpHandler over a context (for a server the node already runs). */
+export function createAdminHandler(context: AdminContext): HttpHandler {
+  return (request) => route(context, request);
+}
 
 export interface AdminServerOptions {
   net: Network;
@@ -23,5 +28,5 @@ export interface AdminServerOptions {
 
 /** Starts the admin HTTP server; close() stops listening. */
 export function startAdminServer(options: AdminServerOptions): Promise<Listener> {
-  return serveHttp(options.net, options.host, options.port, (request) => route(options.context, request));
+  return serveHttp(options.net, options.host, options.port, createAdminHandler(options.context));
 }
