@@ -1,0 +1,435 @@
+// SELECT clauses compiled to selectors. Every selector makes an accumulator per group: plain
+// queries use one group per row; aggregates fold many rows. A column selector keeps the first
+// row's value (Cassandra's rule for non-aggregated columns in an aggregate or GROUP BY query).
+
+import type { Selector, Selection, Term } from '../../cql/ast.js';
+import type { ColumnMetadata, TableMetadata } from '../../schema/metadata.js';
+import { typeToCql, isMultiCell, type CqlType } from '../../schema/types.js';
+import { comparatorFor } from '../../schema/compare.js';
+import { toJson, jsonString } from '../../schema/json.js';
+import { quoteIdentifier, formatDisplay } from '../../schema/format.js';
+import type { ColumnSpec } from '../../protocol/messages.js';
+import { UNSET } from '../../protocol/messages.js';
+import { InvalidRequest } from '../../util/errors.js';
+import { assertNever } from '../../util/assert.js';
+import { tokenOf } from '../../util/murmur3.js';
+import type { ExecContext } from './_context.js';
+import { columnValue, liveCells, type RowView } from './_rows.js';
+import { columnOf } from './_where.js';
+import { evalTerm, typeMarkers } from './_terms.js';
+import { int32, int64, deserializeElements, deserializeMap, deserializeTuple, serializeElements, serializeMap } from './_bytes.js';
+import { numericOf, numericValue, isNumericType, castValue, callSelectorFunction, resolveTypeExpr, type Numeric } from './_functions.js';
+
+export interface Acc {
+  add(view: RowView, ctx: ExecContext): void;
+  result(ctx: ExecContext): Buffer | null;
+}
+
+export interface Sel {
+  name: string;
+  type: CqlType;
+  aggregate: boolean;
+  make(): Acc;
+}
+
+const BIGINT: CqlType = { kind: 'native', name: 'bigint' };
+const INT: CqlType = { kind: 'native', name: 'int' };
+const TEXT: CqlType = { kind: 'native', name: 'text' };
+
+/** Columns of `SELECT *`: partition key, clustering, static (by name), regular (by name). */
+export function wildcardColumns(table: TableMetadata): ColumnMetadata[] {
+  const byName = (a: ColumnMetadata, b: ColumnMetadata): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const all = [...table.columns.values()];
+  return [
+    ...[...table.partitionKey].sort((a, b) => a.position - b.position),
+    ...[...table.clustering].sort((a, b) => a.position - b.position),
+    ...all.filter((c) => c.kind === 'static').sort(byName),
+    ...all.filter((c) => c.kind === 'regular').sort(byName),
+  ];
+}
+
+export interface CompiledSelection {
+  sels: Sel[];
+  /** Result column specs (one `[json]` column for SELECT JSON). */
+  columns: ColumnSpec[];
+  aggregate: boolean;
+  json: boolean;
+  /** True when a column of the result is static or a key column only (no regular column needed). */
+  selectsOnlyKeysAndStatics: boolean;
+}
+
+export function compileSelection(table: TableMetadata, selection: Selection, opts: { json: boolean; specs: (ColumnSpec | undefined)[] }): CompiledSelection {
+  let sels: Sel[];
+  let aliases: (string | undefined)[];
+  if (selection.kind === 'wildcard') {
+    sels = wildcardColumns(table).map((c) => columnSel(c));
+    aliases = sels.map(() => undefined);
+  } else {
+    sels = selection.items.map((i) => compileSelector(table, i.selector, opts.specs));
+    aliases = selection.items.map((i) => i.alias);
+  }
+  const aggregate = sels.some((s) => s.aggregate);
+  const named = sels.map((s, i) => (aliases[i] !== undefined ? { ...s, name: aliases[i]! } : s));
+  const selectsOnlyKeysAndStatics = selection.kind === 'items' && selection.items.every((i) => onlyKeysAndStatics(table, i.selector));
+  if (opts.json) {
+    return {
+      sels: [jsonSel(named)], aggregate, json: true, selectsOnlyKeysAndStatics,
+      columns: [{ keyspace: table.keyspace, table: table.name, name: '[json]', type: TEXT }],
+    };
+  }
+  return {
+    sels: named, aggregate, json: false, selectsOnlyKeysAndStatics,
+    columns: named.map((s) => ({ keyspace: table.keyspace, table: table.name, name: s.name, type: s.type })),
+  };
+}
+
+function onlyKeysAndStatics(table: TableMetadata, s: Selector): boolean {
+  if (s.kind === 'column') {
+    const k = table.columns.get(s.name)?.kind;
+    return k === 'partition_key' || k === 'static';
+  }
+  return false;
+}
+
+function jsonSel(sels: Sel[]): Sel {
+  return {
+    name: '[json]', type: TEXT, aggregate: sels.some((s) => s.aggregate),
+    make() {
+      const accs = sels.map((s) => s.make());
+      return {
+        add(view, ctx) { for (const a of accs) a.add(view, ctx); },
+        result(ctx) {
+          const fields = sels.map((s, i) => `${jsonString(jsonKey(s.name))}: ${toJson(s.type, accs[i]!.result(ctx))}`);
+          return Buffer.from(`{${fields.join(', ')}}`, 'utf8');
+        },
+      };
+    },
+  };
+}
+
+/** Cassandra quotes case-sensitive names in JSON keys ("\"Name\""). */
+function jsonKey(name: string): string {
+  return quoteIdentifier(name) === name ? name : `"${name}"`;
+}
+
+function firstValue(compute: (view: RowView, ctx: ExecContext) => Buffer | null): () => Acc {
+  return () => {
+    let seen = false;
+    let value: Buffer | null = null;
+    return {
+      add(view, ctx) { if (!seen) { seen = true; value = compute(view, ctx); } },
+      result() { return value; },
+    };
+  };
+}
+
+function columnSel(c: ColumnMetadata): Sel {
+  const type: CqlType = c.type.kind === 'native' && c.type.name === 'counter' ? c.type : c.type;
+  return { name: c.name, type, aggregate: false, make: firstValue((view) => columnValue(view, c)) };
+}
+
+export function selectorName(s: Selector): string {
+  switch (s.kind) {
+    case 'column': return s.name;
+    case 'term': return termText(s.term);
+    case 'count_rows': return 'count';
+    case 'function_call': return `${s.keyspace ?? 'system'}.${s.name.toLowerCase()}(${s.args.map(selectorName).join(', ')})`;
+    case 'writetime': return `writetime(${selectorName(s.selector)})`;
+    case 'maxwritetime': return `maxwritetime(${selectorName(s.selector)})`;
+    case 'ttl': return `ttl(${selectorName(s.selector)})`;
+    case 'cast': return `cast(${selectorName(s.selector)} as ${typeExprText(s.type)})`;
+    case 'element': return `${selectorName(s.selector)}[${termText(s.key)}]`;
+    case 'slice': return `${selectorName(s.selector)}[${s.from ? termText(s.from) : ''}..${s.to ? termText(s.to) : ''}]`;
+    case 'field': return `${selectorName(s.selector)}.${s.field}`;
+    case 'binary': return `${selectorName(s.left)} ${s.op} ${selectorName(s.right)}`;
+    case 'negate': return `-${selectorName(s.operand)}`;
+    default: return assertNever(s, 'selector');
+  }
+}
+
+function typeExprText(t: { kind: string; name?: string }): string {
+  return t.kind === 'native' ? t.name! : t.kind;
+}
+
+function termText(t: Term): string {
+  switch (t.kind) {
+    case 'literal': return t.value.kind === 'string' ? `'${t.value.text.replace(/'/g, "''")}'` : t.value.kind === 'hex' ? `0x${t.value.text}` : t.value.text;
+    case 'bind': return t.name ? `:${t.name}` : '?';
+    case 'null': return 'null';
+    default: return t.kind;
+  }
+}
+
+function literalType(t: Term): CqlType {
+  if (t.kind === 'cast') return resolveTypeExpr(t.type);
+  if (t.kind !== 'literal') throw new InvalidRequest(`Cannot infer type for term ${termText(t)} in selection clause (try using a cast to force a type)`);
+  switch (t.value.kind) {
+    case 'integer': return INT;
+    case 'float': return { kind: 'native', name: 'double' };
+    case 'string': return TEXT;
+    case 'boolean': return { kind: 'native', name: 'boolean' };
+    case 'uuid': return { kind: 'native', name: 'uuid' };
+    case 'hex': return { kind: 'native', name: 'blob' };
+    case 'duration': return { kind: 'native', name: 'duration' };
+  }
+}
+
+export function compileSelector(table: TableMetadata, s: Selector, specs: (ColumnSpec | undefined)[]): Sel {
+  const name = selectorName(s);
+  switch (s.kind) {
+    case 'column': return columnSel(columnOf(table, s.name));
+    case 'term': {
+      const type = literalType(s.term);
+      const receiver = { keyspace: table.keyspace, table: table.name, name, type };
+      typeMarkers(s.term, receiver, specs);
+      return { name, type, aggregate: false, make: firstValue((_v, ctx) => { const v = evalTerm(s.term, receiver, ctx); return v === UNSET ? null : v; }) };
+    }
+    case 'count_rows': return countSel(name, null);
+    case 'writetime': case 'maxwritetime': case 'ttl': return cellMetaSel(table, s, name);
+    case 'cast': {
+      const inner = compileSelector(table, s.selector, specs);
+      const to = resolveTypeExpr(s.type);
+      return mapSel(name, to, inner, (v) => castValue(inner.type, to, v));
+    }
+    case 'element': case 'slice': return collectionSel(table, s, name, specs);
+    case 'field': {
+      const inner = compileSelector(table, s.selector, specs);
+      const t = inner.type;
+      if (t.kind !== 'udt') throw new InvalidRequest(`Invalid field selection: ${selectorName(s.selector)} of type ${typeToCql(t)} is not a user type`);
+      const i = t.fieldNames.indexOf(s.field);
+      if (i < 0) throw new InvalidRequest(`${t.name} has no field ${s.field}`);
+      return mapSel(name, t.fieldTypes[i]!, inner, (v) => (v === null ? null : deserializeTuple(v, t.fieldNames.length)[i] ?? null));
+    }
+    case 'function_call': return functionSel(table, s, name, specs);
+    case 'binary': {
+      const l = compileSelector(table, s.left, specs);
+      const r = compileSelector(table, s.right, specs);
+      if (!isNumericType(l.type) || !isNumericType(r.type)) throw new InvalidRequest(`the '${s.op}' operation is not supported between ${selectorName(s.left)} and ${selectorName(s.right)}`);
+      const type = widerNumeric(l.type, r.type);
+      return combineSel(name, type, [l, r], ([a, b]) => (a === null || b === null ? null : numericValue(type, arith(s.op, numericOf(l.type, a), numericOf(r.type, b)))));
+    }
+    case 'negate': {
+      const inner = compileSelector(table, s.operand, specs);
+      if (!isNumericType(inner.type)) throw new InvalidRequest(`Cannot negate ${selectorName(s.operand)}`);
+      return mapSel(name, inner.type, inner, (v) => (v === null ? null : numericValue(inner.type, arith('-', 0n, numericOf(inner.type, v)))));
+    }
+    default: return assertNever(s, 'selector');
+  }
+}
+
+function widerNumeric(a: CqlType, b: CqlType): CqlType {
+  const order = ['tinyint', 'smallint', 'int', 'bigint', 'varint', 'float', 'double', 'decimal'];
+  const an = a.kind === 'native' ? order.indexOf(a.name === 'counter' ? 'bigint' : a.name) : 0;
+  const bn = b.kind === 'native' ? order.indexOf(b.name === 'counter' ? 'bigint' : b.name) : 0;
+  return { kind: 'native', name: order[Math.max(an, bn)] as 'int' };
+}
+
+function arith(op: string, a: Numeric, b: Numeric): Numeric {
+  if (typeof a === 'bigint' && typeof b === 'bigint') {
+    switch (op) {
+      case '+': return a + b;
+      case '-': return a - b;
+      case '*': return a * b;
+      case '/': if (b === 0n) throw new InvalidRequest('the operation \'/\' failed: / by zero'); return a / b;
+      case '%': if (b === 0n) throw new InvalidRequest('the operation \'%\' failed: / by zero'); return a % b;
+    }
+  }
+  const x = Number(a);
+  const y = Number(b);
+  switch (op) {
+    case '+': return x + y;
+    case '-': return x - y;
+    case '*': return x * y;
+    case '/': return x / y;
+    default: return x % y;
+  }
+}
+
+function mapSel(name: string, type: CqlType, inner: Sel, f: (v: Buffer | null) => Buffer | null): Sel {
+  return combineSel(name, type, [inner], ([v]) => f(v ?? null));
+}
+
+function combineSel(name: string, type: CqlType, inner: Sel[], f: (vs: (Buffer | null)[], ctx: ExecContext) => Buffer | null): Sel {
+  return {
+    name, type, aggregate: inner.some((s) => s.aggregate),
+    make() {
+      const accs = inner.map((s) => s.make());
+      return {
+        add(view, ctx) { for (const a of accs) a.add(view, ctx); },
+        result(ctx) { return f(accs.map((a) => a.result(ctx)), ctx); },
+      };
+    },
+  };
+}
+
+function simpleColumnArg(table: TableMetadata, s: Selector, fn: string): ColumnMetadata {
+  if (s.kind !== 'column') throw new InvalidRequest(`Invalid selection: ${fn} can only be applied to columns`);
+  const c = columnOf(table, s.name);
+  if (c.kind === 'partition_key' || c.kind === 'clustering') throw new InvalidRequest(`Cannot use selection function ${fn} on PRIMARY KEY part ${c.name}`);
+  if (c.type.kind === 'native' && c.type.name === 'counter' && fn !== 'writeTime') {
+    throw new InvalidRequest(`Cannot use selection function ${fn} on counter column ${c.name}`);
+  }
+  return c;
+}
+
+function cellMetaSel(table: TableMetadata, s: Extract<Selector, { kind: 'writetime' | 'maxwritetime' | 'ttl' }>, name: string): Sel {
+  const fn = s.kind === 'writetime' ? 'writeTime' : s.kind === 'ttl' ? 'ttl' : 'maxWritetime';
+  const c = simpleColumnArg(table, s.selector, fn);
+  if (s.kind !== 'maxwritetime' && isMultiCell(c.type)) throw new InvalidRequest(`Cannot use selection function ${fn} on non-frozen ${c.type.kind === 'udt' ? 'UDT' : 'collection'} ${c.name}`);
+  if (s.kind === 'ttl') {
+    return { name, type: INT, aggregate: false, make: firstValue((view) => {
+      const cell = liveCells(view, c)[0];
+      if (!cell || cell.ttlSec === 0) return null;
+      return int32(Math.max(0, cell.localExpirationTimeSec - view.nowSec));
+    }) };
+  }
+  return { name, type: BIGINT, aggregate: false, make: firstValue((view) => {
+    const cells = liveCells(view, c);
+    if (cells.length === 0) return null;
+    return int64(BigInt(Math.max(...cells.map((x) => x.timestampMicros))));
+  }) };
+}
+
+function collectionSel(table: TableMetadata, s: Extract<Selector, { kind: 'element' | 'slice' }>, name: string, specs: (ColumnSpec | undefined)[]): Sel {
+  const inner = compileSelector(table, s.selector, specs);
+  const t = inner.type;
+  if (t.kind !== 'map' && t.kind !== 'set' && t.kind !== 'list') throw new InvalidRequest(`Invalid element selection: ${selectorName(s.selector)} is of type ${typeToCql(t)} is not a collection`);
+  if (t.kind === 'list') throw new InvalidRequest(`Element selection is only allowed on sets and maps, but ${selectorName(s.selector)} is a list`);
+  const keyType = t.kind === 'map' ? t.key : t.element;
+  const receiver = { keyspace: table.keyspace, table: table.name, name: `key(${selectorName(s.selector)})`, type: keyType };
+  const cmp = comparatorFor(keyType);
+  const bound = (term: Term | undefined, ctx: ExecContext): Buffer | null => {
+    if (!term) return null;
+    const v = evalTerm(term, receiver, ctx);
+    return v === UNSET ? null : v;
+  };
+  if (s.kind === 'element') {
+    typeMarkers(s.key, receiver, specs);
+    const type = t.kind === 'map' ? t.value : t.element;
+    return combineSel(name, type, [inner], ([v], ctx) => {
+      const k = bound(s.key, ctx);
+      if (v === null || v === undefined || k === null) return null;
+      if (t.kind === 'map') return deserializeMap(v).find(([mk]) => cmp(mk, k) === 0)?.[1] ?? null;
+      return deserializeElements(v).find((e) => cmp(e, k) === 0) ?? null;
+    });
+  }
+  if (s.from) typeMarkers(s.from, receiver, specs);
+  if (s.to) typeMarkers(s.to, receiver, specs);
+  return combineSel(name, t, [inner], ([v], ctx) => {
+    if (v === null || v === undefined) return null;
+    const lo = bound(s.from, ctx);
+    const hi = bound(s.to, ctx);
+    const inRange = (k: Buffer): boolean => (lo === null || cmp(k, lo) >= 0) && (hi === null || cmp(k, hi) <= 0);
+    if (t.kind === 'map') {
+      const e = deserializeMap(v).filter(([k]) => inRange(k));
+      return e.length === 0 ? null : serializeMap(e);
+    }
+    const e = deserializeElements(v).filter(inRange);
+    return e.length === 0 ? null : serializeElements(e);
+  });
+}
+
+// ---------------------------------------------------------------------------- functions
+
+const AGGREGATES = new Set(['count', 'min', 'max', 'sum', 'avg']);
+
+function functionSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_call' }>, name: string, specs: (ColumnSpec | undefined)[]): Sel {
+  const fname = s.name.toLowerCase();
+  if (fname === 'token') return tokenSel(table, s, name);
+  if (fname === 'writetime' || fname === 'ttl') return cellMetaSel(table, { kind: fname === 'ttl' ? 'ttl' : 'writetime', selector: s.args[0]!, span: s.span }, name);
+  if (fname === 'tojson') {
+    const inner = compileSelector(table, one(s, fname), specs);
+    return mapSel(name, TEXT, inner, (v) => Buffer.from(toJson(inner.type, v), 'utf8'));
+  }
+  if (AGGREGATES.has(fname)) return aggregateSel(table, s, fname, name, specs);
+  const args = s.args.map((a) => compileSelector(table, a, specs));
+  if (args.some((a) => a.aggregate)) {
+    // scalar of aggregate, e.g. cast(...) over count: handled by combineSel below
+  }
+  const { type, call } = callSelectorFunction(fname, args.map((a) => a.type));
+  return combineSel(name, type, args, (vs, ctx) => call(vs, ctx));
+}
+
+function one(s: Extract<Selector, { kind: 'function_call' }>, fname: string): Selector {
+  if (s.args.length !== 1) throw new InvalidRequest(`Invalid number of arguments in call to function system.${fname}: 1 required but ${s.args.length} provided`);
+  return s.args[0]!;
+}
+
+function tokenSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_call' }>, name: string): Sel {
+  const names = s.args.map((a) => (a.kind === 'column' ? a.name : ''));
+  const pk = table.partitionKey.map((c) => c.name);
+  if (names.join(',') !== pk.join(',')) throw new InvalidRequest(`Invalid number of arguments in call to function system.token: ${pk.length} required but ${s.args.length} provided`);
+  return { name, type: BIGINT, aggregate: false, make: firstValue((view) => int64(tokenOf(view.partitionKey))) };
+}
+
+function countSel(name: string, arg: Sel | null): Sel {
+  return {
+    name, type: BIGINT, aggregate: true,
+    make() {
+      let n = 0n;
+      const inner = arg;
+      return {
+        add(view, ctx) {
+          if (inner === null) { n++; return; }
+          const a = inner.make();
+          a.add(view, ctx);
+          if (a.result(ctx) !== null) n++;
+        },
+        result() { return int64(n); },
+      };
+    },
+  };
+}
+
+function aggregateSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_call' }>, fname: string, name: string, specs: (ColumnSpec | undefined)[]): Sel {
+  const argSel = compileSelector(table, one(s, fname), specs);
+  if (argSel.aggregate) throw new InvalidRequest(`aggregate functions cannot be used as arguments of aggregate functions`);
+  if (fname === 'count') {
+    if (s.args[0]!.kind === 'term') return countSel(name, null);
+    return countSel(name, argSel);
+  }
+  const type = argSel.type;
+  if (fname === 'min' || fname === 'max') {
+    const cmp = comparatorFor(type);
+    const sign = fname === 'min' ? -1 : 1;
+    return { name, type, aggregate: true, make() {
+      let best: Buffer | null = null;
+      return {
+        add(view, ctx) {
+          const a = argSel.make();
+          a.add(view, ctx);
+          const v = a.result(ctx);
+          if (v !== null && v.length > 0 && (best === null || sign * cmp(v, best) > 0)) best = v;
+        },
+        result() { return best; },
+      };
+    } };
+  }
+  if (!isNumericType(type)) throw new InvalidRequest(`Invalid call to function ${fname}, none of its type signatures match (argument ${typeToCql(type)})`);
+  return { name, type, aggregate: true, make() {
+    let sum: Numeric = isFloatType(type) ? 0 : 0n;
+    let count = 0n;
+    return {
+      add(view, ctx) {
+        const a = argSel.make();
+        a.add(view, ctx);
+        const v = a.result(ctx);
+        if (v === null || v.length === 0) return;
+        const x = numericOf(type, v);
+        sum = typeof sum === 'bigint' && typeof x === 'bigint' ? sum + x : Number(sum) + Number(x);
+        count++;
+      },
+      result() {
+        if (fname === 'sum') return numericValue(type, sum);
+        if (count === 0n) return numericValue(type, typeof sum === 'bigint' ? 0n : 0);
+        return numericValue(type, typeof sum === 'bigint' ? sum / count : Number(sum) / Number(count));
+      },
+    };
+  } };
+}
+
+function isFloatType(t: CqlType): boolean {
+  return t.kind === 'native' && (t.name === 'float' || t.name === 'double' || t.name === 'decimal');
+}
+
+export { formatDisplay };

@@ -1,0 +1,501 @@
+// src/server/query: the query processor. Implements the transport's QueryHandler: parses CQL,
+// plans statements against the schema, and executes them through the coordinator.
+// See README.md for the statement cache, paging state and the LWT model.
+
+import type { Statement, ModificationStatement, BatchStatement as AstBatch } from '../../cql/ast.js';
+import { parseStatement } from '../../cql/mod.js';
+import type { KeyspaceMetadata, TableMetadata } from '../../schema/metadata.js';
+import { typeToCql } from '../../schema/types.js';
+import type { QueryHandler, ClientState, RequestInfo, ResultResponse } from '../../protocol/handler.js';
+import type { Query, Prepare, Execute, Batch, ColumnSpec, QueryParameters, BoundValue, BoundValues, ResultBody, SchemaChange, RowsResult } from '../../protocol/messages.js';
+import type { ConsistencyName } from '../../util/errors.js';
+import { InvalidRequest, Unprepared, Overloaded } from '../../util/errors.js';
+import { assertNever } from '../../util/assert.js';
+import type { Clock, Random } from '../../env/mod.js';
+import type { ReadCommand, ReadResult, PartitionUpdate, Row } from '../../storage/data.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext } from './_context.js';
+import { LruCache, statementId, md5Of } from './_cache.js';
+import { planSelect, executeSelect, type SelectPlan } from './_select.js';
+import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target } from './_modify.js';
+import { fingerprintOf } from './_paging.js';
+import { wildcardColumns } from './_selection.js';
+import { conditionsHold, conditionColumns } from './_conditions.js';
+import { partitionRows, columnValue, type RowView } from './_rows.js';
+import { ListPathGenerator } from './_listpaths.js';
+import { booleanValue } from './_bytes.js';
+
+export { DEFAULT_QUERY_LIMITS } from './_context.js';
+export type { QueryLimits, QuerySchema, QueryCoordinator, SystemTables as QuerySystemTables, QueryLogger } from './_context.js';
+
+export interface QueryProcessorOptions {
+  schema: QuerySchema;
+  coordinator: QueryCoordinator;
+  clock: Clock;
+  random: Random;
+  /** This node's host id (a UUID string): counter shards are written under it. */
+  hostId: string;
+  systemTables: SystemTables;
+  limits?: Partial<QueryLimits>;
+  logger?: QueryLogger;
+}
+
+type Plan =
+  | SelectPlan
+  | ModifyPlan
+  | { kind: 'batch'; statements: ModifyPlan[]; batchType: 'logged' | 'unlogged' | 'counter' }
+  | { kind: 'use'; keyspace: string }
+  | { kind: 'truncate'; table: TableMetadata }
+  | { kind: 'schema'; statement: Statement };
+
+/** A statement planned against the schema: what PREPARE caches and EXECUTE binds. */
+interface Compiled {
+  query: string;
+  plan: Plan;
+  bindSpecs: ColumnSpec[];
+  partitionKeyIndexes: number[];
+  resultColumns: ColumnSpec[];
+  resultMetadataId: Buffer;
+  fingerprint: Buffer;
+  /** `ks.table` of every table used (cache invalidation). */
+  tables: string[];
+}
+
+const SCHEMA_KINDS = new Set([
+  'create_keyspace', 'alter_keyspace', 'drop_keyspace', 'create_table', 'alter_table', 'drop_table',
+  'create_type', 'alter_type', 'drop_type',
+]);
+
+export class QueryProcessor implements QueryHandler {
+  private readonly limits: QueryLimits;
+  private readonly cache: LruCache<Compiled>;
+  private readonly locks = new Map<string, Promise<void>>();
+  private readonly listPaths: ListPathGenerator;
+
+  constructor(private readonly opts: QueryProcessorOptions) {
+    this.limits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
+    this.cache = new LruCache(this.limits.preparedStatementsMax);
+    this.listPaths = new ListPathGenerator(opts.clock, opts.random);
+  }
+
+  /** Prepared statements cached now. */
+  get preparedCount(): number {
+    return this.cache.size;
+  }
+
+  /** Drops prepared statements using a changed table (or keyspace). Call for schema changes made elsewhere. */
+  onSchemaChange(change: SchemaChange): void {
+    if (change.target === 'TABLE') this.cache.invalidate(`${change.keyspace}.${change.name}`);
+    else this.cache.invalidate(`${change.keyspace}.*`);
+  }
+
+  async query(req: Query, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
+    const keyspace = req.params.keyspace ?? client.keyspace;
+    const compiled = this.compile(req.query, keyspace);
+    return this.run(compiled, req.params, client, null);
+  }
+
+  async prepare(req: Prepare, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
+    const keyspace = req.keyspace ?? client.keyspace;
+    const statement = parseStatement(req.query);
+    const id = statementId(req.query, isQualified(statement) ? null : keyspace);
+    const hex = id.toString('hex');
+    let compiled = this.cache.get(hex);
+    if (!compiled) {
+      compiled = this.compileStatement(req.query, statement, keyspace);
+      this.cache.set(hex, compiled);
+    }
+    return {
+      result: {
+        kind: 'prepared', id, resultMetadataId: compiled.resultMetadataId, bindVariables: compiled.bindSpecs,
+        partitionKeyIndexes: compiled.partitionKeyIndexes, resultColumns: compiled.resultColumns,
+      },
+    };
+  }
+
+  async execute(req: Execute, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
+    const compiled = this.cache.get(req.id.toString('hex'));
+    if (!compiled) throw unprepared(req.id);
+    return this.run(compiled, req.params, client, req.resultMetadataId);
+  }
+
+  async batch(req: Batch, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
+    if (req.statements.length > this.limits.batchStatementsMax) throw new InvalidRequest(`Batch of ${req.statements.length} statements exceeds the limit of ${this.limits.batchStatementsMax}`);
+    const keyspace = req.keyspace ?? client.keyspace;
+    const items = req.statements.map((s) => {
+      const compiled = s.kind === 'query' ? this.compile(s.query, keyspace) : this.cache.get(s.id.toString('hex'));
+      if (!compiled) throw unprepared((s as { id: Buffer }).id);
+      if (compiled.plan.kind !== 'modify') throw new InvalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
+      checkValueCount(compiled, s.values.length);
+      return { plan: compiled.plan, values: s.values };
+    });
+    const ctx = this.context(client, s2p(req), []);
+    const type = req.batchType === 'LOGGED' ? 'logged' : req.batchType === 'UNLOGGED' ? 'unlogged' : 'counter';
+    const result = await this.runBatch(type, items, ctx, req.consistency);
+    return withWarnings(result, ctx);
+  }
+
+  // ------------------------------------------------------------------------------ compile
+
+  private compile(query: string, keyspace: string | null): Compiled {
+    return this.compileStatement(query, parseStatement(query), keyspace);
+  }
+
+  private compileStatement(query: string, statement: Statement, keyspace: string | null): Compiled {
+    const specs: (ColumnSpec | undefined)[] = [];
+    const tables: string[] = [];
+    const plan = this.planStatement(statement, keyspace, specs, tables);
+    const bindSpecs: ColumnSpec[] = statement.bindMarkers.map((m, i) => specs[i] ?? { keyspace: keyspace ?? '', table: '', name: m.name ?? `[marker${i}]`, type: { kind: 'native', name: 'blob' } });
+    const resultColumns = plan.kind === 'select' ? plan.selection.columns : [];
+    return {
+      query, plan, bindSpecs, resultColumns, tables,
+      partitionKeyIndexes: partitionKeyIndexes(plan),
+      resultMetadataId: md5Of(resultColumns.map((c) => `${c.keyspace}.${c.table}.${c.name}:${typeToCql(c.type)}`).join('|')),
+      fingerprint: fingerprintOf(`${keyspace ?? ''}\u0000${query}`),
+    };
+  }
+
+  private table(name: { keyspace?: string; name: string }, keyspace: string | null): TableMetadata {
+    const ks = name.keyspace ?? keyspace;
+    if (!ks) throw new InvalidRequest('No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename');
+    if (!this.opts.schema.keyspace(ks)) throw new InvalidRequest(`Keyspace ${ks} does not exist`);
+    const t = this.opts.schema.table(ks, name.name);
+    if (!t) throw new InvalidRequest(`table ${name.name} does not exist`);
+    return t;
+  }
+
+  private planStatement(s: Statement, keyspace: string | null, specs: (ColumnSpec | undefined)[], tables: string[]): Plan {
+    const use = (t: TableMetadata): TableMetadata => { tables.push(`${t.keyspace}.${t.name}`); return t; };
+    switch (s.kind) {
+      case 'select': return planSelect(s, use(this.table(s.table, keyspace)), specs);
+      case 'insert': return planInsert(s, use(this.table(s.table, keyspace)), specs);
+      case 'update': return planUpdate(s, use(this.table(s.table, keyspace)), specs);
+      case 'delete': return planDelete(s, use(this.table(s.table, keyspace)), specs);
+      case 'batch': return this.planBatch(s, keyspace, specs, tables);
+      case 'use': return { kind: 'use', keyspace: s.keyspace };
+      case 'truncate': return { kind: 'truncate', table: use(this.table(s.table, keyspace)) };
+      default:
+        if (SCHEMA_KINDS.has(s.kind)) return { kind: 'schema', statement: s };
+        throw new InvalidRequest(`${s.kind.replace(/_/g, ' ').toUpperCase()} statements are not supported yet`);
+    }
+  }
+
+  private planBatch(s: AstBatch, keyspace: string | null, specs: (ColumnSpec | undefined)[], tables: string[]): Plan {
+    const statements = s.statements.map((m) => {
+      const plan = this.planStatement(m, keyspace, specs, tables) as ModifyPlan;
+      if (s.using.timestamp && plan.timestamp) throw new InvalidRequest('Timestamp must be set either on BATCH or individual statements');
+      if (s.using.timestamp) plan.timestamp = s.using.timestamp;
+      return plan;
+    });
+    if (s.using.timestamp) specs[s.bindMarkers.find((m) => m.span.start >= 0)?.index ?? 0] ??= undefined;
+    return { kind: 'batch', statements, batchType: s.batchType };
+  }
+
+  // ------------------------------------------------------------------------------ execute
+
+  private context(client: ClientState, p: { values: BoundValue[]; defaultTimestamp: bigint | null; nowInSeconds: number | null }, warnings: string[]): ExecContext {
+    const nowMs = this.opts.clock.nowMs();
+    return {
+      values: p.values,
+      timestampMicros: p.defaultTimestamp !== null ? Number(p.defaultTimestamp) : this.opts.clock.nowMicros(),
+      nowSec: p.nowInSeconds ?? Math.floor(nowMs / 1000),
+      nowMs, protocolVersion: client.protocolVersion, clock: this.opts.clock, random: this.opts.random, warnings,
+    };
+  }
+
+  private async run(compiled: Compiled, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): Promise<ResultResponse> {
+    const values = bindValues(compiled, params.values);
+    const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
+    const plan = compiled.plan;
+    let result: ResultBody;
+    switch (plan.kind) {
+      case 'select': result = await this.runSelect(compiled, plan, params, ctx, clientMetadataId); break;
+      case 'modify': result = await this.runBatch(null, [{ plan, values }], ctx, params.consistency); break;
+      case 'batch': result = await this.runBatch(plan.batchType, plan.statements.map((p) => ({ plan: p, values })), ctx, params.consistency); break;
+      case 'use': {
+        if (!this.opts.schema.keyspace(plan.keyspace)) throw new InvalidRequest(`Keyspace '${plan.keyspace}' does not exist`);
+        client.keyspace = plan.keyspace;
+        result = { kind: 'set_keyspace', keyspace: plan.keyspace };
+        break;
+      }
+      case 'truncate': result = await this.runTruncate(plan.table); break;
+      case 'schema': result = await this.runSchema(plan.statement, params.keyspace ?? client.keyspace, ctx); break;
+      default: return assertNever(plan, 'plan');
+    }
+    return withWarnings(result, ctx);
+  }
+
+  private readFor(table: TableMetadata): (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult> {
+    const sys = this.opts.systemTables;
+    const isVirtual = sys.serves ? sys.serves(table) : table.virtual;
+    if (isVirtual) return (_ks, cmd) => sys.read(cmd);
+    return (ks, cmd, cl) => this.opts.coordinator.read(ks, cmd, cl);
+  }
+
+  private keyspaceOf(table: TableMetadata): KeyspaceMetadata {
+    const ks = this.opts.schema.keyspace(table.keyspace);
+    if (!ks) throw new InvalidRequest(`Keyspace ${table.keyspace} does not exist`);
+    return ks;
+  }
+
+  private async runSelect(compiled: Compiled, plan: SelectPlan, params: QueryParameters, ctx: ExecContext, clientMetadataId: Buffer | null): Promise<RowsResult> {
+    const out = await executeSelect(plan, ctx, {
+      keyspace: this.keyspaceOf(plan.table), cl: params.consistency, pageSize: params.pageSize, pagingState: params.pagingState,
+      fingerprint: compiled.fingerprint, limits: this.limits, read: this.readFor(plan.table),
+    });
+    const changed = clientMetadataId !== null && !clientMetadataId.equals(compiled.resultMetadataId);
+    return {
+      kind: 'rows', columns: compiled.resultColumns, rows: out.rows, pagingState: out.pagingState,
+      noMetadata: params.skipMetadata && !changed, newMetadataId: changed ? compiled.resultMetadataId : null,
+    };
+  }
+
+  private async runTruncate(table: TableMetadata): Promise<ResultBody> {
+    if (table.virtual) throw new InvalidRequest(`Error during truncate: Cannot truncate virtual tables`);
+    if (!this.opts.coordinator.truncate) throw new InvalidRequest('TRUNCATE is not available on this node');
+    await this.opts.coordinator.truncate(table);
+    return { kind: 'void' };
+  }
+
+  private async runSchema(statement: Statement, keyspace: string | null, ctx: ExecContext): Promise<ResultBody> {
+    const { change, warnings } = await this.opts.schema.execute(statement, keyspace ?? undefined);
+    ctx.warnings.push(...warnings);
+    if (!change) return { kind: 'void' };
+    this.onSchemaChange(change);
+    return { kind: 'schema_change', change };
+  }
+
+  // ------------------------------------------------------------------------------ writes
+
+  private async runBatch(batchType: 'logged' | 'unlogged' | 'counter' | null, items: { plan: ModifyPlan; values: BoundValue[] }[], ctx: ExecContext, cl: ConsistencyName): Promise<ResultBody> {
+    if (batchType !== null) checkBatchKinds(batchType, items.map((i) => i.plan));
+    const conditional = items.some((i) => i.plan.ifPlan.kind !== 'none');
+    const work: { plan: ModifyPlan; ctx: ExecContext; targets: Target[] }[] = items.map((i) => {
+      const c = { ...ctx, values: i.values };
+      return { plan: i.plan, ctx: c, targets: bindTargets(i.plan, c, this.limits) };
+    });
+    const partitions = new Set<string>();
+    for (const w of work) for (const t of w.targets) partitions.add(`${w.plan.table.id}:${t.key.key.toString('hex')}`);
+    if (conditional) {
+      if (partitions.size > 1) throw new InvalidRequest(batchType === null ? 'IN on the partition key is not supported with conditional updates' : 'Batch with conditions cannot span multiple partitions');
+      if (new Set(work.map((w) => w.plan.table.id)).size > 1) throw new InvalidRequest('Batch with conditions cannot span multiple tables');
+    }
+    if (batchType === 'unlogged' && partitions.size > this.limits.unloggedBatchAcrossPartitionsWarnThreshold) {
+      const names = [...new Set(work.map((w) => `${w.plan.table.keyspace}.${w.plan.table.name}`))];
+      ctx.warnings.push(`Unlogged batch covering ${partitions.size} partitions detected against table${names.length > 1 ? 's' : ''} [${names.join(', ')}]. You should use a logged batch for atomicity, or asynchronous writes for performance.`);
+    }
+    const needsRead = conditional || work.some((w) => w.plan.needsRead);
+    if (!needsRead) {
+      await this.write(work.map((w) => ({ plan: w.plan, ctx: w.ctx, targets: w.targets, existing: () => null })), cl);
+      return { kind: 'void' };
+    }
+    return this.withLocks([...partitions], async () => {
+      const existing = new Map<string, Existing>();
+      for (const w of work) {
+        for (const t of w.targets) existing.set(`${w.plan.table.id}:${t.key.key.toString('hex')}`, await this.readExisting(w.plan, t, w.ctx, cl));
+      }
+      const find = (p: ModifyPlan, t: Target): Existing => existing.get(`${p.table.id}:${t.key.key.toString('hex')}`)!;
+      if (conditional) {
+        const failed = this.checkConditions(work, find);
+        if (failed) return failed;
+      }
+      await this.write(work.map((w) => ({ ...w, existing: (t: Target) => find(w.plan, t) })), cl);
+      return conditional ? appliedRow(work[0]!.plan.table, true) : { kind: 'void' };
+    });
+  }
+
+  private async write(work: { plan: ModifyPlan; ctx: ExecContext; targets: Target[]; existing: (t: Target) => Existing | null }[], cl: ConsistencyName): Promise<void> {
+    const byKeyspace = new Map<string, { ks: KeyspaceMetadata; updates: PartitionUpdate[] }>();
+    for (const w of work) {
+      if (w.plan.table.virtual) throw new InvalidRequest(`Modification to table ${w.plan.table.keyspace}.${w.plan.table.name} is not supported: it is a virtual table`);
+      const attrs = bindAttrs(w.plan, w.ctx);
+      for (const t of w.targets) {
+        const u = buildUpdate(w.plan, t, { attrs, ctx: w.ctx, existing: w.existing(t), hostId: this.opts.hostId, listPaths: this.listPaths });
+        const entry = byKeyspace.get(w.plan.table.keyspace) ?? { ks: this.keyspaceOf(w.plan.table), updates: [] };
+        entry.updates.push(u);
+        byKeyspace.set(w.plan.table.keyspace, entry);
+      }
+    }
+    for (const { ks, updates } of byKeyspace.values()) {
+      const merged = mergeUpdates(updates);
+      if (merged.length > 0) await this.opts.coordinator.write(ks, merged, cl);
+    }
+  }
+
+  private async readExisting(plan: ModifyPlan, t: Target, ctx: ExecContext, cl: ConsistencyName): Promise<Existing> {
+    const readCl: ConsistencyName = cl === 'ANY' ? 'ONE' : cl;
+    const cmd: ReadCommand = {
+      table: plan.table, partitions: { kind: 'keys', keys: [{ key: t.key.key, token: t.key.token }] },
+      slices: t.clusterings.length > 0 && plan.table.clustering.length > 0 ? t.clusterings.map((c) => ({ start: { values: c, inclusive: true }, end: { values: c, inclusive: true } })) : [],
+      reversed: false, rowLimit: Infinity, perPartitionLimit: Infinity, partitionLimit: Infinity, nowSec: ctx.nowSec,
+    };
+    const result = await this.opts.coordinator.read(this.keyspaceOf(plan.table), cmd, readCl);
+    const rows = new Map<string, Row>();
+    let staticRow: Row | null = null;
+    for (const p of result.partitions) {
+      if (p.staticRow) staticRow = p.staticRow;
+      for (const r of p.rows) rows.set(clusteringId(r.clustering), r);
+    }
+    return { rows, staticRow };
+  }
+
+  /** Returns the [applied]=false result when a condition fails, else null. */
+  private checkConditions(work: { plan: ModifyPlan; ctx: ExecContext; targets: Target[] }[], find: (p: ModifyPlan, t: Target) => Existing): ResultBody | null {
+    for (const w of work) {
+      const ifPlan = w.plan.ifPlan;
+      if (ifPlan.kind === 'none') continue;
+      for (const t of w.targets) {
+        const view = existingView(w.plan, t, find(w.plan, t), w.ctx.nowSec);
+        const ok = ifPlan.kind === 'not_exists' ? view === null
+          : ifPlan.kind === 'exists' ? view !== null
+            : conditionsHold(w.plan.table, ifPlan.conditions, view, w.ctx);
+        if (ok) continue;
+        const table = w.plan.table;
+        if (ifPlan.kind === 'exists') return appliedRow(table, false);
+        const all = wildcardColumns(table);
+        const cols = ifPlan.kind === 'not_exists' ? all : conditionColumns(table, ifPlan.conditions, all);
+        const shown = view === null && ifPlan.kind === 'conditions' ? cols : cols;
+        return {
+          kind: 'rows', noMetadata: false, newMetadataId: null, pagingState: null,
+          columns: [appliedSpec(table), ...shown.map((c) => ({ keyspace: table.keyspace, table: table.name, name: c.name, type: c.type }))],
+          rows: [[booleanValue(false), ...shown.map((c) => (view ? columnValue(view, c) : null))]],
+        };
+      }
+    }
+    return null;
+  }
+
+  private async withLocks<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+    const sorted = [...keys].sort();
+    if (this.locks.size + sorted.length > this.limits.lwtLocksMax) throw new Overloaded(`Too many conditional updates in progress (limit ${this.limits.lwtLocksMax})`);
+    const releases: (() => void)[] = [];
+    for (const k of sorted) {
+      const prev = this.locks.get(k) ?? Promise.resolve();
+      let release!: () => void;
+      const mine = new Promise<void>((r) => { release = r; });
+      const chained = prev.then(() => mine);
+      this.locks.set(k, chained);
+      releases.push(() => { release(); if (this.locks.get(k) === chained) this.locks.delete(k); });
+      await prev;
+    }
+    try {
+      return await fn();
+    } finally {
+      for (const r of releases) r();
+    }
+  }
+}
+
+function appliedSpec(table: TableMetadata): ColumnSpec {
+  return { keyspace: table.keyspace, table: table.name, name: '[applied]', type: { kind: 'native', name: 'boolean' } };
+}
+
+function appliedRow(table: TableMetadata, applied: boolean): ResultBody {
+  return { kind: 'rows', columns: [appliedSpec(table)], rows: [[booleanValue(applied)]], pagingState: null, noMetadata: false, newMetadataId: null };
+}
+
+function existingView(plan: ModifyPlan, t: Target, e: Existing, nowSec: number): RowView | null {
+  const clustering = t.clusterings[0] ?? [];
+  const row = plan.table.clustering.length === 0 ? [...e.rows.values()][0] ?? null : e.rows.get(clusteringId(clustering)) ?? null;
+  const views = partitionRows(plan.table, {
+    key: t.key.key, token: t.key.token, rangeTombstones: [], staticRow: e.staticRow ?? undefined, rows: row ? [row] : [],
+  }, nowSec, { staticOnlyRow: true });
+  return views[0] ?? null;
+}
+
+function checkBatchKinds(type: 'logged' | 'unlogged' | 'counter', plans: ModifyPlan[]): void {
+  for (const p of plans) {
+    if (type === 'counter' && !p.table.isCounter) throw new InvalidRequest('Cannot include non-counter statement in a counter batch');
+    if (type !== 'counter' && p.table.isCounter) {
+      throw new InvalidRequest(type === 'logged' ? 'Cannot include a counter statement in a logged batch' : 'Counter and non-counter mutations cannot exist in the same batch');
+    }
+  }
+}
+
+function s2p(req: Batch): { values: BoundValue[]; defaultTimestamp: bigint | null; nowInSeconds: number | null } {
+  return { values: [], defaultTimestamp: req.defaultTimestamp, nowInSeconds: req.nowInSeconds };
+}
+
+function withWarnings(result: ResultBody, ctx: ExecContext): ResultResponse {
+  return ctx.warnings.length > 0 ? { result, warnings: ctx.warnings } : { result };
+}
+
+function unprepared(id: Buffer): Unprepared {
+  return new Unprepared(`Prepared query with ID ${id.toString('hex')} not found (either the query was not prepared on this host (maybe the host has been restarted?) or you have prepared too many queries and it has been evicted from the internal cache)`, id);
+}
+
+function checkValueCount(compiled: Compiled, n: number): void {
+  if (n !== compiled.bindSpecs.length) {
+    throw new InvalidRequest(`There were ${compiled.bindSpecs.length} markers(?) in CQL but ${n} bound variables`);
+  }
+}
+
+function bindValues(compiled: Compiled, values: BoundValues): BoundValue[] {
+  if (values.kind === 'positional') {
+    checkValueCount(compiled, values.values.length);
+    return values.values;
+  }
+  const out: BoundValue[] = compiled.bindSpecs.map(() => null);
+  const seen = new Set<number>();
+  values.names.forEach((name, i) => {
+    const matches = compiled.bindSpecs.map((s, j) => (s.name === name ? j : -1)).filter((j) => j >= 0);
+    if (matches.length === 0) throw new InvalidRequest(`Unknown identifier ${name}`);
+    for (const j of matches) { out[j] = values.values[i]!; seen.add(j); }
+  });
+  const missing = compiled.bindSpecs.filter((_s, j) => !seen.has(j));
+  if (missing.length > 0) throw new InvalidRequest(`No value bound for ${missing[0]!.name}`);
+  return out;
+}
+
+function isQualified(s: Statement): boolean {
+  switch (s.kind) {
+    case 'select': case 'insert': case 'update': case 'delete': case 'truncate': return s.table.keyspace !== undefined;
+    case 'batch': return s.statements.every((m: ModificationStatement) => m.table.keyspace !== undefined);
+    default: return false;
+  }
+}
+
+function partitionKeyIndexes(plan: Plan): number[] {
+  let keys: { kind: string; term?: { kind: string; index?: number } }[] | undefined;
+  if (plan.kind === 'select' && plan.where.partition.kind === 'keys') keys = plan.where.partition.columns;
+  else if (plan.kind === 'modify' && !plan.json) keys = plan.keys;
+  else if (plan.kind === 'batch' && plan.statements[0] && !plan.statements[0].json) keys = plan.statements[0].keys;
+  if (!keys) return [];
+  const out: number[] = [];
+  for (const k of keys) {
+    if (k.kind !== 'eq' || k.term?.kind !== 'bind' || k.term.index === undefined) return [];
+    out.push(k.term.index);
+  }
+  return out;
+}
+
+/** Merges updates to the same partition (batches): rows with the same clustering become one. */
+function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
+  const byKey = new Map<string, PartitionUpdate>();
+  for (const u of updates) {
+    const k = `${u.tableId}:${u.key.toString('hex')}`;
+    const cur = byKey.get(k);
+    if (!cur) { byKey.set(k, { ...u, rows: [...u.rows], rangeTombstones: [...u.rangeTombstones] }); continue; }
+    if (u.partitionDeletion && (!cur.partitionDeletion || u.partitionDeletion.markedForDeleteAtMicros > cur.partitionDeletion.markedForDeleteAtMicros)) cur.partitionDeletion = u.partitionDeletion;
+    cur.rangeTombstones.push(...u.rangeTombstones);
+    if (u.staticRow) cur.staticRow = cur.staticRow ? mergeRow(cur.staticRow, u.staticRow) : u.staticRow;
+    for (const r of u.rows) {
+      const id = clusteringId(r.clustering);
+      const i = cur.rows.findIndex((x) => clusteringId(x.clustering) === id);
+      if (i < 0) cur.rows.push(r);
+      else cur.rows[i] = mergeRow(cur.rows[i]!, r);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function mergeRow(a: Row, b: Row): Row {
+  const out: Row = { clustering: a.clustering, cells: [...a.cells, ...b.cells] };
+  const liveness = !a.liveness ? b.liveness : !b.liveness ? a.liveness : a.liveness.timestampMicros >= b.liveness.timestampMicros ? a.liveness : b.liveness;
+  if (liveness) out.liveness = liveness;
+  const deletion = !a.deletion ? b.deletion : !b.deletion ? a.deletion : a.deletion.markedForDeleteAtMicros >= b.deletion.markedForDeleteAtMicros ? a.deletion : b.deletion;
+  if (deletion) out.deletion = deletion;
+  const cds = [...(a.complexDeletions ?? []), ...(b.complexDeletions ?? [])];
+  if (cds.length > 0) out.complexDeletions = cds;
+  out.cells.sort((x, y) => (x.column < y.column ? -1 : x.column > y.column ? 1 : x.path && y.path ? Buffer.compare(x.path, y.path) : 0));
+  return out;
+}
