@@ -35,11 +35,15 @@ export function parseSelector(p: Cursor): Selector {
   p.enter();
   const start = p.peek().start;
   let left = parseSelectorProduct(p);
+  let chain = 0;
   while (p.isPunct('+') || p.isPunct('-')) {
     const op = p.next().value as ArithmeticOp;
     const right = parseSelectorProduct(p);
     left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
+    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
+    chain++;
   }
+  p.leaveMany(chain);
   p.leave();
   return left;
 }
@@ -47,11 +51,15 @@ export function parseSelector(p: Cursor): Selector {
 function parseSelectorProduct(p: Cursor): Selector {
   const start = p.peek().start;
   let left = parseSelectorUnary(p);
+  let chain = 0;
   while (p.isPunct('*') || p.isPunct('/') || p.isPunct('%')) {
     const op = p.next().value as ArithmeticOp;
     const right = parseSelectorUnary(p);
     left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
+    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
+    chain++;
   }
+  p.leaveMany(chain);
   return left;
 }
 

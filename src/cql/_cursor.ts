@@ -158,6 +158,10 @@ export class Cursor {
     this.depth--;
   }
 
+  leaveMany(levels: number): void {
+    this.depth -= levels;
+  }
+
   tokenText(t: Token): string {
     return t.type === 'eof' ? '<EOF>' : this.source.slice(t.start, t.end);
   }

@@ -23,12 +23,16 @@ export function parseTerm(p: Cursor): Term {
   p.enter();
   const start = p.peek().start;
   let left = parseMultiplicative(p);
+  let chain = 0;
   while (p.isPunct('+') || p.isPunct('-')) {
     if (isBareColumn(p, 1)) break;
     const op = p.next().value as ArithmeticOp;
     const right = parseMultiplicative(p);
     left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
+    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
+    chain++;
   }
+  p.leaveMany(chain);
   p.leave();
   return left;
 }
@@ -36,11 +40,15 @@ export function parseTerm(p: Cursor): Term {
 function parseMultiplicative(p: Cursor): Term {
   const start = p.peek().start;
   let left = parseUnary(p);
+  let chain = 0;
   while (p.isPunct('*') || p.isPunct('/') || p.isPunct('%')) {
     const op = p.next().value as ArithmeticOp;
     const right = parseUnary(p);
     left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
+    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
+    chain++;
   }
+  p.leaveMany(chain);
   return left;
 }
 

@@ -72,7 +72,7 @@ const VOCABULARY = [
 ];
 
 test('fuzz: random strings parse or throw CqlSyntaxError', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => {
+  fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 })), (s) => {
     parseOrSyntaxError(s);
     scriptOrSyntaxError(s);
     typeOrSyntaxError(s);

@@ -87,6 +87,11 @@ test('nesting depth and text length are bounded with syntax errors', () => {
   syntaxError(() => parseStatement(deepNeg), /nesting deeper/);
   const deepParen = `SELECT ${'('.repeat(10_000)}a FROM t`;
   syntaxError(() => parseStatement(deepParen), /nesting deeper/);
+  const longSum = `SELECT * FROM t WHERE k = ${Array(200).fill('1').join(' + ')}`;
+  syntaxError(() => parseStatement(longSum), /nesting deeper/);
+  const longProduct = `SELECT ${Array(200).fill('a').join(' * ')} FROM t`;
+  syntaxError(() => parseStatement(longProduct), /nesting deeper/);
+  assert.equal(parseStatement(`SELECT * FROM t WHERE k = ${Array(30).fill('1').join(' + ')}`).kind, 'select');
   const okDepth = `SELECT * FROM t WHERE k = ${'['.repeat(20)}1${']'.repeat(20)}`;
   assert.equal(parseStatement(okDepth).kind, 'select');
   syntaxError(() => tokenize(' '.repeat(CQL_TEXT_LENGTH_MAX + 1)), /exceeds the maximum/);
