@@ -1,15 +1,20 @@
-// Starts the admin HTTP API (nodetool, /metrics) over env.net and connects its routes to the
-// running node's parts.
+// Starts the admin HTTP API (nodetool, /metrics) over env.net and answers it from the running
+// node's parts: the AdminContext of src/server/admin, plus GET /cpu (process CPU time, for
+// `cassia stress` and bench/ to report server CPU per operation).
 
-import type { Logger } from 'pino';
 import type { Env } from '../env/mod.js';
 import type { StorageEngine } from '../storage/mod.js';
 import type { SchemaManager } from '../coordinator/schema/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
-import type { ClientInfo } from './native/mod.js';
+import { tokenOf } from '../util/murmur3.js';
+import { fromLiteral, serializeCompositeKey } from '../schema/mod.js';
+import type { TableMetadata } from '../schema/metadata.js';
 import type { Config } from './config.js';
 import type { NodeIdentity } from './identity.js';
-import { serveHttp, type HttpRequest, type HttpResponse } from './admin/http.js';
+import {
+  AdminError, createAdminHandler, describeRingReport, ringReport, serveHttp, statusReport,
+  type AdminContext, type HttpHandler, type NodeFacts, type TablesRequest,
+} from './admin/mod.js';
 
 export interface AdminDeps {
   env: Env;
@@ -18,8 +23,11 @@ export interface AdminDeps {
   schema: SchemaManager;
   ring: Ring;
   identity: NodeIdentity;
-  logger: Logger;
-  clients: () => ClientInfo[];
+  startedAtMs: number;
+  /** Prometheus text for /metrics. */
+  metricsText: () => string;
+  /** Stops accepting client writes (drain). */
+  drainClients: () => Promise<void>;
 }
 
 export interface AdminServer {
@@ -28,29 +36,92 @@ export interface AdminServer {
 }
 
 export async function startAdmin(deps: AdminDeps): Promise<AdminServer> {
-  const listener = await serveHttp(deps.env.net, deps.config.listenAddress, deps.config.adminPort, (req) => route(deps, req));
+  const handler = createAdminHandler(adminContext(deps));
+  const withCpu: HttpHandler = async (req) => {
+    if (req.method === 'GET' && req.path === '/cpu') {
+      const cpu = process.cpuUsage();
+      return { status: 200, contentType: 'application/json', body: JSON.stringify({ userMicros: cpu.user, systemMicros: cpu.system }) };
+    }
+    return handler(req);
+  };
+  const listener = await serveHttp(deps.env.net, deps.config.listenAddress, deps.config.adminPort, withCpu);
   return { port: listener.port, close: () => listener.close() };
 }
 
-function json(status: number, body: unknown): HttpResponse {
-  return { status, contentType: 'application/json', body: JSON.stringify(body) };
+function adminContext(deps: AdminDeps): AdminContext {
+  const { ring, schema, storage, identity, config } = deps;
+  const facts: NodeFacts = {
+    isAlive: (e) => e === ring.localEndpoint,
+    loadBytes: (e) => (e === ring.localEndpoint ? storage.metrics().liveSSTableBytes : null),
+    rpcAddress: (e) => (e === ring.localEndpoint ? config.rpcAddress : e),
+  };
+  const keyspaceOf = (name: string) => {
+    const ks = schema.keyspace(name);
+    if (!ks) throw new AdminError(404, `keyspace '${name}' does not exist`);
+    return { name: ks.name, replication: ks.replication };
+  };
+  const tablesOf = (req: TablesRequest): TableMetadata[] => {
+    if (!req.keyspace) return [];
+    const ks = schema.keyspace(req.keyspace);
+    if (!ks) throw new AdminError(404, `keyspace '${req.keyspace}' does not exist`);
+    const names = req.tables && req.tables.length > 0 ? req.tables : [...ks.tables.keys()];
+    return names.map((n) => {
+      const t = ks.tables.get(n);
+      if (!t) throw new AdminError(404, `table '${req.keyspace}.${n}' does not exist`);
+      return t;
+    });
+  };
+  const eachTable = async (req: TablesRequest, fn: (tableId?: string) => Promise<void>) => {
+    const tables = tablesOf(req);
+    if (tables.length === 0) return fn();
+    for (const t of tables) if (!t.virtual) await fn(t.id);
+  };
+  return {
+    status: async (ks) => statusReport(ring, facts, ks ? keyspaceOf(ks) : undefined),
+    info: async () => {
+      const mem = process.memoryUsage();
+      return {
+        hostId: identity.hostId, gossipActive: false, nativeTransportActive: true,
+        loadBytes: storage.metrics().liveSSTableBytes,
+        generation: Math.floor(deps.startedAtMs / 1000),
+        uptimeSec: Math.floor((deps.env.clock.nowMs() - deps.startedAtMs) / 1000),
+        heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal,
+        dc: config.dc, rack: config.rack, exceptions: 0, tokens: identity.tokens,
+      };
+    },
+    ring: async (ks) => ringReport(ring, facts, ks ? keyspaceOf(ks) : undefined),
+    describeRing: async (ks) => describeRingReport(ring, keyspaceOf(ks), facts),
+    getEndpoints: async (ks, tableName, keyText) => {
+      const keyspace = schema.keyspace(ks);
+      const table = keyspace?.tables.get(tableName);
+      if (!keyspace || !table) throw new AdminError(404, `table '${ks}.${tableName}' does not exist`);
+      const parts = keyText.split(':');
+      if (parts.length !== table.partitionKey.length) {
+        throw new AdminError(400, `key '${keyText}' has ${parts.length} component(s); ${ks}.${tableName} has ${table.partitionKey.length} partition key column(s) (separate them with ':')`);
+      }
+      const values = table.partitionKey.map((col, i) => keyComponent(col.type.kind === 'native' ? col.type.name : '', parts[i]!, col));
+      const key = values.length === 1 ? values[0]! : serializeCompositeKey(values);
+      return { endpoints: [...ring.replicasFor(keyspace.replication, tokenOf(key))] };
+    },
+    flush: (req) => eachTable(req, (id) => storage.flush(id)),
+    compact: (req) => eachTable(req, (id) => storage.compact(id)),
+    drain: async () => {
+      await deps.drainClients();
+      await storage.flush();
+    },
+    metrics: async () => deps.metricsText(),
+  };
 }
 
-async function route(deps: AdminDeps, req: HttpRequest): Promise<HttpResponse> {
-  const path = req.path;
-  if (req.method === 'GET' && path === '/info') {
-    return json(200, {
-      hostId: deps.identity.hostId, clusterName: deps.config.clusterName, dc: deps.config.dc, rack: deps.config.rack,
-      tokens: deps.identity.tokens.length, clients: deps.clients().length,
-    });
+/** A key component as nodetool gives it (plain text), serialized for its column type. */
+function keyComponent(typeName: string, text: string, col: { name: string; type: TableMetadata['partitionKey'][number]['type'] }): Buffer {
+  const numeric = ['int', 'bigint', 'smallint', 'tinyint', 'varint', 'counter'].includes(typeName);
+  const floating = ['float', 'double', 'decimal'].includes(typeName);
+  const kind = numeric ? 'integer' : floating ? 'float' : typeName === 'boolean' ? 'boolean'
+    : typeName === 'uuid' || typeName === 'timeuuid' ? 'uuid' : typeName === 'blob' ? 'hex' : 'string';
+  try {
+    return fromLiteral(col.type, { kind, text: kind === 'hex' ? text.replace(/^0x/i, '') : text }, { column: col.name });
+  } catch (err) {
+    throw new AdminError(400, (err as Error).message);
   }
-  if (req.method === 'POST' && path === '/flush') {
-    await deps.storage.flush();
-    return json(200, { ok: true });
-  }
-  if (req.method === 'POST' && path === '/compact') {
-    await deps.storage.compact();
-    return json(200, { ok: true });
-  }
-  return json(404, { error: `no admin route ${req.method} ${path}` });
 }

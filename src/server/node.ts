@@ -64,7 +64,8 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   });
 
   let transport: NativeTransport | null = null;
-  const gossipGeneration = Math.floor(env.clock.nowMs() / 1000);
+  const startedAtMs = env.clock.nowMs();
+  const gossipGeneration = Math.floor(startedAtMs / 1000);
   const info: SystemInfo = {
     local: () => ({
       clusterName: config.clusterName, hostId: identity.hostId, broadcastAddress: endpoint, listenAddress: endpoint,
@@ -101,7 +102,11 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     transport?.broadcastEvent(event);
   });
   const nativePort = await transport.listen(config.rpcAddress, config.nativeTransportPort);
-  const admin: AdminServer = await startAdmin({ env, config, storage, schema, ring, identity, logger, clients: () => transport?.clients() ?? [] });
+  const admin: AdminServer = await startAdmin({
+    env, config, storage, schema, ring, identity, startedAtMs,
+    metricsText: () => '',
+    drainClients: async () => { await transport?.close(); },
+  });
   logger.info({ hostId: identity.hostId, address: config.rpcAddress, port: nativePort }, 'node started');
 
   let stopping: Promise<void> | null = null;
