@@ -5,14 +5,22 @@ import type { KeyspaceMetadata, TableMetadata } from '../../schema/metadata.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../../storage/data.js';
 import type { Clock, Random } from '../../env/mod.js';
 import type { ConsistencyName } from '../../util/errors.js';
-import type { SchemaChange, BoundValue } from '../../protocol/messages.js';
-import type { Statement } from '../../cql/ast.js';
+import type { BoundValue } from '../../protocol/messages.js';
 
 export interface QuerySchema {
   keyspace(name: string): KeyspaceMetadata | undefined;
   table(keyspace: string, name: string): TableMetadata | undefined;
-  /** Runs a DDL statement; change is null when nothing changed (IF [NOT] EXISTS). */
-  execute(statement: Statement, clientKeyspace?: string): Promise<{ change: SchemaChange | null; warnings: string[] }>;
+  /** Runs a DDL statement (the SchemaManager's kinds); change is null when nothing changed (IF [NOT] EXISTS). */
+  execute(statement: never, clientKeyspace?: string): Promise<{ change: DdlChange | null; warnings: string[] }>;
+}
+
+/** A schema change as the SchemaManager reports it. */
+export interface DdlChange {
+  change: 'CREATED' | 'UPDATED' | 'DROPPED';
+  target: 'KEYSPACE' | 'TABLE' | 'TYPE' | 'FUNCTION' | 'AGGREGATE';
+  keyspace: string;
+  name?: string;
+  argTypes?: string[];
 }
 
 export interface QueryCoordinator {

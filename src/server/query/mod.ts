@@ -13,7 +13,7 @@ import { InvalidRequest, Unprepared, Overloaded } from '../../util/errors.js';
 import { assertNever } from '../../util/assert.js';
 import type { Clock, Random } from '../../env/mod.js';
 import type { ReadCommand, ReadResult, PartitionUpdate, Row } from '../../storage/data.js';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext } from './_context.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext, type DdlChange } from './_context.js';
 import { LruCache, statementId, md5Of } from './_cache.js';
 import { planSelect, executeSelect, type SelectPlan } from './_select.js';
 import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target } from './_modify.js';
@@ -25,7 +25,7 @@ import { ListPathGenerator } from './_listpaths.js';
 import { booleanValue } from './_bytes.js';
 
 export { DEFAULT_QUERY_LIMITS } from './_context.js';
-export type { QueryLimits, QuerySchema, QueryCoordinator, SystemTables as QuerySystemTables, QueryLogger } from './_context.js';
+export type { DdlChange, QueryLimits, QuerySchema, QueryCoordinator, SystemTables as QuerySystemTables, QueryLogger } from './_context.js';
 
 export interface QueryProcessorOptions {
   schema: QuerySchema;
@@ -35,6 +35,8 @@ export interface QueryProcessorOptions {
   /** This node's host id (a UUID string): counter shards are written under it. */
   hostId: string;
   systemTables: SystemTables;
+  /** Used for TRUNCATE when the coordinator has no truncate(). */
+  storage?: { truncate(tableId: string): Promise<void> };
   limits?: Partial<QueryLimits>;
   logger?: QueryLogger;
 }
@@ -251,15 +253,17 @@ export class QueryProcessor implements QueryHandler {
 
   private async runTruncate(table: TableMetadata): Promise<ResultBody> {
     if (table.virtual) throw new InvalidRequest(`Error during truncate: Cannot truncate virtual tables`);
-    if (!this.opts.coordinator.truncate) throw new InvalidRequest('TRUNCATE is not available on this node');
-    await this.opts.coordinator.truncate(table);
+    if (this.opts.coordinator.truncate) await this.opts.coordinator.truncate(table);
+    else if (this.opts.storage) await this.opts.storage.truncate(table.id);
+    else throw new InvalidRequest('TRUNCATE is not available on this node');
     return { kind: 'void' };
   }
 
   private async runSchema(statement: Statement, keyspace: string | null, ctx: ExecContext): Promise<ResultBody> {
-    const { change, warnings } = await this.opts.schema.execute(statement, keyspace ?? undefined);
+    const { change: ddl, warnings } = await this.opts.schema.execute(statement as never, keyspace ?? undefined);
     ctx.warnings.push(...warnings);
-    if (!change) return { kind: 'void' };
+    if (!ddl) return { kind: 'void' };
+    const change = protocolSchemaChange(ddl);
     this.onSchemaChange(change);
     return { kind: 'schema_change', change };
   }
@@ -383,6 +387,13 @@ export class QueryProcessor implements QueryHandler {
       for (const r of releases) r();
     }
   }
+}
+
+/** The protocol's form of a SchemaManager change. */
+export function protocolSchemaChange(c: DdlChange): SchemaChange {
+  if (c.target === 'KEYSPACE') return { changeType: c.change, target: 'KEYSPACE', keyspace: c.keyspace };
+  if (c.target === 'FUNCTION' || c.target === 'AGGREGATE') return { changeType: c.change, target: c.target, keyspace: c.keyspace, name: c.name ?? '', argTypes: c.argTypes ?? [] };
+  return { changeType: c.change, target: c.target, keyspace: c.keyspace, name: c.name ?? '' };
 }
 
 function appliedSpec(table: TableMetadata): ColumnSpec {
