@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cassia` command: start, shell, nodetool, sstable. Process-level concerns (argv, signals,
+// The `cassia` command: start, shell, nodetool, stress, sstable. Process-level concerns (argv, signals,
 // exit codes, stdout) live here and nowhere else.
 
 import { Command, CommanderError } from 'commander';
@@ -106,6 +106,14 @@ export function buildProgram(): Command {
     .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
     .action(async (args: string[]) => {
       exitWith(await runNodetool(args, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }));
+    });
+  program.command('stress').description('load and latency tool: cassia stress write|read|mixed|counter_write|counter_read|user [options]')
+    .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+    .action(async (args: string[]) => {
+      // A variable specifier keeps tsc from requiring the module while it is being written.
+      const stressModule = './stress/mod.js';
+      const { runStress } = (await import(stressModule)) as { runStress(argv: string[]): Promise<number> };
+      exitWith(await runStress(args));
     });
   program.command('sstable').description('SSTable tools: cassia sstable dump|verify FILE')
     .argument('<action>', 'dump or verify').argument('<file>')
