@@ -174,7 +174,11 @@ async function runInteractive(session: CqlSession, streams: ShellStreams, option
   const historyPath = streams.historyPath ?? defaultHistoryPath();
   const history = tty ? await loadHistory(historyPath) : [];
   const reader = new LineReader(streams, terminal, history);
-  const more = async () => { const r = await reader.next('---MORE---'); return typeof r === 'string'; };
+  const more = async () => {
+    const r = await reader.next('---MORE---');
+    if (r === null) streams.stdout.write('\n');
+    return typeof r === 'string';
+  };
   const shell = new Shell(session, makeIO(streams, more), { tty });
   const source = tty ? undefined : '<stdin>';
   if (tty) {
