@@ -313,7 +313,9 @@ export class QueryProcessor implements QueryHandler {
       if (w.plan.table.virtual) throw new InvalidRequest(`Modification to table ${w.plan.table.keyspace}.${w.plan.table.name} is not supported: it is a virtual table`);
       const attrs = bindAttrs(w.plan, w.ctx);
       for (const t of w.targets) {
-        const u = buildUpdate(w.plan, t, { attrs, ctx: w.ctx, existing: w.existing(t), hostId: this.opts.hostId, listPaths: this.listPaths });
+        const existing = w.existing(t);
+        const u = buildUpdate(w.plan, t, { attrs, ctx: w.ctx, existing, hostId: this.opts.hostId, listPaths: this.listPaths });
+        if (existing && w.plan.table.isCounter) foldCounterCells(existing, u);
         const entry = byKeyspace.get(w.plan.table.keyspace) ?? { ks: this.keyspaceOf(w.plan.table), updates: [] };
         entry.updates.push(u);
         byKeyspace.set(w.plan.table.keyspace, entry);
@@ -479,6 +481,17 @@ function partitionKeyIndexes(plan: Plan): number[] {
   return out;
 }
 
+/** Later counter updates of the same batch build on the shards this update wrote. */
+function foldCounterCells(existing: Existing, u: PartitionUpdate): void {
+  for (const r of u.rows) {
+    const id = clusteringId(r.clustering);
+    const cur = existing.rows.get(id) ?? { clustering: r.clustering, cells: [] };
+    const written = new Set(r.cells.filter((c) => c.counter).map((c) => c.column));
+    cur.cells = [...cur.cells.filter((c) => !written.has(c.column)), ...r.cells.filter((c) => c.counter)];
+    existing.rows.set(id, cur);
+  }
+}
+
 /** Merges updates to the same partition (batches): rows with the same clustering become one. */
 function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
   const byKey = new Map<string, PartitionUpdate>();
@@ -500,7 +513,8 @@ function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
 }
 
 function mergeRow(a: Row, b: Row): Row {
-  const out: Row = { clustering: a.clustering, cells: [...a.cells, ...b.cells] };
+  const counterColumns = new Set(b.cells.filter((c) => c.counter).map((c) => c.column));
+  const out: Row = { clustering: a.clustering, cells: [...a.cells.filter((c) => !(c.counter && counterColumns.has(c.column))), ...b.cells] };
   const liveness = !a.liveness ? b.liveness : !b.liveness ? a.liveness : a.liveness.timestampMicros >= b.liveness.timestampMicros ? a.liveness : b.liveness;
   if (liveness) out.liveness = liveness;
   const deletion = !a.deletion ? b.deletion : !b.deletion ? a.deletion : a.deletion.markedForDeleteAtMicros >= b.deletion.markedForDeleteAtMicros ? a.deletion : b.deletion;
