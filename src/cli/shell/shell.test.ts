@@ -239,3 +239,10 @@ test('EXIT stops a text run; HELP prints help', async () => {
   await h.shell.runText('HELP DESCRIBE', '<stdin>');
   assert.ok(h.output().includes('DESCRIBE KEYSPACES'));
 });
+
+test('a conditional write prints its [applied] row without a row count', async () => {
+  const h = harness();
+  h.session.tables.set("insert into users (id) values (1) if not exists", { columns: [{ name: '[applied]', type: { code: TypeCode.boolean } }], rows: [[false]] });
+  await h.shell.runText('INSERT INTO users (id) VALUES (1) IF NOT EXISTS;', '<stdin>');
+  assert.equal(h.output(), '\n [applied]\n-----------\n     False\n');
+});

@@ -38,6 +38,9 @@ export const SOURCE_DEPTH_MAX = 16;
 /** Most pages printed for one statement; a bound on a runaway result. */
 export const PAGES_MAX = 1_000_000;
 
+/** Statements whose rows are listed with paging and a `(N rows)` count. */
+const ROW_LISTING = /^\s*(SELECT|LIST)\b/i;
+
 export class ShellError extends Error {
   override name = 'ShellError';
 }
@@ -120,8 +123,12 @@ export class Shell {
     const base = { fetchSize, consistency: this.consistency, trace: this.tracing,
       ...(this.serialConsistency !== undefined ? { serialConsistency: this.serialConsistency } : {}) };
     const first = await this.session.execute(text, base);
-    if (first.columns !== null) {
+    if (first.columns !== null && ROW_LISTING.test(text)) {
       await this.printRows(first, (pageState) => this.session.execute(text, { ...base, pageState }));
+    } else if (first.columns !== null) {
+      // A conditional write's [applied] row: printed as a table without a row count, like cqlsh.
+      this.line();
+      this.printPage(first.columns.map((c) => c.name), first, true, 0);
     }
     this.printWarnings(first.warnings);
     if (this.tracing && first.traceId !== null) await this.printTrace(first.traceId);
