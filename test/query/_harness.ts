@@ -58,7 +58,7 @@ export async function harness(limits: Partial<QueryLimits> = {}): Promise<Harnes
   const schema = await SchemaManager.open({ env, dataDir: join(dir, 'schema'), storage });
   await storage.open();
   const metadata = new TokenMetadata();
-  metadata.setEndpoint({ endpoint: '127.0.0.1', hostId: HOST_ID, dc: 'datacenter1', rack: 'rack1', tokens: [parseToken('0')] });
+  metadata.setEndpoint({ endpoint: '127.0.0.1', hostId: HOST_ID, dc: 'datacenter1', rack: 'rack1', tokens: ['-6000000000000000000', '-2000000000000000000', '0', '3000000000000000000', '7000000000000000000'].map(parseToken) });
   const ring = new Ring({ localEndpoint: '127.0.0.1', metadata });
   const coordinator = new Coordinator({ ring, storage, clock: env.clock, scheduler: env.scheduler, liveness: () => true });
   const info: SystemInfo = {

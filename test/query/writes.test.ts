@@ -113,3 +113,18 @@ test('INSERT JSON with DEFAULT NULL and DEFAULT UNSET; SELECT JSON', async () =>
     await h.close();
   }
 });
+
+test('static columns are written with the partition key alone', async () => {
+  const h = await setup();
+  try {
+    await h.q('CREATE TABLE st (p int, c int, s int static, v int, PRIMARY KEY (p, c))');
+    await h.q('UPDATE st SET s = ? WHERE p = ?', [int(7), int(1)]);
+    assert.deepEqual(await h.rows('SELECT p, c, s, v FROM st WHERE p = 1'), [[1, null, 7, null]]);
+    await h.q('INSERT INTO st (p, s) VALUES (2, 8)');
+    await h.q('INSERT INTO st (p, c, v) VALUES (2, 1, 1)');
+    assert.deepEqual(await h.rows('SELECT p, c, s, v FROM st WHERE p = 2'), [[2, 1, 8, 1]]);
+    await assert.rejects(h.q('UPDATE st SET v = 1 WHERE p = 1'), (e: unknown) => e instanceof InvalidRequest && /Some clustering keys are missing: c/.test(e.message));
+  } finally {
+    await h.close();
+  }
+});

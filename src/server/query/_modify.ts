@@ -98,7 +98,9 @@ export function planInsert(stmt: InsertStatement, table: TableMetadata, specs: (
   const missingPk = table.partitionKey.filter((c) => !byName.has(c.name)).map((c) => c.name);
   if (missingPk.length > 0) throw new InvalidRequest(`Some partition key parts are missing: ${missingPk.join(', ')}`);
   const missingCk = table.clustering.filter((c) => !byName.has(c.name)).map((c) => c.name);
-  if (missingCk.length > 0) throw new InvalidRequest(`Some clustering keys are missing: ${missingCk.join(', ')}`);
+  const staticOnly = missingCk.length === table.clustering.length && [...byName.keys()].some((n) => table.columns.get(n)!.kind === 'static')
+    && [...byName.keys()].every((n) => { const k = table.columns.get(n)!.kind; return k === 'static' || k === 'partition_key'; });
+  if (missingCk.length > 0 && !staticOnly) throw new InvalidRequest(`Some clustering keys are missing: ${missingCk.join(', ')}`);
   const ops: Op[] = [];
   for (const [name, term] of byName) {
     const c = table.columns.get(name)!;
@@ -107,17 +109,17 @@ export function planInsert(stmt: InsertStatement, table: TableMetadata, specs: (
   return {
     ...base,
     keys: table.partitionKey.map((c) => keyEq(c, byName.get(c.name)!)),
-    clustering: { kind: 'single', prefix: table.clustering.map((c) => keyEq(c, byName.get(c.name)!)) },
-    ops,
+    clustering: { kind: 'single', prefix: staticOnly ? [] : table.clustering.map((c) => keyEq(c, byName.get(c.name)!)) },
+    ops, insertRow: !staticOnly,
   };
 }
 
 export function planUpdate(stmt: UpdateStatement, table: TableMetadata, specs: (ColumnSpec | undefined)[]): ModifyPlan {
   usingMarkers(table, stmt.using, specs);
   const ops = stmt.assignments.map((a) => assignmentOp(table, a, specs));
-  const where = analyzeModificationWhere(table, stmt.where, specs, { allowRange: false });
-  const ifPlan = planIf(table, stmt.ifClause, specs);
   const onlyStatic = ops.length > 0 && ops.every((o) => o.column.kind === 'static');
+  const where = analyzeModificationWhere(table, stmt.where, specs, { allowRange: false, staticOnly: onlyStatic });
+  const ifPlan = planIf(table, stmt.ifClause, specs);
   const clustering = onlyStatic && isEmptyClustering(where.clustering) ? where.clustering : where.clustering;
   checkCounterMix(table, ops);
   return {

@@ -138,7 +138,7 @@ function bindSelect(plan: SelectPlan, ctx: ExecContext, limits: QueryLimits): Bo
       scope = range ? { kind: 'range', range } : { kind: 'empty' };
       break;
     }
-    case 'scan': scope = { kind: 'range', range: { start: 0n, end: 0n } }; break;
+    case 'scan': scope = { kind: 'range', range: { start: TOKEN_MIN, end: TOKEN_MAX } }; break; // (MIN, MAX]: the whole ring without wrapping; murmur3 never yields MIN
   }
   const slices = bindSlices(table, where.clustering, ctx, limits);
   if (slices !== null && slices.length === 0) scope = { kind: 'empty' };
@@ -222,7 +222,7 @@ function consumeInto(cursor: Cursor, view: RowView, ppl: number): void {
   else cursor.clustering = view.clustering;
 }
 
-import { tokenOf } from '../../util/murmur3.js';
+import { tokenOf, TOKEN_MIN, TOKEN_MAX } from '../../util/murmur3.js';
 function tokenOfView(view: RowView): bigint {
   return tokenOf(view.partitionKey);
 }

@@ -340,7 +340,7 @@ function analyzeMulti(table: TableMetadata, g: Grouped): { plan: ClusteringPlan;
 }
 
 /** For UPDATE/DELETE: keys must be fully given (DELETE may leave a clustering suffix or slice the last). */
-export function analyzeModificationWhere(table: TableMetadata, where: Relation[], specs: (ColumnSpec | undefined)[], opts: { allowRange: boolean }): WherePlan {
+export function analyzeModificationWhere(table: TableMetadata, where: Relation[], specs: (ColumnSpec | undefined)[], opts: { allowRange: boolean; staticOnly?: boolean }): WherePlan {
   const g = group(table, where, specs);
   if (g.token.length > 0) throw new InvalidRequest('The token function cannot be used in WHERE clauses for UPDATE and DELETE statements');
   const nonKey = [...g.byColumn.keys()].filter((n) => { const k = table.columns.get(n)!.kind; return k === 'regular' || k === 'static'; });
@@ -364,7 +364,8 @@ export function analyzeModificationWhere(table: TableMetadata, where: Relation[]
       throw new InvalidRequest(`Slice restrictions are not supported on the clustering columns in UPDATE statements`);
     }
     if (clustering.kind === 'multi_slice') throw new InvalidRequest(`Slice restrictions are not supported on the clustering columns in UPDATE statements`);
-    if (clustering.kind === 'single' && missingClustering.length > 0) {
+    const staticOnlyPartition = opts.staticOnly === true && clustering.kind === 'single' && clustering.prefix.length === 0;
+    if (clustering.kind === 'single' && missingClustering.length > 0 && !staticOnlyPartition) {
       throw new InvalidRequest(`Some clustering keys are missing: ${missingClustering.map((c) => c.name).join(', ')}`);
     }
   }
