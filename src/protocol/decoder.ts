@@ -29,9 +29,11 @@ export type Inbound =
 export interface DecoderLimits {
   /** Largest envelope body accepted (native_transport_max_frame_size); default 16 MiB. */
   maxEnvelopeBytes: number;
+  /** Which direction bit the envelopes must carry: a server decodes requests, a client responses. */
+  expect: 'requests' | 'responses';
 }
 
-export const DEFAULT_DECODER_LIMITS: DecoderLimits = { maxEnvelopeBytes: DEFAULT_MAX_ENVELOPE_BYTES };
+export const DEFAULT_DECODER_LIMITS: DecoderLimits = { maxEnvelopeBytes: DEFAULT_MAX_ENVELOPE_BYTES, expect: 'requests' };
 
 /** A FIFO of byte chunks that copies only when a read spans chunks. */
 export class ChunkQueue {
@@ -166,7 +168,10 @@ export class InboundDecoder {
   /** Problems that make the stream unreadable from here on. */
   private checkHeader(header: EnvelopeHeader): Inbound | null {
     this.lastVersion = header.version;
-    if (header.isResponse) return this.fatal(new ProtocolError(`envelope has the response direction bit set (version byte 0x${(header.version | 0x80).toString(16)}); clients send requests`), header.streamId);
+    if (header.isResponse !== (this.limits.expect === 'responses')) {
+      const got = header.isResponse ? 'response' : 'request';
+      return this.fatal(new ProtocolError(`envelope has the ${got} direction bit (version byte 0x${(header.version | (header.isResponse ? 0x80 : 0)).toString(16)}); expected ${this.limits.expect}`), header.streamId);
+    }
     if (header.bodyLength < 0) return this.fatal(new ProtocolError(`envelope body length ${header.bodyLength} is negative`), header.streamId);
     return null;
   }

@@ -123,12 +123,14 @@ export class ClientConnection {
 
   private handleInbound(item: Inbound): void {
     if (item.kind === 'error') {
+      // A bad first header is most likely a client speaking another version: say that first.
+      if (item.version !== 0 && !this.checkVersion(item.version, 0, item.streamId)) return;
       this.enqueueError(item.streamId, item.error, this.version || replyVersion(item.version));
       if (item.fatal) this.closeAfterFlush();
       return;
     }
     const { header, body } = item;
-    if (!this.checkVersion(header)) return;
+    if (!this.checkVersion(header.version, header.flags, header.streamId)) return;
     let decoded: { request: Request; customPayload: Map<string, Buffer> | null };
     try {
       decoded = this.decodeRequest(header, body);
@@ -140,8 +142,8 @@ export class ClientConnection {
   }
 
   /** The first envelope fixes the version; unsupported or changing versions close the connection. */
-  private checkVersion(header: EnvelopeHeader): boolean {
-    const v = header.version;
+  private checkVersion(v: number, flags: number, streamId: number): boolean {
+    const header = { flags, streamId };
     if (this.version === 0) {
       if (!SUPPORTED_VERSIONS.includes(v)) {
         this.enqueueError(header.streamId, new ProtocolError(unsupportedVersionMessage(v)), versionForVersionError(v));
