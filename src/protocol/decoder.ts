@@ -99,7 +99,7 @@ export class InboundDecoder {
   private readonly limits: DecoderLimits;
   private segments: { compressed: boolean } | null = null;
   private discardBytes = 0;
-  private ready: Inbound[] = [];
+  private readonly ready: Inbound[] = [];
   private large: LargeEnvelope | null = null;
   private dead = false;
   /** Version of the last envelope seen, used to write errors the client can read. */
@@ -135,7 +135,7 @@ export class InboundDecoder {
 
   private fatal(error: ProtocolError, streamId: number): Inbound {
     this.dead = true;
-    this.ready = [];
+    this.ready.length = 0; // same array: callers push the returned item into it
     return { kind: 'error', streamId, version: this.lastVersion, error, fatal: true };
   }
 
