@@ -109,7 +109,14 @@ export class ClientConnection {
     while (!this.closing && !this.outputBlocked && this.hasRoom()) {
       const item = this.decoder.next();
       if (item === null) break;
-      this.handleInbound(item);
+      try {
+        this.handleInbound(item);
+      } catch (e) {
+        // A bug (or a throwing authenticator): answer it, drop this connection, keep the process.
+        const streamId = item.kind === 'envelope' ? item.header.streamId : item.streamId;
+        this.enqueueError(streamId, this.toRequestError(e, 'dispatch'));
+        this.closeAfterFlush();
+      }
     }
     const stop = !this.closing && (this.outputBlocked || !this.hasRoom());
     if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); }
