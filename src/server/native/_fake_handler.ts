@@ -3,9 +3,9 @@
 // Not a CQL engine: statements are recognised by their text.
 
 import { createHash } from 'node:crypto';
-import { InvalidRequest, Unavailable, Unprepared } from '../../util/errors.js';
+import { AuthenticationError, InvalidRequest, Unavailable, Unprepared } from '../../util/errors.js';
 import type { CqlType } from '../../schema/types.js';
-import type { ClientState, QueryHandler, RequestInfo, ResultResponse } from '../../protocol/handler.js';
+import { PASSWORD_AUTHENTICATOR_CLASS, parsePlainSaslToken, type Authenticator, type ClientState, type QueryHandler, type RequestInfo, type ResultResponse } from '../../protocol/handler.js';
 import { UNSET, type Batch, type BoundValue, type ColumnSpec, type Execute, type Prepare, type Query } from '../../protocol/messages.js';
 
 const text: CqlType = { kind: 'native', name: 'text' };
@@ -138,3 +138,21 @@ export class FakeHandler implements QueryHandler {
     return { result: { kind: 'rows', columns, rows, pagingState: null, noMetadata: false, newMetadataId: null } };
   }
 }
+
+/** PasswordAuthenticator for tests: cassandra/cassandra. */
+export class TestPasswordAuthenticator implements Authenticator {
+  readonly className = PASSWORD_AUTHENTICATOR_CLASS;
+  requireAuthentication(): boolean { return true; }
+  newSaslNegotiator(_client: ClientState) {
+    return {
+      evaluateResponse: async (token: Buffer | null) => {
+        const creds = parsePlainSaslToken(token);
+        if (!creds || creds.user !== 'cassandra' || creds.password !== 'cassandra') {
+          throw new AuthenticationError('Provided username and/or password are incorrect');
+        }
+        return { kind: 'success' as const, user: creds.user, token: null };
+      },
+    };
+  }
+}
+

@@ -2,13 +2,13 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { Connection, Env } from '../../env/mod.js';
 import { nodeEnv } from '../../env/node/mod.js';
-import { AuthenticationError, ErrorCode } from '../../util/errors.js';
-import { PASSWORD_AUTHENTICATOR_CLASS, parsePlainSaslToken, type Authenticator, type ClientState, type QueryHandler } from '../../protocol/handler.js';
+import { ErrorCode } from '../../util/errors.js';
+import { PASSWORD_AUTHENTICATOR_CLASS, type Authenticator, type QueryHandler } from '../../protocol/handler.js';
 import { FLAG_COMPRESSION, FLAG_TRACING, encodeEnvelopeHeader, OPCODE } from '../../protocol/envelope.js';
 import type { Response } from '../../protocol/messages.js';
 import { NativeTransport } from './transport.js';
 import type { NativeTransportLimits } from './limits.js';
-import { FakeHandler } from './_fake_handler.js';
+import { FakeHandler, TestPasswordAuthenticator } from './_fake_handler.js';
 import { RawClient, describe, queryParams } from './_raw_client.js';
 
 const T = { timeout: 20_000 };
@@ -305,23 +305,6 @@ test('in-flight limit: backpressure by default, Overloaded with THROW_ON_OVERLOA
     await transport.close();
   }
 });
-
-/** PasswordAuthenticator for tests: cassandra/cassandra. */
-class TestPasswordAuthenticator implements Authenticator {
-  readonly className = PASSWORD_AUTHENTICATOR_CLASS;
-  requireAuthentication(): boolean { return true; }
-  newSaslNegotiator(_client: ClientState) {
-    return {
-      evaluateResponse: async (token: Buffer | null) => {
-        const creds = parsePlainSaslToken(token);
-        if (!creds || creds.user !== 'cassandra' || creds.password !== 'cassandra') {
-          throw new AuthenticationError('Provided username and/or password are incorrect');
-        }
-        return { kind: 'success' as const, user: creds.user, token: null };
-      },
-    };
-  }
-}
 
 test('authentication: AUTHENTICATE → AUTH_RESPONSE → AUTH_SUCCESS, bad password, queries before auth refused', T, async () => {
   const { env, transport, port } = await start({ authenticator: new TestPasswordAuthenticator() });

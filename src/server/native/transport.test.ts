@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import { nodeEnv } from '../../env/node/mod.js';
 import { NativeTransport } from './transport.js';
-import { FakeHandler } from './_fake_handler.js';
+import { FakeHandler, TestPasswordAuthenticator } from './_fake_handler.js';
 
-async function start(): Promise<{ transport: NativeTransport; port: number; handler: FakeHandler }> {
+async function start(auth = false): Promise<{ transport: NativeTransport; port: number; handler: FakeHandler }> {
   const handler = new FakeHandler();
-  const transport = new NativeTransport({ env: nodeEnv(), handler });
+  const transport = new NativeTransport({ env: nodeEnv(), handler, authenticator: auth ? new TestPasswordAuthenticator() : undefined });
   const port = await transport.listen('127.0.0.1', 0);
   handler.port = port;
   return { transport, port, handler };
@@ -92,3 +92,64 @@ for (const [version, compression] of [[4, 'no'], [4, 'yes'], [5, 'no'], [5, 'yes
     }
   });
 }
+
+const PY_AUTH = `
+import sys, json
+from cassandra.cluster import Cluster
+from cassandra.auth import PlainTextAuthProvider
+from cassandra import AuthenticationFailed
+port, version = int(sys.argv[1]), int(sys.argv[2])
+out = {}
+bad = Cluster(['127.0.0.1'], port=port, protocol_version=version, auth_provider=PlainTextAuthProvider('cassandra', 'nope'))
+try:
+    bad.connect()
+    out['bad'] = 'connected'
+except Exception as e:
+    out['bad'] = str(e)
+bad.shutdown()
+cluster = Cluster(['127.0.0.1'], port=port, protocol_version=version, auth_provider=PlainTextAuthProvider('cassandra', 'cassandra'))
+session = cluster.connect()
+out['who'] = session.execute('whoami').one().user
+cluster.shutdown()
+print(json.dumps(out))
+`;
+
+for (const version of [4, 5]) {
+  test(`python driver v${version} with PlainTextAuthProvider: bad password refused, good one authenticated`, async () => {
+    const { transport, port } = await start(true);
+    try {
+      const { spawn } = await import('node:child_process');
+      const r = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
+        const child = spawn(PYTHON, ['-c', PY_AUTH, String(port), String(version)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => { out += d; });
+        child.stderr.on('data', (d) => { err += d; });
+        child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+      });
+      assert.equal(r.code, 0, r.err);
+      const out = JSON.parse(r.out.trim().split('\n').pop()!);
+      assert.match(out.bad, /incorrect/);
+      assert.equal(out.who, 'cassandra');
+    } finally {
+      await transport.close();
+    }
+  });
+}
+
+test('npm driver with PlainTextAuthProvider authenticates', async () => {
+  const { transport, port } = await start(true);
+  const client = new cassandra.Client({
+    contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', protocolOptions: { port },
+    authProvider: new cassandra.auth.PlainTextAuthProvider('cassandra', 'cassandra'),
+  });
+  try {
+    await client.connect();
+    const rs = await client.execute('whoami');
+    assert.equal(rs.first().get('user'), 'cassandra');
+    assert.ok(transport.clients().every((c) => c.user === 'cassandra'));
+  } finally {
+    await client.shutdown();
+    await transport.close();
+  }
+});
