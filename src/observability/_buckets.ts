@@ -72,7 +72,7 @@ export class BucketCounts {
 
 /** Builds an hdr-histogram-js Histogram holding the union of the given windows. */
 export function toHdr(windows: readonly BucketCounts[]): hdr.Histogram {
-  const h = hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 'packed', autoResize: true });
+  const h = hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, bitBucketSize: 32, highestTrackableValue: BUCKET_VALUE_MAX, autoResize: false });
   for (const w of windows) {
     const counts = w.counts;
     if (counts === null || w.count === 0) continue;
