@@ -45,3 +45,4 @@ export function createStorage(options: StorageOptions): StorageEngine {
 }
 
 export type { StorageEngine };
+export { dumpSSTable, verifySSTable, type VerifyResult } from './sstable/tools.js';
