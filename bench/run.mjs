@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Cassia's benchmark set (issue 5): server CPU µs per operation, max throughput, and p50/p99 at
+// half of max throughput, for five operations, each beside the same figures for a do-nothing
+// CQL responder (bench/responder.mjs) measured in the same run. Writes bench/results/<date>.json
+// and prints a markdown table for the README. Never part of `npm test`.
+//
+// Usage: npm run build && node bench/run.mjs [--duration S] [--concurrency N] [--connections N] [--only a,b]
+//
+// Method per (operation, target): warm up, run closed-loop at --concurrency for --duration
+// (max throughput; server CPU from /proc/PID/stat of the server process before and after, so
+// the client's own CPU is not counted), then run at a fixed rate of half that throughput for
+// --duration (latencies from intended start: coordinated-omission corrected).
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism, cpus } from 'node:os';
+import { startNodeProcess } from '../dist/test/harness.js';
+import { runLoad } from '../dist/src/cli/stress/load.js';
+import { nodeClock } from '../dist/src/cli/stress/run.js';
+import { Recorder, percentilesMs } from '../dist/src/cli/stress/stats.js';
+import { readProcCpu } from '../dist/src/cli/stress/cpu.js';
+import { BenchPool, int32 } from './_client.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const DURATION_S = Number(flag('duration', '3'));
+const CONCURRENCY = Number(flag('concurrency', '128'));
+const CONNECTIONS = Number(flag('connections', '2'));
+const WARMUP_S = Math.min(1, DURATION_S);
+const ONLY = flag('only', '')?.split(',').filter(Boolean) ?? [];
+const VALUE = Buffer.alloc(100, 0x61); // 100-byte values
+const WIDE_PARTITIONS = 10_000;
+const ROWS_PER_SLICE = 10;
+
+const SCHEMA = [
+  "CREATE KEYSPACE IF NOT EXISTS bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+  'CREATE TABLE IF NOT EXISTS bench.kv (k int PRIMARY KEY, v blob)',
+  'CREATE TABLE IF NOT EXISTS bench.wide (p int, c int, v blob, PRIMARY KEY (p, c))',
+];
+
+/** The operations, in run order (reads follow the writes that fill their tables). */
+function cases(state) {
+  return [
+    { name: 'write', title: 'prepared single-row write', cql: 'INSERT INTO bench.kv (k, v) VALUES (?, ?)',
+      op: (pool, id, i) => { state.keys = Math.max(state.keys, i + 1); return pool.pick().execute(id, [int32(i), VALUE]); } },
+    { name: 'read_memtable', title: 'read from memtable', cql: 'SELECT v FROM bench.kv WHERE k = ?',
+      op: (pool, id, i) => pool.pick().execute(id, [int32(hash(i) % Math.max(1, state.keys))]) },
+    { name: 'batch10', title: 'batch of 10 (one partition)', cql: 'INSERT INTO bench.wide (p, c, v) VALUES (?, ?, ?)',
+      op: (pool, id, i) => {
+        const p = i % WIDE_PARTITIONS;
+        state.wide = Math.max(state.wide, Math.min(WIDE_PARTITIONS, i + 1));
+        const statements = [];
+        for (let c = 0; c < ROWS_PER_SLICE; c++) statements.push({ kind: 'prepared', id, values: [int32(p), int32(c), VALUE] });
+        return pool.pick().batch(statements);
+      } },
+    { name: 'slice10', title: '10-row partition slice', cql: 'SELECT c, v FROM bench.wide WHERE p = ?',
+      op: (pool, id, i) => pool.pick().execute(id, [int32(hash(i) % Math.max(1, state.wide))]) },
+    { name: 'read_sstable', title: 'read from SSTables (warm, after flush)', cql: 'SELECT v FROM bench.kv WHERE k = ?', flushFirst: true,
+      op: (pool, id, i) => pool.pick().execute(id, [int32(hash(i) % Math.max(1, state.keys))]) },
+  ];
+}
+
+function hash(i) {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (Math.imul(h, 0xc2b2ae35) ^ (h >>> 16)) >>> 0;
+}
+
+function startResponder() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, 'responder.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on [^:]+:(\d+)/.exec(out);
+      if (m) resolve({ pid: child.pid, port: Number(m[1]), stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+    });
+    child.once('exit', (code) => reject(new Error(`responder exited ${code}`)));
+  });
+}
+
+/** One phase: closed loop (rate null) or fixed rate; returns ops/s, server CPU µs/op, latencies. */
+async function phase(target, pool, id, op, plan, opOffset) {
+  const recorder = new Recorder(['op']);
+  const before = readProcCpu(target.pid);
+  const lt = { pick: () => 0, execute: (i) => op(pool, id, opOffset + i), classifyError: (e) => e?.name ?? 'error' };
+  const out = await runLoad(plan, lt, nodeClock, recorder);
+  const after = readProcCpu(target.pid);
+  const seconds = (out.endUs - out.startUs) / 1e6;
+  const cpuUs = before && after ? after.userMicros + after.systemMicros - before.userMicros - before.systemMicros : NaN;
+  const result = {
+    ops: recorder.ops, errors: recorder.errors, errorsByType: Object.fromEntries(recorder.errorsByType), opsPerSec: recorder.ops / seconds,
+    serverCpuUsPerOp: cpuUs / Math.max(1, recorder.ops), latencyMs: percentilesMs(recorder.latency), serviceTimeMs: percentilesMs(recorder.service),
+    started: out.started,
+  };
+  recorder.destroy();
+  return result;
+}
+
+async function measure(target, pool, c) {
+  const ids = await Promise.all(pool.connections.map((conn) => conn.prepare(c.cql)));
+  const id = ids[0];
+  let offset = 0;
+  const closed = { concurrency: CONCURRENCY, opsMax: null, durationUs: DURATION_S * 1e6, rateOpsPerSec: null };
+  const warm = await phase(target, pool, id, c.op, { ...closed, durationUs: WARMUP_S * 1e6 }, offset);
+  offset += warm.started;
+  const max = await phase(target, pool, id, c.op, closed, offset);
+  offset += max.started;
+  const rate = Math.max(1, Math.round(max.opsPerSec / 2));
+  const half = await phase(target, pool, id, c.op, { ...closed, rateOpsPerSec: rate }, offset);
+  return { max, half: { rateOpsPerSec: rate, ...half } };
+}
+
+async function flushNode(node) {
+  const res = await fetch(`http://${node.host}:${node.adminPort}/flush`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyspace: 'bench' }) });
+  if (!res.ok) throw new Error(`flush failed: ${res.status} ${await res.text()}`);
+}
+
+function fmt(n, digits = 1) {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+function table(results) {
+  const lines = [
+    '| operation | server CPU µs/op | responder µs/op | ratio | max ops/s | p50 / p99 ms at 50% | responder p50 / p99 ms at 50% |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const n = r.node;
+    const z = r.responder;
+    lines.push(`| ${r.title} | ${fmt(n.max.serverCpuUsPerOp)} | ${fmt(z.max.serverCpuUsPerOp)} | ${fmt(n.max.serverCpuUsPerOp / z.max.serverCpuUsPerOp)}x | ${Math.round(n.max.opsPerSec)} | ${fmt(n.half.latencyMs.p50, 2)} / ${fmt(n.half.latencyMs.p99, 2)} | ${fmt(z.half.latencyMs.p50, 2)} / ${fmt(z.half.latencyMs.p99, 2)} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const state = { keys: 0, wide: 0 };
+  const node = await startNodeProcess();
+  const responder = await startResponder();
+  const targets = { node: { pid: node.pid, port: node.port }, responder: { pid: responder.pid, port: responder.port } };
+  const pools = {};
+  const results = [];
+  try {
+    for (const [name, t] of Object.entries(targets)) {
+      pools[name] = await BenchPool.open('127.0.0.1', t.port, CONNECTIONS);
+      for (const cql of SCHEMA) await pools[name].connections[0].query(cql);
+    }
+    for (const c of cases(state)) {
+      if (ONLY.length && !ONLY.includes(c.name)) continue;
+      if (c.flushFirst) await flushNode(node);
+      const row = { name: c.name, title: c.title, cql: c.cql };
+      for (const name of ['node', 'responder']) {
+        process.stderr.write(`${c.name} on ${name}...\n`);
+        row[name] = await measure(targets[name], pools[name], c);
+      }
+      results.push(row);
+      process.stderr.write(`  node ${fmt(row.node.max.serverCpuUsPerOp)} µs/op (${Math.round(row.node.max.opsPerSec)} op/s, errors ${row.node.max.errors}); responder ${fmt(row.responder.max.serverCpuUsPerOp)} µs/op\n`);
+    }
+  } finally {
+    for (const p of Object.values(pools)) p.close();
+    await responder.stop();
+    await node.cleanup();
+  }
+  const now = new Date();
+  const doc = {
+    date: now.toISOString(), node: process.version, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown',
+    method: { durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
+    results,
+  };
+  const dir = join(here, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${now.toISOString().slice(0, 10)}.json`);
+  writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+  process.stdout.write(`${table(results)}\n\n${availableParallelism()} CPUs (${doc.cpuModel}), Node ${process.version}; ${DURATION_S} s per phase, concurrency ${CONCURRENCY} over ${CONNECTIONS} connections. Results: ${file}\n`);
+}
+
+await main();
