@@ -13,3 +13,7 @@ export { renderPrometheus, prometheusName, PROMETHEUS_CONTENT_TYPE } from './pro
 export * from './virtual_tables.js';
 export * from './nodetool.js';
 export * from './tracing.js';
+export * from './audit.js';
+export * from './fql.js';
+export { RolledLogWriter, listRolledFiles, rolledFileName } from './rolled.js';
+export type { RolledLogOptions } from './rolled.js';
