@@ -85,8 +85,8 @@ export class Recorder {
       elapsedS,
       ops: h.totalCount,
       opsPerSec: durationS > 0 ? h.totalCount / durationS : 0,
-      p50Ms: h.totalCount ? h.getValueAtPercentile(50) / 1000 : 0,
-      p99Ms: h.totalCount ? h.getValueAtPercentile(99) / 1000 : 0,
+      p50Ms: h.totalCount ? Math.min(h.getValueAtPercentile(50), h.maxValue) / 1000 : 0,
+      p99Ms: h.totalCount ? Math.min(h.getValueAtPercentile(99), h.maxValue) / 1000 : 0,
       maxMs: h.totalCount ? h.maxValue / 1000 : 0,
       errors: this.intervalErrors,
     };
