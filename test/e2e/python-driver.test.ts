@@ -35,7 +35,7 @@ out["rows"] = len(rows)
 first = list(session.execute("SELECT c, s, v, n, m, ts, u, d, dt, tm FROM t WHERE p = 0 LIMIT 2"))
 out["order"] = [r.c for r in first]
 r = first[0]
-out["values"] = [r.s, r.v, r.n, r.m, r.ts.isoformat(), str(r.u), str(r.d), str(r.dt), str(r.tm)]
+out["values"] = [r.s, r.v, list(r.n), dict(r.m), r.ts.isoformat(), str(r.u), str(r.d), str(r.dt), str(r.tm)]
 b = BatchStatement()
 b.add(ins, (9, 1, "batched", None, None, None, None, None, None, None))
 b.add(ins, (9, 2, "batched", None, None, None, None, None, None, None))
