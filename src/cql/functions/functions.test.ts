@@ -179,3 +179,19 @@ test('decimal division matches exact rational value to 34 digits', () => {
     assert.ok(2n * (diff < 0n ? -diff : diff) <= ulp, `${a}/${b}e${-s} = ${q.unscaled}e${-q.scale}`);
   }), { numRuns: 300 });
 });
+
+test('decimal division: rounding that carries to 35 digits drops one digit (Java doRound)', () => {
+  // Values as java.math.BigDecimal.divide(divisor, MathContext.DECIMAL128) gives them.
+  const cases: [bigint, number, bigint, number, bigint, number][] = [
+    // a, a scale, b, b scale, unscaled, scale
+    [-9999999999999999999999999999999999500000n, 0, 1n, 0, -(10n ** 33n), -7],
+    [99999999999999999999999999999999995n, 0, 1n, 0, 10n ** 33n, -2],
+    [99999999999999999999999999999999985n, 0, 1n, 0, 9999999999999999999999999999999998n, -1],
+    [1n, 0, 3n, 0, 3333333333333333333333333333333333n, 34],
+    [10n, 0, 4n, 0, 25n, 1],
+    [100n, 0, 4n, 0, 25n, 0],
+  ];
+  for (const [a, as, b, bs, unscaled, scale] of cases) {
+    assert.deepEqual(divideDecimal({ unscaled: a, scale: as }, { unscaled: b, scale: bs }), { unscaled, scale }, `${a}e${-as} / ${b}e${-bs}`);
+  }
+});

@@ -150,6 +150,7 @@ export function divideDecimal(a: Decimal, b: Decimal): Decimal {
     exact = exact && dropped === 0n;
     q = roundHalfEven(q, twice, div, false);
     rem = 0n;
+    if (digitCount(q) > DECIMAL128_DIGITS) { q /= 10n; scale--; } // carry: 99..9|5 → 10^34, as Java's doRound
   }
   if (exact) {
     while (scale > preferredScale && q % 10n === 0n && q !== 0n) { q /= 10n; scale--; }
