@@ -11,15 +11,21 @@ import { assertNever } from '../../util/assert.js';
 import { InvalidRequest } from '../../util/errors.js';
 import { type CqlType, type Duration, deserialize, serialize, typeToCql } from '../../schema/mod.js';
 import { MS_PER_DAY, civilFromDays, daysFromCivil } from '../../schema/mod.js';
+import { NUMERIC_TYPES } from './numeric.js';
+import { type ArgType, matchArguments, showArgType, valueCompatible } from './scalar.js';
 import { alignDecimals, divideDecimal, isNumericType, readNum, toDecimal, toDouble, writeNum, type Num, type NumericTypeName } from './numeric.js';
 
 export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
 
 export interface Operation {
+  /** The operand types the operation was declared for (operands are serialized as these). */
+  argTypes: [CqlType, CqlType];
   returnType: CqlType;
   /** Null in, null out (Cassandra returns null when an operand is null). */
   apply(left: Buffer | null, right: Buffer | null): Buffer | null;
 }
+
+const DURATION: CqlType = { kind: 'native', name: 'duration' };
 
 const SIZE: Record<NumericTypeName, number> = { tinyint: 1, smallint: 2, int: 4, float: 4, bigint: 8, counter: 8, double: 8, varint: Infinity, decimal: Infinity };
 
@@ -42,6 +48,7 @@ export function resolveOperation(op: ArithmeticOperator, left: CqlType, right: C
 function numericOperation(op: ArithmeticOperator, left: NumericTypeName, right: NumericTypeName): Operation {
   const result = arithmeticResultType(left, right);
   return {
+    argTypes: [{ kind: 'native', name: left }, { kind: 'native', name: right }],
     returnType: { kind: 'native', name: result },
     apply(a, b) {
       if (a === null || b === null || a.length === 0 || b.length === 0) return null;
@@ -98,6 +105,7 @@ function decimalOp(op: ArithmeticOperator, x: Num, y: Num): { unscaled: bigint; 
 function temporalOperation(op: '+' | '-', name: 'timestamp' | 'date'): Operation {
   const type: CqlType = { kind: 'native', name };
   return {
+    argTypes: [type, DURATION],
     returnType: type,
     apply(a, b) {
       if (a === null || b === null || a.length === 0 || b.length === 0) return null;
@@ -126,4 +134,69 @@ export function addDuration(ms: number, d: Duration): number {
     t = daysFromCivil(year, month, Math.min(civil.day, lastDay)) * MS_PER_DAY + msOfDay;
   }
   return t + d.days * MS_PER_DAY + Number(d.nanoseconds / 1_000_000n);
+}
+
+/** Cassandra's internal names of the operator functions (bind variable names `arg0(system._add)`). */
+export const OPERATION_FUNCTION_NAMES: Record<ArithmeticOperator, string> = { '+': '_add', '-': '_substract', '*': '_multiply', '/': '_divide', '%': '_modulo' };
+
+function operandPairs(op: ArithmeticOperator): [CqlType, CqlType][] {
+  const n = (name: string): CqlType => ({ kind: 'native', name } as CqlType);
+  const pairs: [CqlType, CqlType][] = NUMERIC_TYPES.flatMap((l) => NUMERIC_TYPES.map((r): [CqlType, CqlType] => [n(l), n(r)]));
+  if (op === '+' || op === '-') pairs.push([n('timestamp'), DURATION], [n('date'), DURATION]);
+  return pairs;
+}
+
+/**
+ * `left op right` where operands may be untyped (constants, bind markers), as Cassandra's
+ * FunctionResolver picks among the operator's overloads: only those whose result fits `receiver`
+ * (when known); an exact match wins; several compatible ones are ambiguous unless the operands
+ * hold no bind marker and one overload takes the receiver's type on both sides.
+ */
+export function resolveOperationFor(op: ArithmeticOperator, args: [ArgType, ArgType], receiver: CqlType | null): Operation {
+  const [left, right] = args;
+  if (left !== null && left.kind !== 'constant' && right !== null && right.kind !== 'constant') return resolveOperation(op, left, right);
+  const candidates = operandPairs(op).map(([l, r]) => resolveOperation(op, l, r))
+    .filter((o) => receiver === null || valueCompatible(receiver, o.returnType));
+  const matches = candidates.map((o) => matchArguments(o.argTypes, args));
+  const exact = candidates.find((_o, i) => matches[i] === 'exact');
+  if (exact) return exact;
+  const compatible = candidates.filter((_o, i) => matches[i] === 'weak');
+  if (compatible.length === 1) return compatible[0]!;
+  const shown = `${showArgType(left)} and ${showArgType(right)}`;
+  if (compatible.length === 0) throw new InvalidRequest(`the '${op}' operation is not supported between ${shown}`);
+  const sameAsReceiver = receiver !== null && left !== null && right !== null
+    ? compatible.find((o) => o.argTypes.every((t) => typeToCql(t) === typeToCql(receiver)))
+    : undefined;
+  if (sameAsReceiver) return sameAsReceiver;
+  throw new InvalidRequest(`Ambiguous '${op}' operation with args ${shown}: use type hint to disambiguate, example '(int) ?'`);
+}
+
+/** Unary minus: numeric types (fixed-width integers wrap, as Java) and duration. */
+export interface Negation {
+  type: CqlType;
+  apply(v: Buffer | null): Buffer | null;
+}
+
+export function resolveNegation(type: CqlType): Negation {
+  if (isNumericType(type)) {
+    const name = type.name;
+    return { type, apply: (v) => (v === null || v.length === 0 ? null : writeNum(name, negateNum(readNum(name, v)))) };
+  }
+  if (type.kind === 'native' && type.name === 'duration') {
+    return { type, apply(v) {
+      if (v === null || v.length === 0) return null;
+      const d = deserialize(type, v) as Duration;
+      return serialize(type, { months: -d.months, days: -d.days, nanoseconds: -d.nanoseconds });
+    } };
+  }
+  throw new InvalidRequest(`the '-' operation is not supported for ${typeToCql(type)}`);
+}
+
+function negateNum(n: Num): Num {
+  switch (n.kind) {
+    case 'integer': return { kind: 'integer', value: -n.value };
+    case 'floating': return { kind: 'floating', value: -n.value };
+    case 'decimal': return { kind: 'decimal', value: { unscaled: -n.value.unscaled, scale: n.value.scale } };
+    default: return assertNever(n, 'Num');
+  }
 }

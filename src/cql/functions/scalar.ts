@@ -4,8 +4,9 @@
 // randomness) comes from the FunctionContext.
 
 import { InvalidRequest } from '../../util/errors.js';
+import { assertNever } from '../../util/assert.js';
 import {
-  type CqlType, type NativeTypeName, MS_PER_DAY, NATIVE_TYPE_NAMES, TimeuuidGenerator, deserialize, formatLiteral, fromJson, maxTimeuuid,
+  type CqlType, type LiteralKind, type NativeTypeName, MS_PER_DAY, NATIVE_TYPE_NAMES, TimeuuidGenerator, deserialize, formatLiteral, fromJson, maxTimeuuid,
   minTimeuuid, nativeFromText, randomUuid, serialize, toJson, typeToCql, unixTimestampOf, validate, formatDecimal, javaDoubleToString, javaFloatToString,
 } from '../../schema/mod.js';
 import { isNumericType, readNum, writeNum } from './numeric.js';
@@ -127,23 +128,84 @@ export function tokenFunction(partitionKeyTypes: CqlType[]): Omit<ScalarFunction
   return { name: 'token', argTypes: partitionKeyTypes, returnType: BIGINT, deterministic: true };
 }
 
-/** An argument's type, or null when it is a bind marker or an untyped constant (matches any type). */
-export type ArgType = CqlType | null;
+/** A constant not yet given a type (Cassandra's Constants.Literal): matched by its kind. */
+export interface UntypedConstant {
+  kind: 'constant';
+  literal: LiteralKind;
+  text: string;
+}
+
+/** An argument's type; null for a bind marker or NULL (matches any type); a constant matches by kind. */
+export type ArgType = CqlType | UntypedConstant | null;
+
+/** How well an argument fits a parameter (Cassandra's AssignmentTestable.TestResult). */
+export type ArgMatch = 'exact' | 'weak' | 'none';
 
 function sameType(a: CqlType, b: CqlType): boolean {
   return typeToCql(a) === typeToCql(b);
 }
 
-/** Types a constant/argument of type `from` may be passed as, in Cassandra's function resolution. */
-function accepts(param: CqlType, arg: ArgType): boolean {
-  if (arg === null) return true;
-  if (sameType(param, arg)) return true;
-  if (param.kind === 'native' && arg.kind === 'native') {
-    if (param.name === 'text' && arg.name === 'ascii') return true;
-    if (param.name === 'bigint' && arg.name === 'counter') return true;
-    if (param.name === 'uuid' && arg.name === 'timeuuid') return true;
+const CONSTANT_TARGETS: Record<LiteralKind, readonly NativeTypeName[]> = {
+  string: ['ascii', 'text', 'inet', 'date', 'time', 'timestamp'],
+  integer: ['bigint', 'counter', 'date', 'decimal', 'double', 'duration', 'float', 'int', 'smallint', 'time', 'timestamp', 'tinyint', 'varint'],
+  float: ['decimal', 'double', 'float'],
+  uuid: ['uuid', 'timeuuid'],
+  boolean: ['boolean'],
+  hex: ['blob'],
+  duration: ['duration'],
+};
+
+/** The type a constant has when nothing else decides (integers: the smallest of int, bigint, varint). */
+export function preferredConstantType(c: UntypedConstant): NativeTypeName {
+  switch (c.literal) {
+    case 'integer': {
+      const v = BigInt(c.text);
+      if (v === BigInt.asIntN(32, v)) return 'int';
+      return v === BigInt.asIntN(64, v) ? 'bigint' : 'varint';
+    }
+    case 'float': return 'double';
+    case 'string': return 'text';
+    case 'uuid': return 'uuid';
+    case 'boolean': return 'boolean';
+    case 'hex': return 'blob';
+    case 'duration': return 'duration';
+    default: return assertNever(c.literal, 'literal kind');
   }
-  return false;
+}
+
+/** Cassandra's argument test: same type exact, compatible types and untyped values weak. */
+export function matchArgument(param: CqlType, arg: ArgType): ArgMatch {
+  if (arg === null) return 'weak';
+  if (arg.kind === 'constant') {
+    if (param.kind !== 'native') return param.kind === 'custom' ? 'weak' : 'none';
+    if (preferredConstantType(arg) === param.name) return 'exact';
+    return CONSTANT_TARGETS[arg.literal].includes(param.name) ? 'weak' : 'none';
+  }
+  if (sameType(param, arg)) return 'exact';
+  return valueCompatible(param, arg) ? 'weak' : 'none';
+}
+
+/** True when a value of type `from` may be used where `to` is expected (ascii→text, counter→bigint, timeuuid→uuid). */
+export function valueCompatible(to: CqlType, from: CqlType): boolean {
+  if (sameType(to, from)) return true;
+  if (to.kind !== 'native' || from.kind !== 'native') return false;
+  return (to.name === 'text' && from.name === 'ascii') || (to.name === 'bigint' && from.name === 'counter') || (to.name === 'uuid' && from.name === 'timeuuid');
+}
+
+/** The weakest match over all parameters. */
+export function matchArguments(params: readonly CqlType[], args: readonly ArgType[]): ArgMatch {
+  let result: ArgMatch = 'exact';
+  for (let i = 0; i < params.length; i++) {
+    const m = matchArgument(params[i]!, args[i] ?? null);
+    if (m === 'none') return 'none';
+    if (m === 'weak') result = 'weak';
+  }
+  return result;
+}
+
+export function showArgType(a: ArgType): string {
+  if (a === null) return '?';
+  return a.kind === 'constant' ? (a.literal === 'string' ? `'${a.text}'` : a.text) : typeToCql(a);
 }
 
 /**
@@ -158,11 +220,12 @@ export function resolveScalarFunction(name: string, args: readonly ArgType[]): S
   if (arity.length === 0) {
     throw new InvalidRequest(`Invalid number of arguments in call to function ${lower}: ${named[0]!.argTypes.length} required but ${args.length} provided`);
   }
-  const exact = arity.filter((f) => f.argTypes.every((t, i) => args[i] !== null && sameType(t, args[i]!)));
+  const matches = arity.map((f) => matchArguments(f.argTypes, args));
+  const exact = arity.filter((_f, i) => matches[i] === 'exact');
   if (exact.length === 1) return exact[0]!;
-  const compatible = arity.filter((f) => f.argTypes.every((t, i) => accepts(t, args[i]!)));
+  const compatible = arity.filter((_f, i) => matches[i] !== 'none');
   if (compatible.length === 1) return compatible[0]!;
-  const shown = args.map((a) => (a === null ? '?' : typeToCql(a))).join(', ');
+  const shown = args.map(showArgType).join(', ');
   if (compatible.length === 0) {
     throw new InvalidRequest(`Type error: cannot assign result of function ${lower}(${shown}) — no overload accepts these argument types (candidates: ${arity.map(signature).join(', ')})`);
   }

@@ -3,7 +3,7 @@
 
 import type { KeyspaceMetadata, TableMetadata } from '../../schema/metadata.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../../storage/data.js';
-import type { Clock, Random } from '../../env/mod.js';
+import type { FunctionContext } from '../../cql/functions/mod.js';
 import type { ConsistencyName } from '../../util/errors.js';
 import type { BoundValue } from '../../protocol/messages.js';
 
@@ -84,7 +84,7 @@ export interface ExecContext {
   nowSec: number;
   nowMs: number;
   protocolVersion: number;
-  clock: Clock;
-  random: Random;
+  /** The node's function context (clock, randomness, timeuuid generator). */
+  functions: FunctionContext;
   warnings: string[];
 }

@@ -18,7 +18,10 @@ import { columnValue, liveCells, type RowView } from './_rows.js';
 import { columnOf } from './_where.js';
 import { evalTerm, typeMarkers } from './_terms.js';
 import { int32, int64, deserializeElements, deserializeMap, deserializeTuple, serializeElements, serializeMap } from './_bytes.js';
-import { numericOf, numericValue, isNumericType, castValue, callSelectorFunction, resolveTypeExpr, type Numeric } from './_functions.js';
+import {
+  type AggregateFunction, type ArgType, OPERATION_FUNCTION_NAMES, castFunction, preferredConstantType, resolveAggregate, resolveNegation, resolveOperationFor, resolveScalarFunction, toJsonFunction,
+} from '../../cql/functions/mod.js';
+import { argTypeOf, resolveTypeExpr, type Receiver } from './_calls.js';
 
 export interface Acc {
   add(view: RowView, ctx: ExecContext): void;
@@ -160,36 +163,25 @@ function termText(t: Term): string {
   }
 }
 
-function literalType(t: Term): CqlType {
-  if (t.kind === 'cast') return resolveTypeExpr(t.type);
-  if (t.kind !== 'literal') throw new InvalidRequest(`Cannot infer type for term ${termText(t)} in selection clause (try using a cast to force a type)`);
-  switch (t.value.kind) {
-    case 'integer': return INT;
-    case 'float': return { kind: 'native', name: 'double' };
-    case 'string': return TEXT;
-    case 'boolean': return { kind: 'native', name: 'boolean' };
-    case 'uuid': return { kind: 'native', name: 'uuid' };
-    case 'hex': return { kind: 'native', name: 'blob' };
-    case 'duration': return { kind: 'native', name: 'duration' };
-  }
+/** A term selector's type: its cast or call type, or a constant's preferred type. */
+function literalType(table: TableMetadata, t: Term): CqlType {
+  const arg = argTypeOf(t, termReceiver(table, termText(t), TEXT));
+  if (arg === null) throw new InvalidRequest(`Cannot infer type for term ${termText(t)} in selection clause (try using a cast to force a type)`);
+  return arg.kind === 'constant' ? { kind: 'native', name: preferredConstantType(arg) } : arg;
 }
 
 export function compileSelector(table: TableMetadata, s: Selector, specs: (ColumnSpec | undefined)[]): Sel {
   const name = selectorName(s);
   switch (s.kind) {
     case 'column': return columnSel(columnOf(table, s.name));
-    case 'term': {
-      const type = literalType(s.term);
-      const receiver = { keyspace: table.keyspace, table: table.name, name, type };
-      typeMarkers(s.term, receiver, specs);
-      return { name, type, aggregate: false, make: firstValue((_v, ctx) => { const v = evalTerm(s.term, receiver, ctx); return v === UNSET ? null : v; }) };
-    }
-    case 'count_rows': return countSel(name, null);
+    case 'term': return termSel(name, s.term, termReceiver(table, name, literalType(table, s.term)), specs);
+    case 'count_rows': return foldSel(name, resolveAggregate('count', null), null);
     case 'writetime': case 'maxwritetime': case 'ttl': return cellMetaSel(table, s, name);
     case 'cast': {
       const inner = compileSelector(table, s.selector, specs);
       const to = resolveTypeExpr(s.type);
-      return mapSel(name, to, inner, (v) => castValue(inner.type, to, v));
+      const cast = castFunction(inner.type, to);
+      return mapSel(name, to, inner, (v, ctx) => cast.execute([v], ctx.functions));
     }
     case 'element': case 'slice': return collectionSel(table, s, name, specs);
     case 'field': {
@@ -201,52 +193,18 @@ export function compileSelector(table: TableMetadata, s: Selector, specs: (Colum
       return mapSel(name, t.fieldTypes[i]!, inner, (v) => (v === null ? null : deserializeTuple(v, t.fieldNames.length)[i] ?? null));
     }
     case 'function_call': return functionSel(table, s, name, specs);
-    case 'binary': {
-      const l = compileSelector(table, s.left, specs);
-      const r = compileSelector(table, s.right, specs);
-      if (!isNumericType(l.type) || !isNumericType(r.type)) throw new InvalidRequest(`the '${s.op}' operation is not supported between ${selectorName(s.left)} and ${selectorName(s.right)}`);
-      const type = widerNumeric(l.type, r.type);
-      return combineSel(name, type, [l, r], ([a, b]) => (a === null || b === null ? null : numericValue(type, arith(s.op, numericOf(l.type, a), numericOf(r.type, b)))));
-    }
+    case 'binary': return operationSel(table, s, name, specs);
     case 'negate': {
       const inner = compileSelector(table, s.operand, specs);
-      if (!isNumericType(inner.type)) throw new InvalidRequest(`Cannot negate ${selectorName(s.operand)}`);
-      return mapSel(name, inner.type, inner, (v) => (v === null ? null : numericValue(inner.type, arith('-', 0n, numericOf(inner.type, v)))));
+      const negate = resolveNegation(inner.type);
+      return mapSel(name, negate.type, inner, (v) => negate.apply(v));
     }
     default: return assertNever(s, 'selector');
   }
 }
 
-function widerNumeric(a: CqlType, b: CqlType): CqlType {
-  const order = ['tinyint', 'smallint', 'int', 'bigint', 'varint', 'float', 'double', 'decimal'];
-  const an = a.kind === 'native' ? order.indexOf(a.name === 'counter' ? 'bigint' : a.name) : 0;
-  const bn = b.kind === 'native' ? order.indexOf(b.name === 'counter' ? 'bigint' : b.name) : 0;
-  return { kind: 'native', name: order[Math.max(an, bn)] as 'int' };
-}
-
-function arith(op: string, a: Numeric, b: Numeric): Numeric {
-  if (typeof a === 'bigint' && typeof b === 'bigint') {
-    switch (op) {
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': if (b === 0n) throw new InvalidRequest('the operation \'/\' failed: / by zero'); return a / b;
-      case '%': if (b === 0n) throw new InvalidRequest('the operation \'%\' failed: / by zero'); return a % b;
-    }
-  }
-  const x = Number(a);
-  const y = Number(b);
-  switch (op) {
-    case '+': return x + y;
-    case '-': return x - y;
-    case '*': return x * y;
-    case '/': return x / y;
-    default: return x % y;
-  }
-}
-
-function mapSel(name: string, type: CqlType, inner: Sel, f: (v: Buffer | null) => Buffer | null): Sel {
-  return combineSel(name, type, [inner], ([v]) => f(v ?? null));
+function mapSel(name: string, type: CqlType, inner: Sel, f: (v: Buffer | null, ctx: ExecContext) => Buffer | null): Sel {
+  return combineSel(name, type, [inner], ([v], ctx) => f(v ?? null, ctx));
 }
 
 function combineSel(name: string, type: CqlType, inner: Sel[], f: (vs: (Buffer | null)[], ctx: ExecContext) => Buffer | null): Sel {
@@ -333,21 +291,53 @@ function collectionSel(table: TableMetadata, s: Extract<Selector, { kind: 'eleme
 
 const AGGREGATES = new Set(['count', 'min', 'max', 'sum', 'avg']);
 
+function termReceiver(table: TableMetadata, name: string, type: CqlType): Receiver {
+  return { keyspace: table.keyspace, table: table.name, name, type };
+}
+
+function termSel(name: string, term: Term, receiver: Receiver, specs: (ColumnSpec | undefined)[]): Sel {
+  typeMarkers(term, receiver, specs);
+  return { name, type: receiver.type, aggregate: false, make: firstValue((_v, ctx) => { const v = evalTerm(term, receiver, ctx); return v === UNSET ? null : v; }) };
+}
+
+interface CompiledArgs {
+  /** What overload resolution sees: selector types; terms untyped (constants, bind markers). */
+  types: ArgType[];
+  /** The argument selectors once the overload's parameter types are known. */
+  finish(paramTypes: CqlType[], fname: string): Sel[];
+}
+
+function compileArgs(table: TableMetadata, args: Selector[], specs: (ColumnSpec | undefined)[]): CompiledArgs {
+  const compiled = args.map((a) => (a.kind === 'term' ? null : compileSelector(table, a, specs)));
+  const types = args.map((a, i) => (a.kind === 'term' ? argTypeOf(a.term, termReceiver(table, selectorName(a), TEXT)) : compiled[i]!.type));
+  const termOf = (a: Selector): Term => (a as Extract<Selector, { kind: 'term' }>).term;
+  return {
+    types,
+    finish: (paramTypes, fname) => args.map((a, i) => compiled[i] ?? termSel(selectorName(a), termOf(a), termReceiver(table, `arg${i}(system.${fname})`, paramTypes[i]!), specs)),
+  };
+}
+
+function operationSel(table: TableMetadata, s: Extract<Selector, { kind: 'binary' }>, name: string, specs: (ColumnSpec | undefined)[]): Sel {
+  const args = compileArgs(table, [s.left, s.right], specs);
+  const op = resolveOperationFor(s.op, [args.types[0]!, args.types[1]!], null);
+  return combineSel(name, op.returnType, args.finish(op.argTypes, OPERATION_FUNCTION_NAMES[s.op]), ([a, b]) => op.apply(a ?? null, b ?? null));
+}
+
 function functionSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_call' }>, name: string, specs: (ColumnSpec | undefined)[]): Sel {
   const fname = s.name.toLowerCase();
+  if (s.keyspace !== undefined && s.keyspace !== 'system') throw new InvalidRequest(`Unknown function '${s.keyspace}.${s.name}'`);
   if (fname === 'token') return tokenSel(table, s, name);
-  if (fname === 'writetime' || fname === 'ttl') return cellMetaSel(table, { kind: fname === 'ttl' ? 'ttl' : 'writetime', selector: s.args[0]!, span: s.span }, name);
+  if (fname === 'writetime' || fname === 'ttl') return cellMetaSel(table, { kind: fname === 'ttl' ? 'ttl' : 'writetime', selector: one(s, fname), span: s.span }, name);
+  if (fname === 'fromjson') throw new InvalidRequest('fromJson() cannot be used in the selection clause of a SELECT statement');
   if (fname === 'tojson') {
     const inner = compileSelector(table, one(s, fname), specs);
-    return mapSel(name, TEXT, inner, (v) => Buffer.from(toJson(inner.type, v), 'utf8'));
+    const f = toJsonFunction(inner.type);
+    return mapSel(name, f.returnType, inner, (v, ctx) => f.execute([v], ctx.functions));
   }
   if (AGGREGATES.has(fname)) return aggregateSel(table, s, fname, name, specs);
-  const args = s.args.map((a) => compileSelector(table, a, specs));
-  if (args.some((a) => a.aggregate)) {
-    // scalar of aggregate, e.g. cast(...) over count: handled by combineSel below
-  }
-  const { type, call } = callSelectorFunction(fname, args.map((a) => a.type));
-  return combineSel(name, type, args, (vs, ctx) => call(vs, ctx));
+  const args = compileArgs(table, s.args, specs);
+  const f = resolveScalarFunction(fname, args.types);
+  return combineSel(name, f.returnType, args.finish(f.argTypes, f.name), (vs, ctx) => f.execute(vs, ctx.functions));
 }
 
 function one(s: Extract<Selector, { kind: 'function_call' }>, fname: string): Selector {
@@ -362,74 +352,33 @@ function tokenSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_c
   return { name, type: BIGINT, aggregate: false, make: firstValue((view) => int64(tokenOf(view.partitionKey))) };
 }
 
-function countSel(name: string, arg: Sel | null): Sel {
+/** One row's value of a non-aggregate selector. */
+function rowValue(sel: Sel, view: RowView, ctx: ExecContext): Buffer | null {
+  const acc = sel.make();
+  acc.add(view, ctx);
+  return acc.result(ctx);
+}
+
+/** An aggregate over the rows of a group; `arg` null counts rows. */
+function foldSel(name: string, agg: AggregateFunction, arg: Sel | null): Sel {
   return {
-    name, type: BIGINT, aggregate: true,
+    name, type: agg.returnType, aggregate: true,
     make() {
-      let n = 0n;
-      const inner = arg;
+      const acc = agg.init();
       return {
-        add(view, ctx) {
-          if (inner === null) { n++; return; }
-          const a = inner.make();
-          a.add(view, ctx);
-          if (a.result(ctx) !== null) n++;
-        },
-        result() { return int64(n); },
+        add(view, ctx) { acc.add(arg === null ? [] : [rowValue(arg, view, ctx)]); },
+        result: () => acc.result(),
       };
     },
   };
 }
 
 function aggregateSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_call' }>, fname: string, name: string, specs: (ColumnSpec | undefined)[]): Sel {
-  const argSel = compileSelector(table, one(s, fname), specs);
+  const arg = one(s, fname);
+  if (fname === 'count' && arg.kind === 'term') return foldSel(name, resolveAggregate('count', null), null);
+  const argSel = compileSelector(table, arg, specs);
   if (argSel.aggregate) throw new InvalidRequest(`aggregate functions cannot be used as arguments of aggregate functions`);
-  if (fname === 'count') {
-    if (s.args[0]!.kind === 'term') return countSel(name, null);
-    return countSel(name, argSel);
-  }
-  const type = argSel.type;
-  if (fname === 'min' || fname === 'max') {
-    const cmp = comparatorFor(type);
-    const sign = fname === 'min' ? -1 : 1;
-    return { name, type, aggregate: true, make() {
-      let best: Buffer | null = null;
-      return {
-        add(view, ctx) {
-          const a = argSel.make();
-          a.add(view, ctx);
-          const v = a.result(ctx);
-          if (v !== null && v.length > 0 && (best === null || sign * cmp(v, best) > 0)) best = v;
-        },
-        result() { return best; },
-      };
-    } };
-  }
-  if (!isNumericType(type)) throw new InvalidRequest(`Invalid call to function ${fname}, none of its type signatures match (argument ${typeToCql(type)})`);
-  return { name, type, aggregate: true, make() {
-    let sum: Numeric = isFloatType(type) ? 0 : 0n;
-    let count = 0n;
-    return {
-      add(view, ctx) {
-        const a = argSel.make();
-        a.add(view, ctx);
-        const v = a.result(ctx);
-        if (v === null || v.length === 0) return;
-        const x = numericOf(type, v);
-        sum = typeof sum === 'bigint' && typeof x === 'bigint' ? sum + x : Number(sum) + Number(x);
-        count++;
-      },
-      result() {
-        if (fname === 'sum') return numericValue(type, sum);
-        if (count === 0n) return numericValue(type, typeof sum === 'bigint' ? 0n : 0);
-        return numericValue(type, typeof sum === 'bigint' ? sum / count : Number(sum) / Number(count));
-      },
-    };
-  } };
-}
-
-function isFloatType(t: CqlType): boolean {
-  return t.kind === 'native' && (t.name === 'float' || t.name === 'double' || t.name === 'decimal');
+  return foldSel(name, resolveAggregate(fname, argSel.type), argSel);
 }
 
 export { formatDisplay };

@@ -10,15 +10,10 @@ import { assertNever } from '../../util/assert.js';
 import { UNSET, type BoundValue, type ColumnSpec } from '../../protocol/messages.js';
 import type { ExecContext } from './_context.js';
 import { serializeElements, serializeMap, serializeTuple, deserializeElements } from './_bytes.js';
-import { literalValue, callScalarFunction, validateValue } from './_codec.js';
+import { literalValue, validateValue } from './_codec.js';
+import { type CallTerm, type Receiver, hintReceiver, resolveCall } from './_calls.js';
 
-/** Something a term is assigned or compared to: its name (for metadata and errors) and type. */
-export interface Receiver {
-  keyspace: string;
-  table: string;
-  name: string;
-  type: CqlType;
-}
+export type { Receiver } from './_calls.js';
 
 /** Records the spec of every bind marker inside `term` given what it is bound to. */
 export function typeMarkers(term: Term, receiver: Receiver, specs: (ColumnSpec | undefined)[]): void {
@@ -57,8 +52,12 @@ export function typeMarkers(term: Term, receiver: Receiver, specs: (ColumnSpec |
       }
       return;
     }
-    case 'function_call': case 'binary': case 'negate': case 'cast':
-      return; // markers inside function arguments are typed by the function (not supported yet)
+    case 'cast': typeMarkers(term.term, hintReceiver(term, receiver), specs); return;
+    case 'function_call': case 'binary': case 'negate': {
+      const call = resolveCall(term, receiver, receiver.type);
+      term.kind === 'negate' ? typeMarkers(term.operand, call.args[0]!, specs) : typeArgMarkers(term, call.args, specs);
+      return;
+    }
     default: return assertNever(term, 'term');
   }
 }
@@ -91,10 +90,8 @@ export function evalTerm(term: Term, receiver: Receiver, ctx: ExecContext): Boun
     case 'empty_braces': return evalEmptyBraces(receiver);
     case 'tuple': return evalTuple(term.elements, receiver, ctx);
     case 'udt': return evalUdt(term, receiver, ctx);
-    case 'function_call': return evalFunction(term, receiver, ctx);
-    case 'cast': return evalTerm(term.term, receiver, ctx);
-    case 'binary': case 'negate':
-      throw new InvalidRequest(`Arithmetic operations are not supported in this position (${receiver.name})`);
+    case 'function_call': case 'binary': case 'negate': return evalCall(term, receiver, ctx);
+    case 'cast': return evalTerm(term.term, hintReceiver(term, receiver), ctx);
     default: return assertNever(term, 'term');
   }
 }
@@ -202,8 +199,23 @@ function evalUdt(term: Extract<Term, { kind: 'udt' }>, receiver: Receiver, ctx: 
   return serializeTuple(fields);
 }
 
-function evalFunction(term: Extract<Term, { kind: 'function_call' }>, receiver: Receiver, ctx: ExecContext): Buffer | null {
-  return callScalarFunction({ name: term.name, keyspace: term.keyspace, args: term.args, receiver, ctx });
+function callArgs(term: CallTerm): Term[] {
+  return term.kind === 'function_call' ? term.args : term.kind === 'binary' ? [term.left, term.right] : [term.operand];
+}
+
+function typeArgMarkers(term: CallTerm, receivers: Receiver[], specs: (ColumnSpec | undefined)[]): void {
+  callArgs(term).forEach((a, i) => typeMarkers(a, receivers[i]!, specs));
+}
+
+/** Evaluates a function call or operation: arguments for the overload's types, then the function. */
+function evalCall(term: CallTerm, receiver: Receiver, ctx: ExecContext): Buffer | null {
+  const call = resolveCall(term, receiver, receiver.type);
+  const args = callArgs(term).map((a, i) => {
+    const v = evalTerm(a, call.args[i]!, ctx);
+    if (v === UNSET) throw new InvalidRequest(`Invalid unset value for argument in call to function ${call.args[i]!.name}`);
+    return v;
+  });
+  return call.apply(args, ctx.functions);
 }
 
 function invalidLiteral(receiver: Receiver, what: string): InvalidRequest {

@@ -13,6 +13,7 @@ import { InvalidRequest, Unprepared, Overloaded } from '../../util/errors.js';
 import { assertNever } from '../../util/assert.js';
 import type { Clock, Random } from '../../env/mod.js';
 import type { ReadCommand, ReadResult, PartitionUpdate, Row } from '../../storage/data.js';
+import { makeFunctionContext, type FunctionContext } from '../../cql/functions/mod.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext, type DdlChange } from './_context.js';
 import { LruCache, statementId, md5Of } from './_cache.js';
 import { planSelect, executeSelect, type SelectPlan } from './_select.js';
@@ -72,11 +73,13 @@ export class QueryProcessor implements QueryHandler {
   private readonly cache: LruCache<Compiled>;
   private readonly locks = new Map<string, Promise<void>>();
   private readonly listPaths: ListPathGenerator;
+  private readonly functions: FunctionContext;
 
   constructor(private readonly opts: QueryProcessorOptions) {
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
     this.cache = new LruCache(this.limits.preparedStatementsMax);
     this.listPaths = new ListPathGenerator(opts.clock, opts.random);
+    this.functions = makeFunctionContext(opts.clock, opts.random);
   }
 
   /** Prepared statements cached now. */
@@ -200,7 +203,7 @@ export class QueryProcessor implements QueryHandler {
       values: p.values,
       timestampMicros: p.defaultTimestamp !== null ? Number(p.defaultTimestamp) : this.opts.clock.nowMicros(),
       nowSec: p.nowInSeconds ?? Math.floor(nowMs / 1000),
-      nowMs, protocolVersion: client.protocolVersion, clock: this.opts.clock, random: this.opts.random, warnings,
+      nowMs, protocolVersion: client.protocolVersion, functions: this.functions, warnings,
     };
   }
 
