@@ -6,7 +6,7 @@ import { SimTime, SeededRandom } from '../env/sim/mod.js';
 import { defaultTableOptions, type ColumnMetadata, type KeyspaceMetadata, type ReplicationStrategy, type TableMetadata } from '../schema/metadata.js';
 import type { Storage } from '../storage/mod.js';
 import type { Partition, PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
-import { Ring, allocateRandomTokens, rangeContains, TOKEN_MIN } from '../cluster/ring/mod.js';
+import { Ring, allocateRandomTokens, rangeContains, RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
 import { Coordinator, reconcileWithMerge, requirementFor, blockForOf, serveReplicaRequest, splitRange, type ReplicaRequest, type ReplicaResponse } from './mod.js';
 
 const text = { kind: 'native', name: 'text' } as const;
@@ -46,16 +46,24 @@ class MemoryStorage implements Storage {
     if (sel.kind === 'keys') {
       parts = sel.keys.map((k) => this.partitions.get(k.key.toString('hex'))).filter((p): p is Partition => !!p);
     } else {
+      // As the storage engine: a whole ring (start === end) in token order from TOKEN_MIN, else from
+      // start; partitions ordered by token then key bytes; `after` resumes strictly after a partition.
+      const from = sel.range.start === sel.range.end ? TOKEN_MIN : sel.range.start;
+      const position = (token: bigint, key: Buffer) => ({ d: ringDistance(from, token), key });
+      const before = (a: { d: bigint; key: Buffer }, b: { d: bigint; key: Buffer }) => a.d < b.d || (a.d === b.d && Buffer.compare(a.key, b.key) < 0);
+      const after = sel.after ? position(sel.after.token, sel.after.key) : null;
       parts = [...this.partitions.values()].filter((p) => rangeContains(sel.range, p.token))
-        .filter((p) => !sel.after || p.token !== sel.after.token)
-        .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-      if (sel.range.start >= sel.range.end) {
-        // Wrapping range: tokens after start come first.
-        parts = [...parts.filter((p) => p.token > sel.range.start), ...parts.filter((p) => p.token <= sel.range.start)];
-      }
+        .filter((p) => after === null || before(after, position(p.token, p.key)))
+        .sort((a, b) => (before(position(a.token, a.key), position(b.token, b.key)) ? -1 : 1));
     }
     return { partitions: parts.slice(0, cmd.partitionLimit).map((p) => ({ ...p, rows: [...p.rows] })), stats: { sstablesRead: 0, tombstonesScanned: 0, liveRowsScanned: 0 }, warnings: [] };
   }
+}
+
+/** Distance from `from` to `token` going up the ring, in (0, RING_SIZE]. */
+function ringDistance(from: bigint, token: bigint): bigint {
+  const d = (token - from) % RING_SIZE;
+  return d <= 0n ? d + RING_SIZE : d;
 }
 
 type Behaviour = 'ok' | 'hang' | 'fail';
@@ -309,4 +317,27 @@ test('coordinator: QUORUM read merges replicas by timestamp (the newer value win
   assert.equal(merged.stats.sstablesRead, 3);
   assert.deepEqual(merged.warnings, ['w']);
   assert.equal(reconcileWithMerge({ ...keyRead('a', 'b'), rowLimit: 1 }, [a, b]).partitions.length, 1);
+});
+
+test('coordinator: paging a whole-ring range {start === end} that is not TOKEN_MIN returns every partition once (vnodes)', async () => {
+  for (const nodes of [1, 3]) {
+    const c = cluster(Array.from({ length: nodes }, () => ({ dc: 'dc1', rack: 'r1' })), 7);
+    const ks = keyspace(simple(1));
+    const coord = c.coordinator();
+    const keys = Array.from({ length: 50 }, (_, i) => `key${i}`);
+    await settle(c.time, coord.write(ks, keys.map((k) => update(k)), 'ONE'));
+    for (const start of [0n, 1234567890123n, TOKEN_MIN]) {
+      const seen: string[] = [];
+      let after: { key: Buffer; token: bigint } | undefined;
+      for (let page = 0; page < 100; page++) {
+        const cmd: ReadCommand = { ...keyRead(), partitionLimit: 7, partitions: { kind: 'range', range: { start, end: start }, ...(after ? { after } : {}) } };
+        const { value } = await settle(c.time, coord.read(ks, cmd, 'ONE'));
+        const got = value!.partitions;
+        seen.push(...got.map((p) => p.key.toString()));
+        if (got.length < 7) break;
+        after = { key: got[got.length - 1]!.key, token: got[got.length - 1]!.token };
+      }
+      assert.deepEqual([...seen].sort(), [...keys].sort(), `${nodes} node(s), start ${start}: every partition exactly once`);
+    }
+  }
 });

@@ -13,7 +13,7 @@ import { AssertionError } from '../util/assert.js';
 import { ReadFailure, ReadTimeout, RequestError, type ConsistencyName, type FailureReason } from '../util/errors.js';
 import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/data.js';
-import { RING_SIZE } from '../cluster/ring/mod.js';
+import { RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
 import { liveRows, liveStaticRow, mergePartitions } from '../storage/mod.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
 import { sendToReplica, type CoordinatorContext } from './transport.js';
@@ -62,7 +62,7 @@ async function readKeys(ctx: CoordinatorContext, reconcile: Reconciler, keyspace
 async function readRange(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
                          command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
   if (command.partitions.kind !== 'range') throw new AssertionError('readRange on a key read');
-  const pieces = splitRange(ctx, keyspace, command.partitions.range, command.partitions.after?.token);
+  const pieces = splitRange(ctx, keyspace, wholeRingFromMin(command.partitions.range), command.partitions.after?.token);
   for (const piece of pieces) assureSufficientLiveReplicas({ keyspace, cl, replicas: piece.replicas, isAlive: ctx.isAlive, locator: ctx.ring });
   const results: ReadResult[] = [];
   const partitions: Partition[] = [];
@@ -86,6 +86,14 @@ async function readRange(ctx: CoordinatorContext, reconcile: Reconciler, keyspac
   }
   if (results.length === 1) return results[0]!;
   return combine(results, partitions);
+}
+
+/**
+ * A whole ring {s, s} is read, as storage reads it, in token order from TOKEN_MIN: the same order
+ * for every page, so `after` (the last partition of the previous page) splits it consistently.
+ */
+function wholeRingFromMin(range: TokenRange): TokenRange {
+  return range.start === range.end ? { start: TOKEN_MIN, end: TOKEN_MIN } : range;
 }
 
 interface RangePiece {
@@ -286,7 +294,7 @@ export const reconcileWithMerge: Reconciler = (command, results) => {
     const position = new Map(command.partitions.keys.map((k, i) => [k.key.toString('hex'), i]));
     merged.sort((a, b) => (position.get(a.key.toString('hex')) ?? 0) - (position.get(b.key.toString('hex')) ?? 0));
   } else {
-    const start = command.partitions.range.start;
+    const start = wholeRingFromMin(command.partitions.range).start;
     const distance = (t: bigint) => { const d = (t - start) % RING_SIZE; return d <= 0n ? d + RING_SIZE : d; };
     merged = merged.map((p) => ({ p, d: distance(p.token) }))
       .sort((x, y) => (x.d < y.d ? -1 : x.d > y.d ? 1 : Buffer.compare(x.p.key, y.p.key)))
