@@ -13,8 +13,9 @@ import type { Config } from './config.js';
 import type { NodeIdentity } from './identity.js';
 import {
   AdminError, createAdminHandler, describeRingReport, ringReport, serveHttp, statusReport,
-  type AdminContext, type HttpHandler, type NodeFacts, type TablesRequest,
+  type AdminContext, type HttpHandler, type NodeFacts, type ObservabilityAdmin, type TablesRequest,
 } from './admin/mod.js';
+import type { InfoMetricsSnapshot } from '../observability/mod.js';
 
 export interface AdminDeps {
   env: Env;
@@ -26,6 +27,10 @@ export interface AdminDeps {
   startedAtMs: number;
   /** Prometheus text for /metrics. */
   metricsText: () => string;
+  /** nodetool's metric, tracing, logging and settings commands. */
+  observability?: ObservabilityAdmin;
+  /** The metrics part of nodetool info. */
+  infoMetrics?: () => InfoMetricsSnapshot;
   /** Stops accepting client writes (drain). */
   drainClients: () => Promise<void>;
 }
@@ -87,6 +92,7 @@ function adminContext(deps: AdminDeps): AdminContext {
         uptimeSec: Math.floor((deps.env.clock.nowMs() - deps.startedAtMs) / 1000),
         heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal,
         dc: config.dc, rack: config.rack, exceptions: 0, tokens: identity.tokens,
+        ...(deps.infoMetrics ? { metrics: deps.infoMetrics() } : {}),
       };
     },
     ring: async (ks) => ringReport(ring, facts, ks ? keyspaceOf(ks) : undefined),
@@ -110,6 +116,7 @@ function adminContext(deps: AdminDeps): AdminContext {
       await storage.flush();
     },
     metrics: async () => deps.metricsText(),
+    ...(deps.observability ? { observability: deps.observability } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../util/errors.js';
 import { assert, assertNever } from '../util/assert.js';
 import type { FileSystem } from '../env/mod.js';
+import { AUDIT_CATEGORIES, type AuditCategory } from '../observability/audit.js';
 
 export type CommitlogSync = 'batch' | 'group' | 'periodic';
 export type Snitch = 'SimpleSnitch' | 'GossipingPropertyFileSnitch';
@@ -56,6 +57,38 @@ export interface Config {
   autoSnapshot: boolean;
   compactionThroughputBytesPerSec: number;
   concurrentCompactors: number;
+  auditLoggingOptions: AuditLoggingOptions;
+  fullQueryLoggingOptions: FullQueryLoggingOptions;
+}
+
+
+/** audit_logging_options (cassandra.yaml's names; files roll by size). */
+export interface AuditLoggingOptions {
+  enabled: boolean;
+  /** BinAuditLogger or FileAuditLogger; both write Cassia's text lines. */
+  logger: string;
+  /** Default: `audit` inside the first data directory. */
+  auditLogsDir: string;
+  includedKeyspaces: string[];
+  excludedKeyspaces: string[];
+  includedCategories: AuditCategory[];
+  excludedCategories: AuditCategory[];
+  includedUsers: string[];
+  excludedUsers: string[];
+  rollCycle: string;
+  maxFileSizeBytes: number;
+  maxFiles: number;
+  maxQueueBytes: number;
+}
+
+/** full_query_logging_options. */
+export interface FullQueryLoggingOptions {
+  /** Default: `fql` inside the first data directory. */
+  logDir: string;
+  rollCycle: string;
+  maxFileSizeBytes: number;
+  maxFiles: number;
+  maxQueueBytes: number;
 }
 
 type Kind =
@@ -70,7 +103,9 @@ type Kind =
   | { kind: 'enum'; values: readonly string[]; prefix?: string }
   | { kind: 'paths' }
   | { kind: 'path' }
-  | { kind: 'seeds' };
+  | { kind: 'seeds' }
+  | { kind: 'auditOptions' }
+  | { kind: 'fqlOptions' };
 
 export interface KeySpec {
   key: string;
@@ -122,6 +157,8 @@ export const SPECS: readonly KeySpec[] = [
   { key: 'auto_snapshot', field: 'autoSnapshot', type: { kind: 'bool' }, default: true, doc: 'Snapshot a table\'s data before DROP TABLE or TRUNCATE.' },
   { key: 'compaction_throughput', field: 'compactionThroughputBytesPerSec', type: { kind: 'rate' }, default: '64MiB/s', doc: 'Compaction I/O limit for the whole node; 0 means unthrottled.' },
   { key: 'concurrent_compactors', field: 'concurrentCompactors', type: { kind: 'int', min: 1, max: 64 }, default: 2, doc: 'Compactions that may run at once.' },
+  { key: 'audit_logging_options', field: 'auditLoggingOptions', type: { kind: 'auditOptions' }, default: {}, doc: 'Audit log: a mapping of enabled, logger, audit_logs_dir, included_/excluded_keyspaces, included_/excluded_categories, included_/excluded_users, roll_cycle, max_file_size, max_files, max_queue_size (see the audit log section). `nodetool enableauditlog` / `disableauditlog` change it at runtime.' },
+  { key: 'full_query_logging_options', field: 'fullQueryLoggingOptions', type: { kind: 'fqlOptions' }, default: {}, doc: 'Full query log: a mapping of log_dir, roll_cycle, max_file_size, max_files, max_queue_size; enabled at runtime with `nodetool enablefullquerylog`.' },
 ];
 
 const SPEC_BY_KEY = new Map(SPECS.map((s) => [s.key, s]));
@@ -213,6 +250,8 @@ function buildConfig(values: Map<string, unknown>): Config {
   config.seeds ??= [config.listenAddress];
   config.dataDir = config.dataFileDirectories[0]!;
   config.commitlogDirectory ??= joinPath(config.dataDir, 'commitlog');
+  if (config.auditLoggingOptions.auditLogsDir === '') config.auditLoggingOptions.auditLogsDir = joinPath(config.dataDir, 'audit');
+  if (config.fullQueryLoggingOptions.logDir === '') config.fullQueryLoggingOptions.logDir = joinPath(config.dataDir, 'fql');
   checkRelations(config, values);
   return config;
 }
@@ -260,6 +299,8 @@ function convert(spec: KeySpec, raw: unknown): unknown {
     case 'paths': return parsePaths(spec.key, raw);
     case 'path': return nonEmptyString(spec.key, raw);
     case 'seeds': return parseSeeds(spec.key, raw);
+    case 'auditOptions': return parseAuditOptions(spec.key, raw);
+    case 'fqlOptions': return parseFqlOptions(spec.key, raw);
     default: return assertNever(t, 'config kind');
   }
 }
@@ -356,6 +397,70 @@ function parseSeeds(key: string, raw: unknown): string[] {
   const out = list.map((s) => parseAddress(`${key} seed`, typeof s === 'string' ? s.trim().replace(/:\d+$/, '') : s));
   if (out.length === 0) throw new ConfigError(`${key}: needs at least one seed`);
   return out;
+}
+
+const ROLL_CYCLES = ['MINUTELY', 'HOURLY', 'DAILY'];
+
+/** A nested mapping's keys: every key must be known (the error names `parent.key`). */
+function subOptions(key: string, raw: unknown, known: readonly string[]): Record<string, unknown> {
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${key}: expected a mapping of option: value, got ${show(raw)}`);
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ConfigError(`unknown option '${key}.${k}'; known: ${known.join(', ')}`);
+  return o;
+}
+
+function stringList(key: string, raw: unknown): string[] {
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
+  if (!list) throw new ConfigError(`${key}: expected "a,b" or a list, got ${show(raw)}`);
+  return list.map((v) => nonEmptyString(key, typeof v === 'string' ? v.trim() : v));
+}
+
+function logClassName(key: string, raw: unknown): string {
+  // cassandra.yaml writes `logger: - class_name: BinAuditLogger`; a plain name is accepted too.
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  const name = typeof first === 'object' && first !== null ? (first as { class_name?: unknown }).class_name : first;
+  return parseEnum(key, name ?? 'BinAuditLogger', ['BinAuditLogger', 'FileAuditLogger'], 'org.apache.cassandra.audit.');
+}
+
+const AUDIT_OPTION_KEYS = ['enabled', 'logger', 'audit_logs_dir', 'included_keyspaces', 'excluded_keyspaces', 'included_categories', 'excluded_categories',
+  'included_users', 'excluded_users', 'roll_cycle', 'max_file_size', 'max_files', 'max_queue_size'] as const;
+
+/** Parses audit_logging_options (also used by nodetool enableauditlog with the same names). */
+export function parseAuditOptions(key: string, raw: unknown): AuditLoggingOptions {
+  const o = subOptions(key, raw, AUDIT_OPTION_KEYS);
+  const k = (name: string) => `${key}.${name}`;
+  const categories = (name: string) => stringList(k(name), o[name]).map((c) => parseEnum(k(name), c.toUpperCase(), AUDIT_CATEGORIES) as AuditCategory);
+  return {
+    enabled: o['enabled'] === undefined ? false : parseBool(k('enabled'), o['enabled']),
+    logger: logClassName(k('logger'), o['logger']),
+    auditLogsDir: o['audit_logs_dir'] === undefined ? '' : nonEmptyString(k('audit_logs_dir'), o['audit_logs_dir']),
+    includedKeyspaces: stringList(k('included_keyspaces'), o['included_keyspaces']),
+    excludedKeyspaces: o['excluded_keyspaces'] === undefined ? ['system', 'system_schema', 'system_virtual_schema'] : stringList(k('excluded_keyspaces'), o['excluded_keyspaces']),
+    includedCategories: categories('included_categories'),
+    excludedCategories: categories('excluded_categories'),
+    includedUsers: stringList(k('included_users'), o['included_users']),
+    excludedUsers: stringList(k('excluded_users'), o['excluded_users']),
+    rollCycle: parseEnum(k('roll_cycle'), o['roll_cycle'] ?? 'HOURLY', ROLL_CYCLES),
+    maxFileSizeBytes: parseSizeBytes(k('max_file_size'), o['max_file_size'] ?? '16MiB'),
+    maxFiles: parseInteger(k('max_files'), o['max_files'] ?? 10, 1, 100_000),
+    maxQueueBytes: parseSizeBytes(k('max_queue_size'), o['max_queue_size'] ?? '4MiB'),
+  };
+}
+
+const FQL_OPTION_KEYS = ['log_dir', 'roll_cycle', 'max_file_size', 'max_files', 'max_queue_size'] as const;
+
+export function parseFqlOptions(key: string, raw: unknown): FullQueryLoggingOptions {
+  const o = subOptions(key, raw, FQL_OPTION_KEYS);
+  const k = (name: string) => `${key}.${name}`;
+  return {
+    logDir: o['log_dir'] === undefined ? '' : nonEmptyString(k('log_dir'), o['log_dir']),
+    rollCycle: parseEnum(k('roll_cycle'), o['roll_cycle'] ?? 'HOURLY', ROLL_CYCLES),
+    maxFileSizeBytes: parseSizeBytes(k('max_file_size'), o['max_file_size'] ?? '64MiB'),
+    maxFiles: parseInteger(k('max_files'), o['max_files'] ?? 20, 1, 100_000),
+    maxQueueBytes: parseSizeBytes(k('max_queue_size'), o['max_queue_size'] ?? '16MiB'),
+  };
 }
 
 function joinPath(dir: string, name: string): string {

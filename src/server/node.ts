@@ -14,9 +14,13 @@ import { Ring, TokenMetadata, parseToken } from '../cluster/ring/mod.js';
 import { NativeTransport } from '../server/native/mod.js';
 import type { ProtocolEvent } from '../protocol/messages.js';
 import { QueryProcessor } from './query/mod.js';
-import { type Config, SPECS, storageConfigOf } from './config.js';
+import { type Config, storageConfigOf } from './config.js';
+import { infoSnapshot } from '../observability/mod.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './identity.js';
 import { startAdmin, type AdminServer } from './admin_wiring.js';
+import { NodeObservability } from './observability_wiring.js';
+import { instrumentCoordinator, instrumentStorage } from './metrics_wiring.js';
+import { RequestObserver } from './request_observer.js';
 
 export interface StartNodeOptions {
   config: Config;
@@ -41,29 +45,39 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const env = options.env ?? nodeEnv();
   const logger = options.logger ?? pino({ name: 'cassia', level: process.env['CASSIA_LOG_LEVEL'] ?? 'info' }, pino.destination(2));
 
+  const storageLogger = logger.child({ part: 'storage' });
   const identity = await loadOrCreateIdentity(env, config.dataDir, { numTokens: config.numTokens, clusterName: config.clusterName });
   const storage = createStorage({
     env,
     dataDir: join(config.dataDir, 'data'),
     commitlogDir: config.commitlogDirectory,
     config: storageConfigOf(config),
-    logger: logger.child({ part: 'storage' }),
+    logger: storageLogger,
     hostId: identity.hostId,
   });
   const schema = await SchemaManager.open({ env, dataDir: join(config.dataDir, 'schema'), storage, datacenters: () => [config.dc] });
   await storage.open();
+
+  let transport: NativeTransport | null = null;
+  const nativeLogger = logger.child({ part: 'native' });
+  const obs = new NodeObservability({
+    env, config, storage, schema,
+    loggers: { '': logger, storage: storageLogger, native: nativeLogger },
+    clients: () => transport?.clients() ?? [],
+  });
+  await obs.start();
+  const instrument = { metrics: obs.metrics, clock: env.clock, scope: obs.scope, tableById: (id: string) => obs.tableById(id) };
 
   const endpoint = config.listenAddress;
   const metadata = new TokenMetadata();
   metadata.setEndpoint({ endpoint, hostId: identity.hostId, dc: config.dc, rack: config.rack, tokens: identity.tokens.map(parseToken) });
   const ring = new Ring({ localEndpoint: endpoint, metadata });
   const coordinator = new Coordinator({
-    ring, storage, clock: env.clock, scheduler: env.scheduler,
+    ring, storage: instrumentStorage(storage, instrument), clock: env.clock, scheduler: env.scheduler,
     liveness: () => true,
     timeouts: { readMs: config.readRequestTimeoutMs, writeMs: config.writeRequestTimeoutMs, rangeMs: config.rangeRequestTimeoutMs },
   });
 
-  let transport: NativeTransport | null = null;
   const startedAtMs = env.clock.nowMs();
   const gossipGeneration = Math.floor(startedAtMs / 1000);
   const info: SystemInfo = {
@@ -79,16 +93,22 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       driverName: c.driverName ?? undefined, driverVersion: c.driverVersion ?? undefined,
       requestCount: c.requestsServed, sslEnabled: false,
     })),
-    settings: () => settingsOf(config),
+    settings: () => obs.settings.rows(),
     estimateSize: () => ({ partitionsCount: 0, meanPartitionSizeBytes: 0 }),
   };
-  const systemTables = new SystemTables({ schema, info, clock: env.clock });
+  const systemTables = new SystemTables({ schema, info, clock: env.clock, extra: obs.virtualTables() });
   const processor = new QueryProcessor({
-    schema, coordinator, storage, systemTables, clock: env.clock, random: env.random, hostId: identity.hostId,
+    schema, coordinator: instrumentCoordinator(coordinator, { ...instrument, ring }), storage, systemTables,
+    clock: env.clock, random: env.random, hostId: identity.hostId,
+  });
+  obs.bindPreparedCount(() => processor.preparedCount);
+  const handler = new RequestObserver({
+    handler: processor, metrics: obs.metrics, tracing: obs.tracing, scope: obs.scope, clock: env.clock, logs: obs.logs,
+    address: config.rpcAddress, nativePort: () => transport?.port ?? config.nativeTransportPort,
   });
 
   transport = new NativeTransport({
-    env, handler: processor, logger: logger.child({ part: 'native' }),
+    env, handler, logger: nativeLogger,
     limits: { maxEnvelopeBytes: config.nativeTransportMaxFrameSizeBytes },
   });
   const unsubscribe = schema.onChange((ev) => {
@@ -104,7 +124,9 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const nativePort = await transport.listen(config.rpcAddress, config.nativeTransportPort);
   const admin: AdminServer = await startAdmin({
     env, config, storage, schema, ring, identity, startedAtMs,
-    metricsText: () => '',
+    metricsText: () => obs.prometheus(),
+    observability: obs.admin(),
+    infoMetrics: () => infoSnapshot(obs.metrics),
     drainClients: async () => { await transport?.close(); },
   });
   logger.info({ hostId: identity.hostId, address: config.rpcAddress, port: nativePort }, 'node started');
@@ -120,6 +142,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
         unsubscribe();
         await transport?.close();
         await admin.close();
+        await obs.close();
         await (storage as StorageEngine).close();
         logger.info('node stopped');
         logger.flush?.();
@@ -127,12 +150,4 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       return stopping;
     },
   };
-}
-
-/** (name, value) pairs for system_views.settings, cassandra.yaml names. */
-function settingsOf(config: Config): [string, string][] {
-  return SPECS.map((spec): [string, string] => {
-    const v = config[spec.field];
-    return [spec.key, Array.isArray(v) ? v.join(',') : String(v)];
-  }).sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }

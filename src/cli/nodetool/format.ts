@@ -67,6 +67,13 @@ export function formatInfo(info: InfoReport, showTokens = false): string {
     ['Rack', info.rack],
     ['Exceptions', String(info.exceptions)],
   ];
+  const m = info.metrics;
+  if (m) {
+    const cache = (c: NonNullable<InfoReport['metrics']>['caches']['keyCache']) =>
+      `entries ${c.entries}, size ${formatBytes(c.sizeBytes)}, capacity ${formatBytes(c.capacityBytes)}, ${c.hits} hits, ${c.requests} requests, ${c.requests === 0 || c.recentHitRate === null ? 'NaN' : c.recentHitRate.toFixed(3)} recent hit rate`;
+    rows.push(['Off Heap Memory (MB)', ((m.rssBytes - m.heapTotalBytes) / 1048576).toFixed(2)], ['Key Cache', cache(m.caches.keyCache)], ['Row Cache', cache(m.caches.rowCache)],
+      ['Counter Cache', cache(m.caches.counterCache)], ['Chunk Cache', cache(m.caches.chunkCache)], ['Percent Repaired', `${m.percentRepaired}%`]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length), 'Token'.length);
   const lines = rows.map(([k, v]) => `${k.padEnd(width)}: ${v}`);
   if (showTokens) for (const t of info.tokens) lines.push(`${'Token'.padEnd(width)}: ${t}`);

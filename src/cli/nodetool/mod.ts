@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import type { DescribeRingReport, EndpointsReport, InfoReport, RingReport, StatusReport } from '../../server/admin/api.js';
 import { AdminCallError, callAdmin, type AdminTarget } from './client.js';
 import { formatDescribeRing, formatEndpoints, formatInfo, formatRing, formatStatus } from './format.js';
+import { registerObservabilityCommands } from './observability.js';
 
 export interface NodetoolIo {
   out(text: string): void;
@@ -59,6 +60,8 @@ export async function runNodetool(argv: string[], io: NodetoolIo): Promise<numbe
   program.command('drain').description('flush everything and stop accepting writes').action(() => run(async () => {
     await callAdmin(target(), 'POST', '/drain');
   }));
+
+  registerObservabilityCommands(program, { target, run, out: io.out });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

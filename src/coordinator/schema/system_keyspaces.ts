@@ -192,6 +192,31 @@ const TRACES_TABLES: TableSpec[] = [
     partitionKey: ['session_id'] },
   { name: 'events', comment: 'tracing events', columns: 'session_id uuid, event_id timeuuid, activity text, source inet, source_port int, source_elapsed int, thread text',
     partitionKey: ['session_id'], clustering: ['event_id'] },
+  // Served from the node's bounded in-memory trace store (src/observability/tracing.ts), not storage.
+].map((s) => ({ ...s, virtual: true }));
+
+// system_views tables computed from the metrics registry (src/observability/virtual_tables.ts;
+// test/observability checks these columns equal its VIRTUAL_TABLE_SPECS).
+const LATENCY_VIEW_COLUMNS = 'keyspace_name text, table_name text, count bigint, max_ms double, p50th_ms double, p99th_ms double, per_second double';
+const PER_READ_VIEW_COLUMNS = 'keyspace_name text, table_name text, count bigint, max double, p50th double, p99th double';
+const TABLE_VIEW_KEY = ['keyspace_name', 'table_name'];
+const METRIC_VIEWS_TABLES: TableSpec[] = [
+  { name: 'thread_pools', comment: 'Thread pool metrics for all thread pools',
+    columns: 'name text, active_tasks int, active_tasks_limit int, blocked_tasks bigint, blocked_tasks_all_time bigint, completed_tasks bigint, pending_tasks int',
+    partitionKey: ['name'] },
+  ...['coordinator_read_latency', 'coordinator_write_latency', 'coordinator_scan_latency', 'local_read_latency', 'local_write_latency', 'local_scan_latency']
+    .map((name) => ({ name, comment: `Latency of ${name.replace(/_/g, ' ')} per table, in milliseconds`, columns: LATENCY_VIEW_COLUMNS, partitionKey: TABLE_VIEW_KEY })),
+  { name: 'tombstones_per_read', comment: 'Tombstones scanned per read', columns: PER_READ_VIEW_COLUMNS, partitionKey: TABLE_VIEW_KEY },
+  { name: 'rows_per_read', comment: 'Live rows scanned per read', columns: PER_READ_VIEW_COLUMNS, partitionKey: TABLE_VIEW_KEY },
+  { name: 'disk_usage', comment: 'Disk used by each table (all SSTables), MiB', columns: 'keyspace_name text, table_name text, mebibytes bigint', partitionKey: TABLE_VIEW_KEY },
+  { name: 'max_partition_size', comment: 'Largest partition of each table, MiB', columns: 'keyspace_name text, table_name text, mebibytes bigint', partitionKey: TABLE_VIEW_KEY },
+  { name: 'sstable_tasks', comment: 'Running compactions and other SSTable tasks',
+    columns: 'keyspace_name text, table_name text, task_id timeuuid, completion_ratio double, kind text, progress bigint, sstables int, total bigint, unit text',
+    partitionKey: ['keyspace_name'], clustering: ['table_name', 'task_id'] },
+  { name: 'caches', comment: 'System caches',
+    columns: 'name text, capacity_bytes bigint, entry_count int, hit_count bigint, hit_ratio double, recent_hit_rate_per_second bigint, recent_request_rate_per_second bigint, request_count bigint, size_bytes bigint',
+    partitionKey: ['name'] },
+  { name: 'cql_metrics', comment: 'Metrics specific to CQL prepared statement caching', columns: 'name text, value double', partitionKey: ['name'] },
 ];
 
 const VIEWS_TABLES: TableSpec[] = [
@@ -199,6 +224,7 @@ const VIEWS_TABLES: TableSpec[] = [
     columns: 'address inet, port int, hostname text, username text, connection_stage text, protocol_version int, client_options frozen<map<text, text>>, driver_name text, driver_version text, request_count bigint, ssl_enabled boolean, ssl_protocol text, ssl_cipher_suite text',
     partitionKey: ['address'], clustering: ['port'] },
   { name: 'settings', comment: 'current settings', columns: 'name text, value text', partitionKey: ['name'] },
+  ...METRIC_VIEWS_TABLES,
 ].map((s) => ({ ...s, virtual: true }));
 
 const VIRTUAL_SCHEMA_TABLES: TableSpec[] = [

@@ -22,6 +22,11 @@ export interface SystemTablesOptions {
   schema: SchemaManager;
   info: SystemInfo;
   clock: Clock;
+  /**
+   * More code-served tables by `keyspace.table` (the node's system_views metric tables and
+   * system_traces); their TableMetadata must exist in the schema with `virtual: true`.
+   */
+  extra?: ReadonlyMap<string, () => VirtualRow[] | Promise<VirtualRow[]>>;
 }
 
 export class SystemTables {
@@ -51,6 +56,7 @@ export class SystemTables {
       [`${SYSTEM_VIRTUAL_SCHEMA}.keyspaces`, () => virtualKeyspaceRows(schema)],
       [`${SYSTEM_VIRTUAL_SCHEMA}.tables`, () => virtualTableRows(schema)],
       [`${SYSTEM_VIRTUAL_SCHEMA}.columns`, () => virtualColumnRows(schema)],
+      ...(opts.extra ?? new Map<string, Generator>()),
     ]);
   }
 

@@ -24,6 +24,8 @@ export interface StatusReport {
   nodes: NodeStatus[];
 }
 
+import type { InfoMetricsSnapshot, SSTableTask } from '../../observability/mod.js';
+
 export interface InfoReport {
   hostId: string;
   gossipActive: boolean;
@@ -37,6 +39,34 @@ export interface InfoReport {
   rack: string;
   exceptions: number;
   tokens: string[];
+  /** Caches, RSS, repair percentage (when the node has metrics). */
+  metrics?: InfoMetricsSnapshot;
+}
+
+/** nodetool clientstats: connected clients and their counts by user and protocol version. */
+export interface ClientstatsReport {
+  clients: Array<{ address: string; port: number; user: string | null; protocolVersion: number; driverName: string | null; driverVersion: string | null;
+    keyspace: string | null; requests: number; ready: boolean }>;
+  byUser: Record<string, number>;
+  byProtocolVersion: Record<string, number>;
+}
+
+/** nodetool compactionstats. */
+export interface CompactionstatsReport {
+  pendingTasks: number;
+  completedCompactions: number;
+  bytesCompacted: number;
+  tasks: SSTableTask[];
+}
+
+/** system_views.settings as (name, value) rows. */
+export interface SettingsReport {
+  settings: Array<{ name: string; value: string }>;
+}
+
+export interface LogsStatusReport {
+  audit: { enabled: boolean; dir: string; logged: number; filtered: number; dropped: number };
+  fullQueryLog: { enabled: boolean; dir: string; dropped: number };
 }
 
 export interface RingEntry {

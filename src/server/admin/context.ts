@@ -1,7 +1,13 @@
 // AdminContext: what the admin API needs from a running node. The composition root
 // (src/server/node.ts) implements it; reports.ts builds the ring-derived reports from a Ring.
 
-import type { DescribeRingReport, EndpointsReport, InfoReport, RingReport, StatusReport, TablesRequest } from './api.js';
+import type {
+  ClientstatsReport, CompactionstatsReport, DescribeRingReport, EndpointsReport, InfoReport, LogsStatusReport, RingReport, SettingsReport,
+  StatusReport, TablesRequest,
+} from './api.js';
+import type {
+  GcstatsSnapshot, ProxyhistogramsSnapshot, TablehistogramsSnapshot, TablestatsSnapshot, TpstatsSnapshot,
+} from '../../observability/mod.js';
 
 export interface AdminContext {
   /** nodetool status; keyspace (optional) selects the replication for effective ownership. */
@@ -18,6 +24,34 @@ export interface AdminContext {
   drain(): Promise<void>;
   /** Prometheus text exposition format (version 0.0.4). */
   metrics(): Promise<string>;
+  /** The observability commands (absent in a context without metrics: routes answer 404). */
+  observability?: ObservabilityAdmin;
+}
+
+/** nodetool's metric, tracing, logging and runtime-setting commands. Throw AdminError(400/404) on bad input. */
+export interface ObservabilityAdmin {
+  tpstats(): Promise<TpstatsSnapshot>;
+  tablestats(filter: { keyspace?: string; table?: string }): Promise<TablestatsSnapshot>;
+  tablehistograms(keyspace: string, table: string): Promise<TablehistogramsSnapshot>;
+  proxyhistograms(): Promise<ProxyhistogramsSnapshot>;
+  clientstats(): Promise<ClientstatsReport>;
+  compactionstats(): Promise<CompactionstatsReport>;
+  /** Event loop and heap since the previous call. */
+  gcstats(): Promise<GcstatsSnapshot>;
+  traceProbability(): Promise<number>;
+  setTraceProbability(probability: number): Promise<void>;
+  /** Logger name → level ('' is the root logger). */
+  loggingLevels(): Promise<Record<string, string>>;
+  /** Empty name: every logger. */
+  setLoggingLevel(name: string, level: string): Promise<void>;
+  settings(): Promise<SettingsReport>;
+  setSetting(name: string, value: string): Promise<void>;
+  /** options use cassandra.yaml's names (audit_logging_options keys); missing keys keep their current values. */
+  enableAuditLog(options: Record<string, unknown>): Promise<void>;
+  disableAuditLog(): Promise<void>;
+  enableFullQueryLog(options: Record<string, unknown>): Promise<void>;
+  disableFullQueryLog(): Promise<void>;
+  logsStatus(): Promise<LogsStatusReport>;
 }
 
 /** An error with an HTTP status, for the admin API (404 unknown keyspace, 400 bad input...). */

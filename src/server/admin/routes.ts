@@ -10,11 +10,18 @@
 // | POST | /flush, /compact (JSON TablesRequest body or ?keyspace=&tables=a,b) | OkReport |
 // | POST | /drain | OkReport |
 // | GET | /metrics | Prometheus text |
+// | GET | /tpstats, /proxyhistograms, /clientstats, /compactionstats, /gcstats | snapshots (ObservabilityAdmin) |
+// | GET | /tablestats?keyspace=&table=, /tablehistograms/:keyspace/:table | snapshots |
+// | GET, POST | /traceprobability ({probability}) | {probability} / OkReport |
+// | GET | /logginglevels; POST /logginglevel ({logger, level}) | levels / OkReport |
+// | GET | /settings; POST /settings ({name, value}) | SettingsReport / OkReport |
+// | POST | /auditlog/enable (options), /auditlog/disable, /fullquerylog/enable (options), /fullquerylog/disable | OkReport |
+// | GET | /logs | LogsStatusReport |
 // Errors: JSON ErrorReport with 400 (bad input, RequestError), 404 (unknown route/keyspace),
 // 405 (known path, wrong method), 500 (anything else).
 
 import { RequestError } from '../../util/errors.js';
-import { AdminError, type AdminContext } from './context.js';
+import { AdminError, type AdminContext, type ObservabilityAdmin } from './context.js';
 import type { TablesRequest } from './api.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 
@@ -39,7 +46,62 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/compact', handle: async (ctx, _p, r) => { await ctx.compact(tablesRequest(r)); return ok(); } },
   { method: 'POST', pattern: '/drain', handle: async (ctx) => { await ctx.drain(); return ok(); } },
   { method: 'GET', pattern: '/metrics', handle: async (ctx) => ({ status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await ctx.metrics() }) },
+  ...observabilityRoutes(),
 ];
+
+function obs(ctx: AdminContext): ObservabilityAdmin {
+  if (ctx.observability === undefined) throw new AdminError(404, 'this node has no metrics');
+  return ctx.observability;
+}
+
+/** Body fields as an object (empty body: {}). */
+function bodyOf(request: HttpRequest): Record<string, unknown> {
+  if (request.body.length === 0) return {};
+  let body: unknown;
+  try { body = JSON.parse(request.body.toString('utf8')); } catch { throw new AdminError(400, 'request body is not JSON'); }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminError(400, 'request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function stringField(body: Record<string, unknown>, name: string, allowEmpty = false): string {
+  const v = body[name];
+  if (typeof v !== 'string' || (!allowEmpty && v === '')) throw new AdminError(400, `${name} must be a${allowEmpty ? '' : ' non-empty'} string`);
+  return v;
+}
+
+function observabilityRoutes(): Route[] {
+  const get = (pattern: string, fn: (o: ObservabilityAdmin, p: Params, r: HttpRequest) => Promise<unknown>): Route =>
+    ({ method: 'GET', pattern, handle: async (ctx, p, r) => json(await fn(obs(ctx), p, r)) });
+  const post = (pattern: string, fn: (o: ObservabilityAdmin, body: Record<string, unknown>) => Promise<void>): Route =>
+    ({ method: 'POST', pattern, handle: async (ctx, _p, r) => { await fn(obs(ctx), bodyOf(r)); return ok(); } });
+  return [
+    get('/tpstats', (o) => o.tpstats()),
+    get('/tablestats', (o, _p, r) => o.tablestats({
+      ...(optional(r.query.get('keyspace')) ? { keyspace: r.query.get('keyspace')! } : {}),
+      ...(optional(r.query.get('table')) ? { table: r.query.get('table')! } : {}),
+    })),
+    get('/tablehistograms/:keyspace/:table', (o, p) => o.tablehistograms(p['keyspace']!, p['table']!)),
+    get('/proxyhistograms', (o) => o.proxyhistograms()),
+    get('/clientstats', (o) => o.clientstats()),
+    get('/compactionstats', (o) => o.compactionstats()),
+    get('/gcstats', (o) => o.gcstats()),
+    get('/traceprobability', async (o) => ({ probability: await o.traceProbability() })),
+    post('/traceprobability', (o, b) => {
+      const p = b['probability'];
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new AdminError(400, 'probability must be a number between 0 and 1');
+      return o.setTraceProbability(p);
+    }),
+    get('/logginglevels', (o) => o.loggingLevels()),
+    post('/logginglevel', (o, b) => o.setLoggingLevel(typeof b['logger'] === 'string' ? b['logger'] : '', stringField(b, 'level'))),
+    get('/settings', (o) => o.settings()),
+    post('/settings', (o, b) => o.setSetting(stringField(b, 'name'), stringField(b, 'value'))),
+    post('/auditlog/enable', (o, b) => o.enableAuditLog(b)),
+    post('/auditlog/disable', (o) => o.disableAuditLog()),
+    post('/fullquerylog/enable', (o, b) => o.enableFullQueryLog(b)),
+    post('/fullquerylog/disable', (o) => o.disableFullQueryLog()),
+    get('/logs', (o) => o.logsStatus()),
+  ];
+}
 
 function tablesRequest(request: HttpRequest): TablesRequest {
   let body: unknown = {};

@@ -1,0 +1,203 @@
+// Wraps the QueryHandler the native transport calls, so the query processor stays unaware of
+// observation: the Native-Transport-Requests pool counts, CQL prepared/regular statement counts,
+// lightweight-transaction latencies, tracing sessions (the protocol's tracing flag or the
+// sampling probability), the audit log and the full query log.
+
+import type { ClientState, QueryHandler, RequestInfo, ResultResponse } from '../protocol/handler.js';
+import type { Batch, BoundValue, Execute, Prepare, Query, QueryParameters } from '../protocol/messages.js';
+import type { Clock } from '../env/mod.js';
+import type { ConsistencyName } from '../util/errors.js';
+import { CONSISTENCY_LEVELS, type AuditCategory, type NodeMetrics, type ThreadPoolMetrics, type TraceSession, type Tracing, type FqlQuery } from '../observability/mod.js';
+import type { TraceScope } from './trace_scope.js';
+import type { QueryLogs } from './logs_wiring.js';
+import { StatementInfoCache, type StatementInfo } from './statement_info.js';
+import { readKind } from './metrics_wiring.js';
+
+export { readKind };
+
+export interface RequestObserverDeps {
+  handler: QueryHandler;
+  metrics: NodeMetrics;
+  tracing: Tracing;
+  scope: TraceScope;
+  clock: Clock;
+  logs: QueryLogs;
+  /** This node's address and native port, for trace sessions and audit entries. */
+  address: string;
+  nativePort: () => number;
+}
+
+interface Prepared {
+  query: string;
+  info: StatementInfo | null;
+}
+
+/** One statement of a request as the logs see it. */
+interface Item {
+  query: string;
+  info: StatementInfo | null;
+  values: BoundValue[];
+}
+
+export const PREPARED_QUERIES_MAX = 10_000;
+
+export class RequestObserver implements QueryHandler {
+  private readonly pool: ThreadPoolMetrics;
+  private readonly infos = new StatementInfoCache();
+  private readonly prepared = new Map<string, Prepared>();
+
+  constructor(private readonly deps: RequestObserverDeps) {
+    this.pool = deps.metrics.threadPools.get('Native-Transport-Requests');
+  }
+
+  query(req: Query, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    const item: Item = { query: req.query, info: this.infos.of(req.query), values: req.params.values.values };
+    this.deps.metrics.cql.regularStatementsExecuted.inc();
+    return this.observe({ command: 'QUERY', request: 'Execute CQL3 query', items: [item], params: req.params, client, info },
+      () => this.deps.handler.query(req, client, info));
+  }
+
+  async prepare(req: Prepare, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    const item: Item = { query: req.query, info: this.infos.of(req.query), values: [] };
+    const response = await this.observe({ command: 'PREPARE', request: 'Preparing CQL3 query', items: [item], params: null, client, info },
+      () => this.deps.handler.prepare(req, client, info));
+    if (response.result.kind === 'prepared') this.remember(response.result.id.toString('hex'), { query: req.query, info: item.info });
+    return response;
+  }
+
+  execute(req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    const p = this.prepared.get(req.id.toString('hex'));
+    const item: Item = { query: p?.query ?? `<unknown prepared statement ${req.id.toString('hex')}>`, info: p?.info ?? null, values: req.params.values.values };
+    this.deps.metrics.cql.preparedStatementsExecuted.inc();
+    return this.observe({ command: 'EXECUTE', request: 'Execute CQL3 prepared query', items: [item], params: req.params, client, info },
+      () => this.deps.handler.execute(req, client, info));
+  }
+
+  batch(req: Batch, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    const items = req.statements.map((s): Item => {
+      if (s.kind === 'query') {
+        this.deps.metrics.cql.regularStatementsExecuted.inc();
+        return { query: s.query, info: this.infos.of(s.query), values: s.values };
+      }
+      this.deps.metrics.cql.preparedStatementsExecuted.inc();
+      const p = this.prepared.get(s.id.toString('hex'));
+      return { query: p?.query ?? `<unknown prepared statement ${s.id.toString('hex')}>`, info: p?.info ?? null, values: s.values };
+    });
+    const params = { consistency: req.consistency, keyspace: req.keyspace, pageSize: null, serialConsistency: req.serialConsistency };
+    return this.observe({ command: 'BATCH', request: 'Execute batch of CQL3 queries', items, params, client, info, batchType: req.batchType },
+      () => this.deps.handler.batch(req, client, info));
+  }
+
+  private remember(idHex: string, p: Prepared): void {
+    if (!this.prepared.has(idHex) && this.prepared.size >= PREPARED_QUERIES_MAX) this.prepared.delete(this.prepared.keys().next().value!);
+    this.prepared.set(idHex, p);
+  }
+
+  private async observe(r: Observed, run: () => Promise<ResultResponse>): Promise<ResultResponse> {
+    const { clock, tracing, scope } = this.deps;
+    this.pool.startedDirectly();
+    const startMs = clock.monotonicMs();
+    const startedAtMs = clock.nowMs();
+    const traced = r.info.tracing || tracing.shouldSample();
+    const session = traced ? this.beginTrace(r) : null;
+    try {
+      const response = session === null ? await run() : await scope.run(session, run);
+      this.afterSuccess(r, startMs, startedAtMs);
+      if (session !== null) {
+        session.event('Request complete');
+        session.finish();
+        if (r.info.tracing) return { ...response, tracingId: uuidBytes(session.id) };
+      }
+      return response;
+    } catch (err) {
+      this.afterFailure(r, startMs, err);
+      session?.event(`Request failed: ${err instanceof Error ? err.message : String(err)}`);
+      session?.finish();
+      throw err;
+    } finally {
+      this.pool.finished();
+    }
+  }
+
+  private beginTrace(r: Observed): TraceSession {
+    const { tracing, address } = this.deps;
+    const parameters: Record<string, string> = {};
+    if (r.items.length === 1) parameters['query'] = r.items[0]!.query;
+    if (r.params !== null) {
+      parameters['consistency_level'] = r.params.consistency;
+      if (r.params.pageSize !== null) parameters['page_size'] = String(r.params.pageSize);
+      if (r.params.serialConsistency !== null) parameters['serial_consistency_level'] = r.params.serialConsistency;
+    }
+    const session = tracing.begin(tracing.newSessionId(), {
+      client: r.client.remoteAddress, command: r.command, coordinator: address, coordinatorPort: this.deps.nativePort(),
+      request: r.request, parameters,
+    });
+    for (const item of r.items) session.event(`Parsing ${item.query}`);
+    session.event(r.command === 'PREPARE' ? 'Preparing statement' : 'Preparing statement and executing');
+    return session;
+  }
+
+  private afterSuccess(r: Observed, startMs: number, startedAtMs: number): void {
+    const micros = Math.max(0, Math.round((this.deps.clock.monotonicMs() - startMs) * 1000));
+    if (r.params !== null && r.items.some((i) => i.info?.conditional)) {
+      this.deps.metrics.clientRequests.recordLatency('CASWrite', r.params.consistency as ConsistencyName, micros);
+    }
+    const { audit, fql } = this.deps.logs;
+    if (audit !== null) this.audit(r, null);
+    if (fql !== null && r.params !== null) {
+      const queries: FqlQuery[] = r.items.map((i) => ({ query: i.query, values: i.values.map((v) => (Buffer.isBuffer(v) ? v : null)) }));
+      fql.log({
+        kind: r.command === 'BATCH' ? 'batch' : 'single', timestampMs: startedAtMs, protocolVersion: r.client.protocolVersion,
+        consistency: CONSISTENCY_LEVELS.indexOf(r.params.consistency as ConsistencyName), keyspace: r.params.keyspace ?? r.client.keyspace,
+        batchType: r.batchType === 'UNLOGGED' ? 'unlogged' : r.batchType === 'COUNTER' ? 'counter' : 'logged', queries,
+      });
+    }
+  }
+
+  private afterFailure(r: Observed, startMs: number, err: unknown): void {
+    if (r.params !== null && r.items.some((i) => i.info?.conditional)) {
+      const micros = Math.max(0, Math.round((this.deps.clock.monotonicMs() - startMs) * 1000));
+      this.deps.metrics.clientRequests.recordLatency('CASWrite', r.params.consistency as ConsistencyName, micros);
+    }
+    if (this.deps.logs.audit !== null) this.audit(r, err);
+  }
+
+  /** One entry per statement (a batch also gets one BATCH entry), or one ERROR entry. */
+  private audit(r: Observed, err: unknown): void {
+    const audit = this.deps.logs.audit!;
+    const base = { user: r.client.user ?? 'anonymous', source: r.client.remoteAddress, sourcePort: r.client.remotePort, host: this.deps.address };
+    const keyspaceOf = (i: Item) => i.info?.keyspace ?? r.params?.keyspace ?? r.client.keyspace ?? undefined;
+    if (err !== null) {
+      const message = err instanceof Error ? err.message : String(err);
+      const first = r.items[0];
+      audit.log({ ...base, category: 'ERROR', type: 'REQUEST_FAILURE', keyspace: first ? keyspaceOf(first) : undefined,
+        operation: `${r.items.map((i) => i.query).join('; ')}; ${message}` });
+      return;
+    }
+    const entry = (i: Item, category: AuditCategory, type: string) => ({
+      ...base, category, type, keyspace: keyspaceOf(i), ...(i.info?.table ? { scope: i.info.table } : {}), operation: i.query,
+    });
+    if (r.command === 'PREPARE') {
+      audit.log(entry(r.items[0]!, 'PREPARE', 'PREPARE_STATEMENT'));
+      return;
+    }
+    if (r.command === 'BATCH') audit.log({ ...base, category: 'DML', type: 'BATCH', keyspace: r.items[0] ? keyspaceOf(r.items[0]) : undefined,
+      operation: `BATCH of ${r.items.length} statements` });
+    for (const i of r.items) audit.log(entry(i, i.info?.category ?? 'QUERY', i.info?.type ?? 'UNKNOWN'));
+  }
+}
+
+interface Observed {
+  command: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH';
+  request: string;
+  items: Item[];
+  params: Pick<QueryParameters, 'consistency' | 'keyspace' | 'pageSize' | 'serialConsistency'> | null;
+  client: ClientState;
+  info: RequestInfo;
+  batchType?: Batch['batchType'];
+}
+
+/** 16 bytes of a UUID's text form. */
+export function uuidBytes(uuid: string): Buffer {
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+}
