@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cassia` command: start, shell, nodetool, stress, sstable. Process-level concerns (argv, signals,
+// The `cassia` command: start, shell, nodetool, stress, sstable, auditlog, fql. Process-level concerns (argv, signals,
 // exit codes, stdout) live here and nowhere else.
 
 import { Command, CommanderError } from 'commander';
@@ -114,6 +114,28 @@ export function buildProgram(): Command {
       const stressModule = './stress/mod.js';
       const { runStress } = (await import(stressModule)) as { runStress(argv: string[]): Promise<number> };
       exitWith(await runStress(args));
+    });
+  const io = { out: (t: string) => { process.stdout.write(t); }, err: (t: string) => { process.stderr.write(t); } };
+  program.command('auditlog').description('audit log tools: cassia auditlog view DIR')
+    .argument('<action>', 'view').argument('<dir>', 'audit_logs_dir of a node')
+    .action(async (action: string, dir: string) => {
+      if (action !== 'view') { io.err(`cassia auditlog: unknown action '${action}' (use view)\n`); exitWith(2); return; }
+      const { auditlogView } = await import('./logs.js');
+      exitWith(await auditlogView(nodeEnv().fs, dir, io));
+    });
+  program.command('fql').description('full query log tools: cassia fql dump DIR | cassia fql replay DIR --target HOST:PORT')
+    .argument('<action>', 'dump or replay').argument('<dir>', 'full query log directory')
+    .option('--target <host:port>', 'node to replay against (replay)')
+    .option('--dc <name>', 'local data center of the target (default datacenter1)')
+    .option('-u, --user <name>').option('-p, --password <password>')
+    .action(async (action: string, dir: string, o: { target?: string; dc?: string; user?: string; password?: string }) => {
+      const logs = await import('./logs.js');
+      if (action === 'dump') { exitWith(await logs.fqlDump(nodeEnv().fs, dir, io)); return; }
+      if (action !== 'replay') { io.err(`cassia fql: unknown action '${action}' (use dump or replay)\n`); exitWith(2); return; }
+      if (o.target === undefined) { io.err('cassia fql replay: --target HOST:PORT is required\n'); exitWith(2); return; }
+      const summary = await logs.fqlReplay(nodeEnv().fs, dir, { target: o.target, ...(o.dc ? { dc: o.dc } : {}),
+        ...(o.user ? { user: o.user } : {}), ...(o.password ? { password: o.password } : {}) }, io);
+      exitWith(summary.failed === 0 ? 0 : 1);
     });
   program.command('sstable').description('SSTable tools: cassia sstable dump|verify FILE')
     .argument('<action>', 'dump or verify').argument('<file>')
