@@ -166,7 +166,8 @@ async function readChunk(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: n
   if (cursor.partition && !cursor.partitionDone) {
     const cmd: ReadCommand = {
       ...base, partitions: { kind: 'keys', keys: [cursor.partition] }, afterClustering: cursor.clustering,
-      perPartitionLimit: Math.min(pushPpl, cursor.remainingInPartition),
+      // What is left of the partition's limit applies to raw rows only when the limit counts raw rows.
+      perPartitionLimit: Number.isFinite(pushPpl) ? Math.min(pushPpl, cursor.remainingInPartition) : Infinity,
     };
     return toChunk(plan, await run.read(run.keyspace, cmd, run.cl), ctx, rowLimit, true, cursor.clustering !== undefined);
   }
@@ -373,7 +374,12 @@ async function groupedPage(plan: SelectPlan, b: Bound, ctx: ExecContext, run: Se
           return { rows, pagingState: encodePagingState({ ...before, remaining: cursor.remaining }, run.fingerprint) };
         }
       }
-      if (!current) current = { key, accs: plan.selection.sels.map((s) => s.make()), cursorAfter: cursor };
+      if (!current) {
+        // PER PARTITION LIMIT counts groups: a partition that has used its groups is skipped.
+        if (cursor.remainingInPartition <= 0) { cursor.partitionDone = true; continue; }
+        cursor.remainingInPartition--;
+        current = { key, accs: plan.selection.sels.map((s) => s.make()), cursorAfter: cursor };
+      }
       for (const a of (current as { accs: Acc[] }).accs) a.add(view, ctx);
     }
     if (chunk.complete) {

@@ -14,12 +14,17 @@ import { tokenOf, TOKEN_MIN, TOKEN_MAX } from '../../util/murmur3.js';
 import type { ExecContext, QueryLimits } from './_context.js';
 import { evalRequired, evalIn, typeMarkers, typeInMarkers, type Receiver } from './_terms.js';
 import { compositeKey, deserializeTuple, readSignedInteger } from './_bytes.js';
+import { compareClustering, multiColumnSlices, type TupleBound } from './_clustering.js';
+
+export { compareClustering };
 
 export const FILTERING_ERROR =
   'Cannot execute this query as it might involve data filtering and thus may have unpredictable performance. ' +
   'If you want to execute this query despite the performance unpredictability, use ALLOW FILTERING';
 
 export interface BoundTerm { term: Term; inclusive: boolean }
+/** A tuple bound and the columns its relation names. */
+export interface MultiBoundTerm extends BoundTerm { columns: ColumnMetadata[] }
 
 export type KeyRestriction =
   | { kind: 'eq'; column: ColumnMetadata; term: Term }
@@ -46,7 +51,7 @@ export type ClusteringPlan =
   /** (c1..cn) relation on the first n clustering columns. */
   | { kind: 'multi_eq'; columns: ColumnMetadata[]; term: Term }
   | { kind: 'multi_in'; columns: ColumnMetadata[]; values: InValues }
-  | { kind: 'multi_slice'; columns: ColumnMetadata[]; lower?: BoundTerm; upper?: BoundTerm };
+  | { kind: 'multi_slice'; columns: ColumnMetadata[]; lower?: MultiBoundTerm; upper?: MultiBoundTerm };
 
 export interface WherePlan {
   partition: PartitionPlan;
@@ -319,12 +324,12 @@ function analyzeMulti(table: TableMetadata, g: Grouped): { plan: ClusteringPlan;
     if (g.multi.length > 1) throw new InvalidRequest(`${relationText(first.columns)} cannot be restricted by more than one relation if it includes an Equal`);
     return { plan: { kind: 'multi_eq', columns, term: first.value }, filtering: false, restricted: true };
   }
-  let lower: BoundTerm | undefined;
-  let upper: BoundTerm | undefined;
+  let lower: MultiBoundTerm | undefined;
+  let upper: MultiBoundTerm | undefined;
   let widest = columns;
   for (const r of g.multi) {
     if (r.kind !== 'multi_compare' || r.op === '=' || r.op === '!=') throw new InvalidRequest('Column "' + r.columns[0] + '" cannot be restricted by both an equality and an inequality relation');
-    const b = { term: r.value, inclusive: r.op === '>=' || r.op === '<=' };
+    const b = { term: r.value, inclusive: r.op === '>=' || r.op === '<=', columns: r.columns.map((n) => table.columns.get(n)!) };
     if (r.op === '>' || r.op === '>=') {
       if (lower) throw new InvalidRequest(`More than one restriction was found for the start bound on ${r.columns[0]}`);
       lower = b;
@@ -332,10 +337,8 @@ function analyzeMulti(table: TableMetadata, g: Grouped): { plan: ClusteringPlan;
       if (upper) throw new InvalidRequest(`More than one restriction was found for the end bound on ${r.columns[0]}`);
       upper = b;
     }
-    if (r.columns.length > widest.length) widest = r.columns.map((n) => table.columns.get(n)!);
+    if (b.columns.length > widest.length) widest = b.columns;
   }
-  const orders = new Set(widest.map((c) => c.clusteringOrder === 'desc'));
-  if (orders.size > 1) throw new InvalidRequest('Multi-column slice restrictions on clustering columns of mixed ASC/DESC order are not supported yet');
   return { plan: { kind: 'multi_slice', columns: widest, lower, upper }, filtering: false, restricted: true };
 }
 
@@ -435,7 +438,7 @@ export function bindSlices(table: TableMetadata, plan: ClusteringPlan, ctx: Exec
         : plan.values.terms.map((t) => bindTuple(table, plan.columns, t, ctx));
       return sortSlices(table, tuples.map(pointSlice));
     }
-    case 'multi_slice': return [bindMultiSlice(table, plan, ctx)];
+    case 'multi_slice': return bindMultiSlice(table, plan, ctx);
     default: return assertNever(plan, 'clustering plan');
   }
 }
@@ -494,31 +497,15 @@ function sliceAfterPrefix(table: TableMetadata, prefix: Buffer[], s: { column: C
   return sliceIsEmpty(table, slice) ? null : slice;
 }
 
-function bindMultiSlice(table: TableMetadata, plan: Extract<ClusteringPlan, { kind: 'multi_slice' }>, ctx: ExecContext): Slice {
-  const bind = (b: BoundTerm | undefined): ClusteringBound | null => {
+function bindMultiSlice(table: TableMetadata, plan: Extract<ClusteringPlan, { kind: 'multi_slice' }>, ctx: ExecContext): Slice[] {
+  const bind = (b: MultiBoundTerm | undefined, lower: boolean): TupleBound | null => {
     if (!b) return null;
     const values = b.term.kind === 'tuple'
-      ? b.term.elements.map((e, i) => evalRequired(e, receiverOf(table, plan.columns[i]!), ctx))
-      : splitTuple(evalRequired(b.term, tupleReceiver(table, plan.columns), ctx), plan.columns);
-    return { values, inclusive: b.inclusive };
+      ? b.term.elements.map((e, i) => evalRequired(e, receiverOf(table, b.columns[i]!), ctx))
+      : splitTuple(evalRequired(b.term, tupleReceiver(table, b.columns), ctx), b.columns);
+    return { values, inclusive: b.inclusive, lower };
   };
-  const open: ClusteringBound = { values: [], inclusive: true };
-  const lower = bind(plan.lower);
-  const upper = bind(plan.upper);
-  const desc = plan.columns[0]!.clusteringOrder === 'desc';
-  return desc ? { start: upper ?? open, end: lower ?? open } : { start: lower ?? open, end: upper ?? open };
-}
-
-/** Compares clustering prefixes in clustering order (shorter prefix first when equal so far). */
-export function compareClustering(table: TableMetadata, a: Buffer[], b: Buffer[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = table.clustering[i]!;
-    let r = comparatorFor(c.type)(a[i]!, b[i]!);
-    if (c.clusteringOrder === 'desc') r = -r;
-    if (r !== 0) return r;
-  }
-  return a.length - b.length;
+  return multiColumnSlices(table, bind(plan.lower, true), bind(plan.upper, false));
 }
 
 function sliceIsEmpty(table: TableMetadata, s: Slice): boolean {

@@ -359,14 +359,14 @@ export class QueryProcessor implements QueryHandler {
             : conditionsHold(w.plan.table, ifPlan.conditions, view, w.ctx);
         if (ok) continue;
         const table = w.plan.table;
-        if (ifPlan.kind === 'exists') return appliedRow(table, false);
+        // No current row: Cassandra merges [applied] with an empty result, leaving [applied] alone.
+        if (view === null) return appliedRow(table, false);
         const all = wildcardColumns(table);
-        const cols = ifPlan.kind === 'not_exists' ? all : conditionColumns(table, ifPlan.conditions, all);
-        const shown = view === null && ifPlan.kind === 'conditions' ? cols : cols;
+        const shown = ifPlan.kind === 'conditions' ? conditionColumns(table, ifPlan.conditions, all) : all;
         return {
           kind: 'rows', noMetadata: false, newMetadataId: null, pagingState: null,
           columns: [appliedSpec(table), ...shown.map((c) => ({ keyspace: table.keyspace, table: table.name, name: c.name, type: c.type }))],
-          rows: [[booleanValue(false), ...shown.map((c) => (view ? columnValue(view, c) : null))]],
+          rows: [[booleanValue(false), ...shown.map((c) => columnValue(view, c))]],
         };
       }
     }
