@@ -63,6 +63,7 @@ export class NodeObservability {
       clientsByProtocolVersion: () => countBy(deps.clients(), (c) => String(c.protocolVersion)),
     });
     this.metrics.cql.bindPreparedCount(() => 0);
+    this.registerCompactionGauges();
     for (const ks of deps.schema.keyspaces()) {
       if (ks.system) continue;
       for (const t of ks.tables.values()) this.tableCreated(t);
@@ -161,6 +162,15 @@ export class NodeObservability {
     const targets = name === '' ? Object.values(this.deps.loggers) : [this.deps.loggers[name]];
     if (targets[0] === undefined) throw new AdminError(404, `no logger '${name}'; loggers: ${Object.keys(this.deps.loggers).map((n) => n || '(root)').join(', ')}`);
     for (const l of targets) l!.level = level.toLowerCase();
+  }
+
+  /** Cassandra's type=Compaction metrics, node-wide from storage.metrics(). */
+  private registerCompactionGauges(): void {
+    const r = this.metrics.registry;
+    r.gauge({ type: 'Compaction', name: 'PendingTasks' }, () => this.storageMetrics().pendingCompactions, 'Estimated compactions still to run');
+    r.gauge({ type: 'Compaction', name: 'CompletedTasks' }, () => this.storageMetrics().completedCompactions, 'Compactions completed since start');
+    r.gauge({ type: 'Compaction', name: 'BytesCompacted' }, () => this.storageMetrics().bytesCompacted, 'Bytes written by compaction since start');
+    r.gauge({ type: 'CommitLog', name: 'TotalCommitLogSize' }, () => this.storageMetrics().commitLogBytesWritten, 'Commit log bytes written since start');
   }
 
   private tableCreated(t: TableMetadata): void {

@@ -76,13 +76,21 @@ export class RuntimeSettings {
   /** (name, value) pairs for system_views.settings: the config with runtime values applied. */
   rows(): [string, string][] {
     const runtime = new Map<string, string>(Object.entries(RUNTIME_SETTING_KEYS).map(([k, f]) => [k, String(this.current[f])]));
-    const rows = SPECS.map((spec): [string, string] => {
+    const rows = SPECS.flatMap((spec): [string, string][] => {
       const v = this.config[spec.field];
-      return [spec.key, runtime.get(spec.key) ?? (Array.isArray(v) ? v.join(',') : String(v))];
+      if (typeof v === 'object' && !Array.isArray(v)) {
+        // Nested options show as `<key>_<option>` rows, as Cassandra's settings table does.
+        return Object.entries(v).map(([k, sub]) => [`${spec.key}_${snakeCase(k)}`, Array.isArray(sub) ? sub.join(',') : String(sub)]);
+      }
+      return [[spec.key, runtime.get(spec.key) ?? (Array.isArray(v) ? v.join(',') : String(v))]];
     });
     for (const [name, read] of this.extraRows) rows.push([name, read()]);
     return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function parseBool(key: string, text: string): boolean {
