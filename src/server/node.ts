@@ -21,6 +21,7 @@ import { startAdmin, type AdminServer } from './admin_wiring.js';
 import { NodeObservability } from './observability_wiring.js';
 import { instrumentCoordinator, instrumentStorage } from './metrics_wiring.js';
 import { RequestObserver } from './request_observer.js';
+import type { OverloadStore } from './runtime_settings.js';
 
 export interface StartNodeOptions {
   config: Config;
@@ -64,6 +65,9 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     env, config, storage, schema,
     loggers: { '': logger, storage: storageLogger, native: nativeLogger },
     clients: () => transport?.clients() ?? [],
+    // Structural: the transport reports overload state once src/server/native has it.
+    transportOverload: () => (transport as { overload?: () => { pausedConnections: number; nodeBytes: number } } | null)?.overload?.(),
+    overloadStore: () => (transport as { settings?: OverloadStore } | null)?.settings,
   });
   await obs.start();
   const instrument = { metrics: obs.metrics, clock: env.clock, scope: obs.scope, tableById: (id: string) => obs.tableById(id) };
@@ -107,9 +111,14 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     address: config.rpcAddress, nativePort: () => transport?.port ?? config.nativeTransportPort,
   });
 
+  // The overload limits start from cassia.yaml; the transport's settings object then holds them
+  // (RuntimeSettings reads and changes them there: nodetool, system_views.settings).
+  const transportLimits = {
+    maxEnvelopeBytes: config.nativeTransportMaxFrameSizeBytes, ...obs.settings.overload(),
+  };
   transport = new NativeTransport({
     env, handler, logger: nativeLogger,
-    limits: { maxEnvelopeBytes: config.nativeTransportMaxFrameSizeBytes },
+    limits: transportLimits,
   });
   const unsubscribe = schema.onChange((ev) => {
     const c = ev.change;

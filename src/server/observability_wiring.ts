@@ -17,7 +17,7 @@ import { nodeRuntimeStats, type NodeRuntimeStats } from '../observability/runtim
 import { AdminError, type ObservabilityAdmin } from './admin/mod.js';
 import type { ClientInfo } from './native/mod.js';
 import { parseAuditOptions, parseFqlOptions, type Config } from './config.js';
-import { RuntimeSettings } from './runtime_settings.js';
+import { RuntimeSettings, type OverloadStore } from './runtime_settings.js';
 import { TraceScope } from './trace_scope.js';
 import { QueryLogs } from './logs_wiring.js';
 import { bindTableGauges, storageMetricsCache } from './metrics_wiring.js';
@@ -31,6 +31,10 @@ export interface ObservabilityDeps {
   loggers: Record<string, Logger>;
   /** Connected native clients (the transport, once it exists). */
   clients: () => readonly ClientInfo[];
+  /** The transport's overload state, when it reports one (paused connections, request bytes in flight). */
+  transportOverload?: () => { pausedConnections: number; nodeBytes: number } | undefined;
+  /** The transport's runtime settings object, when it has one (the overload values then live there). */
+  overloadStore?: () => OverloadStore | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -51,7 +55,7 @@ export class NodeObservability {
     this.runtime = nodeRuntimeStats();
     this.metrics = createNodeMetrics(new MetricsRegistry({ clock: env.clock }), { runtime: this.runtime });
     this.tracing = new Tracing({ clock: env.clock, random: env.random });
-    this.settings = new RuntimeSettings(config);
+    this.settings = new RuntimeSettings(config, deps.overloadStore);
     this.settings.addRow('trace_probability', () => String(this.tracing.getProbability()));
     this.logs = new QueryLogs({ fs: env.fs, clock: env.clock, audit: config.auditLoggingOptions, fql: config.fullQueryLoggingOptions });
     this.gcstats = new Gcstats(this.metrics);
@@ -61,6 +65,8 @@ export class NodeObservability {
       connectedNativeClients: () => deps.clients().length,
       connectedNativeClientsByUser: () => countBy(deps.clients(), (c) => c.user ?? 'anonymous'),
       clientsByProtocolVersion: () => countBy(deps.clients(), (c) => String(c.protocolVersion)),
+      pausedConnections: () => deps.transportOverload?.()?.pausedConnections ?? 0,
+      requestsSizeBytes: () => deps.transportOverload?.()?.nodeBytes ?? 0,
     });
     this.metrics.cql.bindPreparedCount(() => 0);
     this.registerCompactionGauges();

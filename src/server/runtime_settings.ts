@@ -30,13 +30,26 @@ const INT_MAX = 2 ** 31 - 1;
 
 export type SettingsListener = (settings: Readonly<OverloadSettings>) => void;
 
+/**
+ * Where the overload values live. The native transport's settings object (get/set/onChange over
+ * a superset of these fields) fits; without one, RuntimeSettings keeps them itself.
+ */
+export interface OverloadStore {
+  get(): Readonly<OverloadSettings>;
+  /** Throws ConfigError for a bad value and changes nothing. */
+  set(change: Partial<OverloadSettings>): void;
+}
+
 export class RuntimeSettings {
   private current: OverloadSettings;
+  private readonly store: () => OverloadStore | undefined;
   private readonly listeners = new Set<SettingsListener>();
   /** Extra (name, value) rows owned by other runtime parts (trace probability, audit log...). */
   private readonly extraRows = new Map<string, () => string>();
 
-  constructor(private readonly config: Config) {
+  /** store: looked up on each use (the transport that owns it may be created later). */
+  constructor(private readonly config: Config, store: () => OverloadStore | undefined = () => undefined) {
+    this.store = store;
     this.current = {
       maxRequestDataInFlightBytes: config.nativeTransportMaxRequestDataInFlightBytes,
       maxRequestDataInFlightPerIpBytes: config.nativeTransportMaxRequestDataInFlightPerIpBytes,
@@ -46,7 +59,7 @@ export class RuntimeSettings {
   }
 
   overload(): Readonly<OverloadSettings> {
-    return this.current;
+    return this.store()?.get() ?? this.current;
   }
 
   /** Called after every change with the new values. Returns an unsubscribe function. */
@@ -61,10 +74,13 @@ export class RuntimeSettings {
       throw new ConfigError(`${key} cannot be changed at runtime; settable: ${Object.keys(RUNTIME_SETTING_KEYS).join(', ')}`);
     }
     const field = RUNTIME_SETTING_KEYS[key as RuntimeSettingKey];
-    const next = { ...this.current };
-    if (field === 'rateLimitingEnabled') next[field] = parseBool(key, text);
-    else next[field] = parseCount(key, text, field === 'maxRequestsPerSecond' ? 1 : 0);
-    this.current = next;
+    const change: Partial<OverloadSettings> = field === 'rateLimitingEnabled'
+      ? { rateLimitingEnabled: parseBool(key, text) }
+      : { [field]: parseCount(key, text, field === 'maxRequestsPerSecond' ? 1 : 0) };
+    const store = this.store();
+    if (store !== undefined) store.set(change);
+    else this.current = { ...this.current, ...change };
+    const next = this.overload();
     for (const l of this.listeners) l(next);
   }
 
@@ -75,7 +91,8 @@ export class RuntimeSettings {
 
   /** (name, value) pairs for system_views.settings: the config with runtime values applied. */
   rows(): [string, string][] {
-    const runtime = new Map<string, string>(Object.entries(RUNTIME_SETTING_KEYS).map(([k, f]) => [k, String(this.current[f])]));
+    const now = this.overload();
+    const runtime = new Map<string, string>(Object.entries(RUNTIME_SETTING_KEYS).map(([k, f]) => [k, String(now[f])]));
     const rows = SPECS.flatMap((spec): [string, string][] => {
       const v = this.config[spec.field];
       if (typeof v === 'object' && !Array.isArray(v)) {
