@@ -66,17 +66,19 @@ async function start(flags: StartFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function sstable(action: string, file: string): Promise<number> {
-  // Storage exposes dump/verify once its SSTable tools exist; looked up at run time so the CLI
-  // builds before them.
-  const storage = (await import('../storage/mod.js')) as Record<string, unknown>;
-  const fn = storage[action === 'dump' ? 'dumpSSTable' : 'verifySSTable'];
-  if (typeof fn !== 'function') {
-    process.stderr.write(`cassia sstable ${action}: not available in this build yet\n`);
-    return 2;
+async function sstable(action: 'dump' | 'verify', file: string): Promise<number> {
+  const { dumpSSTable, verifySSTable } = await import('../storage/mod.js');
+  const fs = nodeEnv().fs;
+  if (action === 'dump') {
+    for await (const line of dumpSSTable(fs, file)) process.stdout.write(`${line}\n`);
+    return 0;
   }
-  const result = await (fn as (env: unknown, file: string, out: (s: string) => void) => Promise<number | void>)(nodeEnv(), file, (s) => process.stdout.write(s));
-  return typeof result === 'number' ? result : 0;
+  const result = await verifySSTable(fs, file);
+  for (const problem of result.problems) process.stderr.write(`${problem}\n`);
+  process.stdout.write(result.ok
+    ? `ok: ${file}: ${result.partitions} partitions, ${result.chunks} chunks, every checksum matches\n`
+    : `FAILED: ${file}: ${result.problems.length} problem(s)\n`);
+  return result.ok ? 0 : 1;
 }
 
 function exitWith(code: number): void {
