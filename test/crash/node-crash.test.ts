@@ -1,0 +1,159 @@
+// SIGKILLs a real node process at random moments under continuous acknowledged writes from the
+// npm cassandra-driver (several writers: inserts, overwrites, deletes, TTLs, collection appends,
+// counters), some kills timed to land while a flush or a compaction writes its files, at least
+// KILLS_MIN times, restarting on the same data directory. After each restart: the node starts and
+// every acknowledged write reads back as the model expects (see _workload.ts).
+//
+// Replay a failure with CASSIA_CRASH_SEED=<seed printed by the test>.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type cassandra from 'cassandra-driver';
+import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { Rng, adminPost, chooseSeed, listFiles, newClient, sleep, writeConfig } from './_support.js';
+import { KEYSPACE, Model, SCHEMA, WRITERS, nextOp, readActual, reconcile, type Op } from './_workload.js';
+
+const KILLS_MIN = 20;
+const KILLS_MAX = 30;
+/** Stop adding kills beyond KILLS_MIN after this long. */
+const TIME_BUDGET_MS = 150_000;
+const TMP_WATCH_MS = 1_500;
+
+const CONFIG = `
+memtable_space: 1MiB
+commitlog_segment_size: 128KiB
+commitlog_sync: group
+commitlog_sync_group_window: 2ms
+compaction_throughput: 4MiB/s
+`;
+
+type KillMode = 'plain' | 'flush' | 'compact';
+
+interface Life {
+  node: NodeProcess;
+  client: cassandra.Client;
+  killed: boolean;
+  acked: number;
+  pending: Op[];
+  unexpected: string[];
+}
+
+/** Retryable outcomes of a write that the node answered: the write's fate is unknown. */
+const UNKNOWN_OUTCOME_CODES = new Set([0x1001 /* Overloaded */, 0x1100 /* WriteTimeout */]);
+
+async function runWriter(life: Life, model: Model, rng: Rng, writer: number, lifeNo: number): Promise<void> {
+  for (let seq = 0; !life.killed; seq++) {
+    const op = nextOp(rng, writer, model, seq);
+    try {
+      await life.client.execute(op.cql, op.params, { prepare: true });
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (!life.killed && !(code !== undefined && UNKNOWN_OUTCOME_CODES.has(code))) {
+        life.unexpected.push(`writer ${writer}: ${op.describe}: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+      life.pending.push(op);
+      return;
+    }
+    model.apply(op, lifeNo);
+    life.acked++;
+  }
+}
+
+/** Waits until a flush or compaction of the crash keyspace is writing files (a .tmp appears) or the watch ends. */
+async function waitForTmpFile(dataDir: string, watchMs: number): Promise<boolean> {
+  const dir = join(dataDir, 'data', KEYSPACE);
+  const deadline = Date.now() + watchMs;
+  while (Date.now() < deadline) {
+    if (listFiles(dir).some((f) => f.endsWith('.tmp'))) return true;
+    await sleep(1);
+  }
+  return false;
+}
+
+/** Lets the writers run, then kills the node as the mode says; returns whether a .tmp file was seen. */
+async function killAtRandomMoment(life: Life, mode: KillMode, rng: Rng): Promise<boolean> {
+  let sawTmp = false;
+  switch (mode) {
+    case 'plain':
+      await sleep(rng.int(150, 1500));
+      break;
+    case 'flush':
+    case 'compact':
+      await sleep(rng.int(300, 1200));
+      void adminPost(life.node, mode, KEYSPACE).catch(() => {});
+      sawTmp = await waitForTmpFile(life.node.dataDir, TMP_WATCH_MS);
+      await sleep(rng.int(0, 4));
+      break;
+  }
+  life.killed = true;
+  await life.node.kill();
+  return sawTmp;
+}
+
+test('crash: SIGKILL a node process under acknowledged driver writes, during flushes and compactions; every acknowledged write survives', { timeout: 400_000 }, async () => {
+  const seed = chooseSeed('CASSIA_CRASH_SEED');
+  console.log(`crash test seed: ${seed} (replay with CASSIA_CRASH_SEED=${seed})`);
+  const rng = new Rng(seed);
+  const workDir = mkdtempSync(join(tmpdir(), 'cassia-crash-node-'));
+  const dataDir = join(workDir, 'node');
+  const configPath = writeConfig(workDir, CONFIG);
+  const model = new Model();
+  const startedMs = Date.now();
+  const modes: Record<KillMode, number> = { plain: 0, flush: 0, compact: 0 };
+  let tmpKills = 0;
+  let pending: Op[] = [];
+  let totalAcked = 0;
+  let kills = 0;
+  let node: NodeProcess | undefined;
+  let ok = false;
+  try {
+    for (let lifeNo = 0; ; lifeNo++) {
+      node = await startNodeProcess({ dataDir, args: ['--config', configPath] });
+      const client = newClient(node);
+      await client.connect();
+      const life: Life = { node, client, killed: false, acked: 0, pending: [], unexpected: [] };
+      try {
+        if (lifeNo === 0) {
+          for (const cql of SCHEMA) await client.execute(cql);
+        } else {
+          const actual = await readActual(client);
+          const problems = reconcile(model, actual, pending, lifeNo);
+          assert.deepEqual(problems.slice(0, 20), [], `seed ${seed}: after kill ${kills} (${problems.length} problems)\n${node.output().slice(-3000)}`);
+        }
+        pending = [];
+        const done = kills >= KILLS_MAX || (kills >= KILLS_MIN && Date.now() - startedMs > TIME_BUDGET_MS);
+        if (done) break;
+        const mode: KillMode = rng.pick(['plain', 'flush', 'flush', 'compact', 'compact'] as const);
+        const writers = Array.from({ length: WRITERS }, (_, w) => runWriter(life, model, new Rng(seed ^ (lifeNo * 7919 + w + 1)), w, lifeNo));
+        const sawTmp = await killAtRandomMoment(life, mode, rng);
+        await Promise.all(writers);
+        kills++;
+        modes[mode]++;
+        if (sawTmp) tmpKills++;
+        totalAcked += life.acked;
+        pending = life.pending;
+        assert.deepEqual(life.unexpected, [], `seed ${seed}: writes failed before the kill`);
+      } finally {
+        await client.shutdown().catch(() => {});
+      }
+    }
+    console.log(`crash test: ${kills} kills (${JSON.stringify(modes)}; ${tmpKills} while SSTable files were being written), `
+      + `${totalAcked} acknowledged writes, ${model.state.size} live keys, ${Date.now() - startedMs} ms`);
+    assert.ok(kills >= KILLS_MIN);
+    assert.ok(totalAcked >= kills * 50, `a meaningful number of acknowledged writes (${totalAcked})`);
+    // A clean stop after the last check: the node flushes and exits 0.
+    assert.equal(await node!.stop(), 0);
+    ok = true;
+  } catch (err) {
+    console.log(`crash test failed; seed ${seed}; node output (tail):\n${node?.output().slice(-4000)}`);
+    throw err;
+  } finally {
+    await node?.kill();
+    if (ok) rmSync(workDir, { recursive: true, force: true });
+    else console.log(`crash test: data kept in ${workDir}`);
+  }
+});
+
