@@ -104,7 +104,8 @@ export class RequestObserver implements QueryHandler {
       const response = session === null ? await run() : await scope.run(session, run);
       this.afterSuccess(r, startMs, startedAtMs);
       if (session !== null) {
-        session.event('Request complete');
+        // No "Request complete" event: as with Cassandra, the session's duration marks the end
+        // and cqlsh-like shells print that line themselves.
         session.finish();
         if (r.info.tracing) return { ...response, tracingId: uuidBytes(session.id) };
       }
