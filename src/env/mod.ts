@@ -86,6 +86,8 @@ export interface Connection {
   /** Stops delivering onData until resume() (backpressure). */
   pause(): void;
   resume(): void;
+  /** TCP keepalive probes after initialDelayMs idle (finds half-open peers); optional: not every Network has it. */
+  setKeepAlive?(enable: boolean, initialDelayMs: number): void;
   end(): void;
   destroy(): void;
   onData(fn: (chunk: Buffer) => void): void;

@@ -40,6 +40,8 @@ export class ChunkQueue {
   private chunks: Buffer[] = [];
   private head = 0; // offset into chunks[0]
   length = 0;
+  /** Bytes skipped or taken since creation. */
+  consumed = 0;
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -68,6 +70,7 @@ export class ChunkQueue {
   skip(n: number): void {
     assert(n <= this.length, 'skip past the buffered bytes');
     this.length -= n;
+    this.consumed += n;
     let rest = n;
     while (rest > 0) {
       const c = this.chunks[0]!;
@@ -112,6 +115,8 @@ export class InboundDecoder {
 
   get failed(): boolean { return this.dead; }
   get bufferedBytes(): number { return this.input.length; }
+  /** Bytes of input consumed so far (the envelope just returned by next() ends at or before this offset). */
+  get consumedBytes(): number { return this.input.consumed; }
   get inSegmentMode(): boolean { return this.segments !== null; }
 
   push(chunk: Buffer): void {

@@ -40,6 +40,12 @@ export interface RequestInfo {
   tracing: boolean;
   /** The request's custom payload (flag 0x04), if any. */
   customPayload: Map<string, Buffer> | null;
+  /**
+   * Clock.monotonicMs() when the request's last byte was read from the socket. The transport
+   * already sheds requests that waited longer than native_transport_timeout before starting;
+   * a handler may shed earlier against the read or write timeout (answer Overloaded).
+   */
+  receivedAtMs?: number;
 }
 
 /** What a handler returns: a result and the envelope extras to send with it. */

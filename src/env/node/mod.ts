@@ -123,6 +123,7 @@ class NodeConnection implements Connection {
   }
   pause(): void { this.socket.pause(); }
   resume(): void { this.socket.resume(); }
+  setKeepAlive(enable: boolean, initialDelayMs: number): void { this.socket.setKeepAlive(enable, initialDelayMs); }
   end(): void { this.socket.end(); }
   destroy(): void { this.socket.destroy(); }
   onData(fn: (chunk: Buffer) => void): void { this.socket.on('data', fn); }

@@ -41,8 +41,9 @@ export class RawClient {
     conn.onError(() => {});
   }
 
-  static async connect(env: Env, port: number): Promise<RawClient> {
-    return new RawClient(await env.net.connect('127.0.0.1', port));
+  static async connect(env: Env, port: number, opts: { host?: string; localAddress?: string } = {}): Promise<RawClient> {
+    const connectOpts = opts.localAddress === undefined ? {} : { localAddress: opts.localAddress };
+    return new RawClient(await env.net.connect(opts.host ?? '127.0.0.1', port, connectOpts));
   }
 
   /** Encodes one request envelope (not sent). */

@@ -14,11 +14,13 @@ import {
   BETA_VERSIONS, EVENT_STREAM_ID, MAX_SUPPORTED_VERSION, FLAG_COMPRESSION, FLAG_TRACING, FLAG_USE_BETA, OPCODE, SUPPORTED_VERSIONS,
   encodeEnvelopeHeader, unsupportedVersionMessage, versionForVersionError, type EnvelopeHeader,
 } from '../../protocol/envelope.js';
+import { ENVELOPE_HEADER_BYTES } from '../../protocol/envelope.js';
 import { decodeBody, encodeBody, isRequest } from '../../protocol/codec.js';
 import { bodyCompressor, supportedCompressions, type BodyCompressor, type CompressionName } from '../../protocol/compression.js';
 import { InboundDecoder, type Inbound } from '../../protocol/decoder.js';
 import { SegmentEncoder } from '../../protocol/segment.js';
-import type { NativeTransportLimits } from './limits.js';
+import { TRANSPORT_SETTING_NAMES, type TransportSettings } from './limits.js';
+import type { BudgetDecision, BudgetWaiter, InFlightBudget, RateWaiter, RequestRateLimiter } from './overload.js';
 
 export const CQL_VERSION = '3.4.5';
 const CQL_MAJOR_VERSION = 3;
@@ -35,7 +37,9 @@ export interface ConnectionDeps {
   env: Env;
   handler: QueryHandler;
   authenticator: Authenticator;
-  limits: NativeTransportLimits;
+  settings: TransportSettings;
+  budget: InFlightBudget;
+  rate: RequestRateLimiter;
   logger: TransportLogger;
 }
 
@@ -47,7 +51,25 @@ interface Outgoing {
   bytes: number;
   /** v5 after STARTUP: travels inside segments. */
   framed: boolean;
+  /** In-flight request bytes released when this response is handed to the socket. */
+  releaseBytes: number;
 }
+
+type EnvelopeItem = Extract<Inbound, { kind: 'envelope' }>;
+
+/** A request read from the socket, waiting for a rate token or in-flight bytes (one per connection at most). */
+interface Admission {
+  item: EnvelopeItem;
+  /** Envelope header + body: what the in-flight budget counts. */
+  bytes: number;
+  /** Clock.monotonicMs() when its last byte was read. */
+  receivedAtMs: number;
+}
+
+/** Opcodes counted by the request rate limiter. */
+const RATE_LIMITED_OPCODES: ReadonlySet<number> = new Set([OPCODE.QUERY, OPCODE.PREPARE, OPCODE.EXECUTE, OPCODE.BATCH]);
+/** Arrival records consumed before the array is compacted. */
+const ARRIVALS_COMPACT_AT = 256;
 
 export class ClientConnection {
   readonly client: ClientState;
@@ -64,6 +86,16 @@ export class ClientConnection {
   private flushScheduled = false;
   private outputBlocked = false;
   private inputPaused = false;
+  /** A request waiting for a rate token or in-flight bytes; reading stops while it waits. */
+  private waiting: { admission: Admission; budgetWaiter: BudgetWaiter | null; rateWaiter: RateWaiter | null } | null = null;
+  /** In-flight bytes acquired by this connection and not yet released. */
+  private budgetBytes = 0;
+  /** Bytes of the request being dispatched right now; the next enqueue() carries them. */
+  private pendingRelease = 0;
+  /** [end offset, monotonic ms] of each chunk read and not yet decoded, flattened. */
+  private readonly arrivals: number[] = [];
+  private arrivalsHead = 0;
+  private pushedBytes = 0;
   private closing = false;
   private closed = false;
   /** end() was called: nothing more may be written. */
@@ -74,7 +106,9 @@ export class ClientConnection {
       id, keyspace: null, protocolVersion: 0, user: null, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort,
       compression: null, throwOnOverload: false, ready: false, requestsServed: 0, connectedAtMs: deps.env.clock.nowMs(),
     };
-    this.decoder = new InboundDecoder({ maxEnvelopeBytes: deps.limits.maxEnvelopeBytes });
+    const limits = deps.settings.get();
+    this.decoder = new InboundDecoder({ maxEnvelopeBytes: limits.maxEnvelopeBytes });
+    if (limits.keepAliveDelayMs > 0) conn.setKeepAlive?.(true, limits.keepAliveDelayMs);
     conn.onData((chunk) => this.onData(chunk));
     conn.onDrain(() => { this.outputBlocked = false; this.pump(); });
     conn.onError((err) => deps.logger.debug({ client: id, err: err.message }, 'client connection error'));
@@ -87,8 +121,17 @@ export class ClientConnection {
   }
 
   pushEvent(event: ProtocolEvent): void {
+    const pending = this.pendingRelease; // an event may be pushed while a request is being dispatched
+    this.pendingRelease = 0;
     this.enqueue(EVENT_STREAM_ID, { opcode: 'EVENT', event });
+    this.pendingRelease = pending;
   }
+
+  /** In-flight request bytes this connection holds (read, not yet answered to the socket). */
+  get inFlightBytes(): number { return this.budgetBytes; }
+
+  /** True while reading is stopped (in-flight limits, rate limit, or a socket not draining). */
+  get paused(): boolean { return this.inputPaused; }
 
   /** Closes the socket at once (transport shutdown). */
   destroy(): void {
@@ -100,35 +143,120 @@ export class ClientConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closing) return;
+    this.pushedBytes += chunk.length;
+    this.arrivals.push(this.pushedBytes, this.deps.env.clock.monotonicMs());
     this.decoder.push(chunk);
     this.pump();
   }
 
-  /** Decodes and dispatches while the connection has room; pauses the socket otherwise. */
+  /** Decodes and admits requests while the connection may read; pauses the socket otherwise. */
   private pump(): void {
-    while (!this.closing && !this.outputBlocked && this.hasRoom()) {
+    while (this.mayRead()) {
       const item = this.decoder.next();
       if (item === null) break;
-      try {
-        this.handleInbound(item);
-      } catch (e) {
-        // A bug (or a throwing authenticator): answer it, drop this connection, keep the process.
-        const streamId = item.kind === 'envelope' ? item.header.streamId : item.streamId;
-        this.enqueueError(streamId, this.toRequestError(e, 'dispatch'));
-        this.closeAfterFlush();
-      }
+      if (item.kind === 'error') { this.handleSafely(item, 0); continue; }
+      const bytes = ENVELOPE_HEADER_BYTES + item.body.length;
+      this.admit({ item, bytes, receivedAtMs: this.arrivalMs(this.decoder.consumedBytes) });
     }
-    const stop = !this.closing && (this.outputBlocked || !this.hasRoom());
+    const stop = !this.closing && !this.mayRead();
     if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); }
     if (!stop && this.inputPaused) { this.inputPaused = false; this.conn.resume(); }
   }
 
-  /** Under the in-flight limit; with THROW_ON_OVERLOAD reading goes on and extra requests get Overloaded. */
-  private hasRoom(): boolean {
-    return this.client.throwOnOverload || this.inFlight < this.deps.limits.maxInFlightPerConnection;
+  private mayRead(): boolean {
+    return !this.closing && !this.outputBlocked && this.waiting === null && this.hasRoom();
   }
 
-  private handleInbound(item: Inbound): void {
+  /** Monotonic time at which the byte just before offset `consumed` was read. */
+  private arrivalMs(consumed: number): number {
+    const a = this.arrivals;
+    let h = this.arrivalsHead;
+    while (h < a.length - 2 && a[h]! < consumed) h += 2;
+    const t = a[h + 1]!;
+    if (h >= ARRIVALS_COMPACT_AT) { a.splice(0, h); h = 0; }
+    this.arrivalsHead = h;
+    return t;
+  }
+
+  // ---- admission: rate limit, then in-flight bytes -------------------------------------------
+
+  private admit(a: Admission): void {
+    if (RATE_LIMITED_OPCODES.has(a.item.header.opcode) && !this.deps.rate.tryTake()) {
+      if (this.client.throwOnOverload) {
+        this.enqueueError(a.item.header.streamId, new Overloaded(`Request rate over ${TRANSPORT_SETTING_NAMES.maxRequestsPerSecond} (${this.deps.settings.get().maxRequestsPerSecond}/s)`));
+        return;
+      }
+      const rateWaiter: RateWaiter = { wake: () => this.resumeAdmission(() => this.admitBytes(a)) };
+      this.waiting = { admission: a, budgetWaiter: null, rateWaiter };
+      this.deps.rate.wait(rateWaiter);
+      return;
+    }
+    this.admitBytes(a);
+  }
+
+  private admitBytes(a: Admission): void {
+    const ip = this.client.remoteAddress;
+    const decision = this.deps.budget.tryAcquire(ip, a.bytes);
+    if (decision === 'ok') { this.start(a); return; }
+    if (this.client.throwOnOverload) {
+      this.enqueueError(a.item.header.streamId, this.overloadedBy(decision));
+      return;
+    }
+    const budgetWaiter: BudgetWaiter = { ip, bytes: a.bytes, wake: () => this.resumeAdmission(() => this.start(a)) };
+    this.waiting = { admission: a, budgetWaiter, rateWaiter: null };
+    this.deps.budget.wait(budgetWaiter);
+  }
+
+  private resumeAdmission(next: () => void): void {
+    this.waiting = null;
+    next();
+    this.pump();
+  }
+
+  private overloadedBy(decision: Exclude<BudgetDecision, 'ok'>): Overloaded {
+    const limits = this.deps.settings.get();
+    return decision === 'ip'
+      ? new Overloaded(`Request data in flight from ${this.client.remoteAddress} is over ${TRANSPORT_SETTING_NAMES.maxRequestDataInFlightPerIpBytes} (${limits.maxRequestDataInFlightPerIpBytes} bytes)`)
+      : new Overloaded(`Request data in flight on this node is over ${TRANSPORT_SETTING_NAMES.maxRequestDataInFlightBytes} (${limits.maxRequestDataInFlightBytes} bytes)`);
+  }
+
+  /** The bytes are acquired: shed the request if it waited too long, else handle it. */
+  private start(a: Admission): void {
+    this.budgetBytes += a.bytes;
+    this.pendingRelease = a.bytes;
+    const waitedMs = this.deps.env.clock.monotonicMs() - a.receivedAtMs;
+    const timeoutMs = this.deps.settings.get().requestTimeoutMs;
+    if (waitedMs > timeoutMs) {
+      this.enqueueError(a.item.header.streamId, new Overloaded(`Request waited ${Math.round(waitedMs)} ms before it could start, over ${TRANSPORT_SETTING_NAMES.requestTimeoutMs} (${timeoutMs} ms)`));
+    } else {
+      this.handleSafely(a.item, a.receivedAtMs);
+    }
+    if (this.pendingRelease > 0) { this.releaseBudget(this.pendingRelease); this.pendingRelease = 0; }
+  }
+
+  private handleSafely(item: Inbound, receivedAtMs: number): void {
+    try {
+      this.handleInbound(item, receivedAtMs);
+    } catch (e) {
+      // A bug (or a throwing authenticator): answer it, drop this connection, keep the process.
+      const streamId = item.kind === 'envelope' ? item.header.streamId : item.streamId;
+      this.enqueueError(streamId, this.toRequestError(e, 'dispatch'));
+      this.closeAfterFlush();
+    }
+  }
+
+  private releaseBudget(bytes: number): void {
+    if (bytes === 0 || this.closed) return;
+    this.budgetBytes -= bytes;
+    this.deps.budget.release(this.client.remoteAddress, bytes);
+  }
+
+  /** Under the in-flight limit; with THROW_ON_OVERLOAD reading goes on and extra requests get Overloaded. */
+  private hasRoom(): boolean {
+    return this.client.throwOnOverload || this.inFlight < this.deps.settings.get().maxInFlightPerConnection;
+  }
+
+  private handleInbound(item: Inbound, receivedAtMs: number): void {
     if (item.kind === 'error') {
       // A bad first header is most likely a client speaking another version: say that first.
       if (item.version !== 0 && !this.checkVersion(item.version, 0, item.streamId)) return;
@@ -145,7 +273,7 @@ export class ClientConnection {
       this.enqueueError(header.streamId, e instanceof ProtocolError ? e : new ProtocolError(String(e)));
       return;
     }
-    this.dispatch(decoded.request, header, decoded.customPayload);
+    this.dispatch(decoded.request, header, decoded.customPayload, receivedAtMs);
   }
 
   /** The first envelope fixes the version; unsupported or changing versions close the connection. */
@@ -176,7 +304,7 @@ export class ClientConnection {
     let plain = body;
     if (header.flags & FLAG_COMPRESSION && this.version < 5) {
       if (!this.compressor) throw new ProtocolError('envelope has the compression flag set but no compression was negotiated in STARTUP');
-      plain = this.compressor.decompress(body, this.deps.limits.maxEnvelopeBytes);
+      plain = this.compressor.decompress(body, this.deps.settings.get().maxEnvelopeBytes);
     }
     const { message, extras } = decodeBody({ opcode: header.opcode, flags: header.flags, version: this.version, isResponse: false }, plain);
     if (!isRequest(message)) throw new ProtocolError(`unexpected ${message.opcode} message: clients send requests only`);
@@ -185,7 +313,7 @@ export class ClientConnection {
 
   // ---- dispatch ------------------------------------------------------------------------------
 
-  private dispatch(req: Request, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null): void {
+  private dispatch(req: Request, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null, receivedAtMs: number): void {
     const stream = header.streamId;
     switch (req.opcode) {
       case 'OPTIONS': return this.enqueue(stream, this.supported());
@@ -197,7 +325,7 @@ export class ClientConnection {
         return this.enqueue(stream, { opcode: 'READY' });
       case 'QUERY': case 'PREPARE': case 'EXECUTE': case 'BATCH':
         if (!this.requireReady(req.opcode, stream)) return;
-        return this.execute(req, header, customPayload);
+        return this.execute(req, header, customPayload, receivedAtMs);
       default: assertNever(req, 'request');
     }
   }
@@ -227,7 +355,7 @@ export class ClientConnection {
     if (problem) { this.enqueueError(stream, new ProtocolError(problem)); return; }
     const compression = (req.options.get('COMPRESSION')?.toLowerCase() || null) as CompressionName | null;
     this.client.compression = compression;
-    this.client.throwOnOverload = req.options.get('THROW_ON_OVERLOAD') === '1';
+    this.client.throwOnOverload = isTrue(req.options.get('THROW_ON_OVERLOAD'));
     const driverName = req.options.get('DRIVER_NAME');
     const driverVersion = req.options.get('DRIVER_VERSION');
     if (driverName !== undefined) this.client.driverName = driverName;
@@ -270,14 +398,15 @@ export class ClientConnection {
     }, stream, 'AUTH_RESPONSE');
   }
 
-  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null): void {
+  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null, receivedAtMs: number): void {
     const stream = header.streamId;
-    if (this.inFlight >= this.deps.limits.maxInFlightPerConnection) {
-      this.enqueueError(stream, new Overloaded(`Too many requests in flight on this connection (limit ${this.deps.limits.maxInFlightPerConnection}); the client asked for THROW_ON_OVERLOAD`));
+    const maxInFlight = this.deps.settings.get().maxInFlightPerConnection;
+    if (this.inFlight >= maxInFlight) {
+      this.enqueueError(stream, new Overloaded(`Too many requests in flight on this connection (${TRANSPORT_SETTING_NAMES.maxInFlightPerConnection} ${maxInFlight}); the client asked for THROW_ON_OVERLOAD`));
       return;
     }
     const tracing = (header.flags & FLAG_TRACING) !== 0;
-    const info: RequestInfo = { streamId: stream, tracing, customPayload };
+    const info: RequestInfo = { streamId: stream, tracing, customPayload, receivedAtMs };
     const h = this.deps.handler;
     this.track(async () => {
       let res: ResultResponse;
@@ -300,12 +429,15 @@ export class ClientConnection {
   /** Runs one asynchronous request, counting it in flight, and queues its answer or error. */
   private track(run: () => Promise<Response | readonly [Response, MessageExtras]>, stream: number, what: string): void {
     this.inFlight++;
+    const bytes = this.pendingRelease; // taken before run(): its synchronous part may push events
+    this.pendingRelease = 0;
     run().then(
       (out) => {
+        this.pendingRelease = bytes;
         if (Array.isArray(out)) this.enqueue(stream, out[0] as Response, out[1] as MessageExtras);
         else this.enqueue(stream, out as Response);
       },
-      (err: unknown) => this.enqueueError(stream, this.toRequestError(err, what)),
+      (err: unknown) => { this.pendingRelease = bytes; this.enqueueError(stream, this.toRequestError(err, what)); },
     ).finally(() => {
       this.inFlight--;
       this.client.requestsServed++;
@@ -328,7 +460,9 @@ export class ClientConnection {
 
   /** Encodes a response and queues it for the next flush. Encoding failures become ServerError. */
   private enqueue(stream: number, msg: Response, extras: MessageExtras = {}, version = this.version): void {
-    if (this.closed || this.ended) return;
+    const releaseBytes = this.pendingRelease;
+    this.pendingRelease = 0;
+    if (this.closed || this.ended) { this.releaseBudget(releaseBytes); return; }
     const v = version || MAX_SUPPORTED_VERSION;
     let encoded: { body: Buffer; flags: number };
     try {
@@ -343,10 +477,10 @@ export class ClientConnection {
       flags |= FLAG_COMPRESSION;
     }
     const header = encodeEnvelopeHeader({ version: v, isResponse: true, flags, streamId: stream, opcode: OPCODE[msg.opcode], bodyLength: body.length });
-    const item: Outgoing = { parts: [header, body], bytes: header.length + body.length, framed: this.segmentEncoder !== null };
+    const item: Outgoing = { parts: [header, body], bytes: header.length + body.length, framed: this.segmentEncoder !== null, releaseBytes };
     this.out.push(item);
     this.outBytes += item.bytes;
-    if (this.outBytes > this.deps.limits.maxQueuedOutputBytesPerConnection) this.outputBlocked = true;
+    if (this.outBytes > this.deps.settings.get().maxQueuedOutputBytesPerConnection) this.outputBlocked = true;
     this.scheduleFlush();
   }
 
@@ -364,6 +498,7 @@ export class ClientConnection {
       return;
     }
     const buffers: Buffer[] = [];
+    let releaseBytes = 0;
     let framed: Buffer[] = [];
     const flushFramed = (): void => {
       if (framed.length === 0) return;
@@ -371,6 +506,7 @@ export class ClientConnection {
       framed = [];
     };
     for (const item of this.out) {
+      releaseBytes += item.releaseBytes;
       if (item.framed) framed.push(Buffer.concat(item.parts, item.bytes));
       else { flushFramed(); buffers.push(...item.parts); }
     }
@@ -378,6 +514,7 @@ export class ClientConnection {
     this.out = [];
     this.outBytes = 0;
     const ok = this.conn.writev(buffers);
+    this.releaseBudget(releaseBytes);
     if (this.closing) { this.ended = true; this.conn.end(); return; }
     if (!ok) this.outputBlocked = true;
     else if (this.outputBlocked) { this.outputBlocked = false; this.pump(); }
@@ -391,9 +528,15 @@ export class ClientConnection {
 
   private onClosed(): void {
     if (this.closed) return;
+    if (this.waiting?.budgetWaiter) this.deps.budget.cancel(this.waiting.budgetWaiter);
+    if (this.waiting?.rateWaiter) this.deps.rate.cancel(this.waiting.rateWaiter);
+    this.waiting = null;
+    const held = this.budgetBytes;
+    this.budgetBytes = 0;
     this.closed = true;
     this.closing = true;
     this.out = [];
+    if (held > 0) this.deps.budget.release(this.client.remoteAddress, held);
     this.onGone();
   }
 }
@@ -412,6 +555,11 @@ export function validateStartup(options: ReadonlyMap<string, string>, version: n
     }
   }
   return null;
+}
+
+/** STARTUP flag values: "1" (Cassandra's own test clients) and "true" (drivers' other flags). */
+function isTrue(v: string | undefined): boolean {
+  return v === '1' || v?.toLowerCase() === 'true';
 }
 
 /** The version to answer a decoder error in when the connection has none yet. */

@@ -7,15 +7,27 @@ import { assert } from '../../util/assert.js';
 import { AllowAllAuthenticator, type Authenticator, type QueryHandler } from '../../protocol/handler.js';
 import type { ProtocolEvent } from '../../protocol/messages.js';
 import { ClientConnection, SILENT_LOGGER, type TransportLogger } from './connection.js';
-import { DEFAULT_NATIVE_TRANSPORT_LIMITS, type NativeTransportLimits } from './limits.js';
+import { TransportSettingsStore, type NativeTransportLimits, type TransportSettings } from './limits.js';
+import { InFlightBudget, RequestRateLimiter, type BudgetSnapshot } from './overload.js';
 
 export interface NativeTransportOptions {
   env: Env;
   handler: QueryHandler;
   /** Defaults to AllowAllAuthenticator. */
   authenticator?: Authenticator;
+  /** Starting limits when no `settings` object is given (defaults: DEFAULT_NATIVE_TRANSPORT_LIMITS). */
   limits?: Partial<NativeTransportLimits>;
+  /** A runtime-changeable settings object shared with nodetool / system_views.settings. */
+  settings?: TransportSettings;
   logger?: TransportLogger;
+}
+
+/** What overload protection is doing right now (for metrics and tests). */
+export interface OverloadSnapshot extends BudgetSnapshot {
+  /** Connections whose reading is stopped (limits, rate, or a socket not draining). */
+  pausedConnections: number;
+  /** Requests waiting for a rate-limit token. */
+  rateWaiters: number;
 }
 
 /** A snapshot of one connected client. */
@@ -38,7 +50,10 @@ export class NativeTransport {
   private readonly env: Env;
   private readonly handler: QueryHandler;
   private readonly authenticator: Authenticator;
-  private readonly limits: NativeTransportLimits;
+  /** The live limits; set() on it changes them for the next request. */
+  readonly settings: TransportSettings;
+  private readonly budget: InFlightBudget;
+  private readonly rate: RequestRateLimiter;
   private readonly logger: TransportLogger;
   private readonly connections = new Set<ClientConnection>();
   private listener: Listener | null = null;
@@ -48,24 +63,26 @@ export class NativeTransport {
     this.env = options.env;
     this.handler = options.handler;
     this.authenticator = options.authenticator ?? new AllowAllAuthenticator();
-    this.limits = { ...DEFAULT_NATIVE_TRANSPORT_LIMITS, ...options.limits };
+    this.settings = options.settings ?? new TransportSettingsStore(options.limits);
+    this.budget = new InFlightBudget(this.settings);
+    this.rate = new RequestRateLimiter(this.settings, this.env.clock, this.env.scheduler);
     this.logger = options.logger ?? SILENT_LOGGER;
-    assert(this.limits.maxInFlightPerConnection >= 1, 'maxInFlightPerConnection must be at least 1');
-    assert(this.limits.maxConnections >= 1, 'maxConnections must be at least 1');
   }
 
   /** Starts accepting clients on host:port (0 = ephemeral); resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
     assert(this.listener === null, 'NativeTransport is already listening');
     this.listener = await this.env.net.listen(host, port, (conn) => {
-      if (this.connections.size >= this.limits.maxConnections) {
-        this.logger.warn({ address: conn.remoteAddress, limit: this.limits.maxConnections }, 'refusing client connection: too many connections');
+      const maxConnections = this.settings.get().maxConnections;
+      if (this.connections.size >= maxConnections) {
+        this.logger.warn({ address: conn.remoteAddress, limit: maxConnections }, 'refusing client connection: too many connections');
         conn.destroy();
         return;
       }
       const id = this.nextClientId++;
       const client = new ClientConnection(conn, id, {
-        env: this.env, handler: this.handler, authenticator: this.authenticator, limits: this.limits, logger: this.logger,
+        env: this.env, handler: this.handler, authenticator: this.authenticator, settings: this.settings,
+        budget: this.budget, rate: this.rate, logger: this.logger,
       }, () => this.connections.delete(client));
       this.connections.add(client);
     });
@@ -82,6 +99,7 @@ export class NativeTransport {
     const listener = this.listener;
     this.listener = null;
     const closing = listener?.close();
+    this.rate.close();
     for (const c of this.connections) c.destroy();
     this.connections.clear();
     await closing;
@@ -96,6 +114,12 @@ export class NativeTransport {
       sent++;
     }
     return sent;
+  }
+
+  overload(): OverloadSnapshot {
+    let pausedConnections = 0;
+    for (const c of this.connections) if (c.paused) pausedConnections++;
+    return { ...this.budget.snapshot(), pausedConnections, rateWaiters: this.rate.waiting };
   }
 
   clients(): ClientInfo[] {
