@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidRequest, ReadTimeout, Unavailable, WriteFailure, WriteTimeout, type ConsistencyName } from '../util/errors.js';
+import { InvalidRequest, ReadFailure, ReadTimeout, Unavailable, WriteFailure, WriteTimeout, type ConsistencyName } from '../util/errors.js';
 import { tokenOf } from '../util/murmur3.js';
 import { SimTime, SeededRandom } from '../env/sim/mod.js';
 import { defaultTableOptions, type ColumnMetadata, type KeyspaceMetadata, type ReplicationStrategy, type TableMetadata } from '../schema/metadata.js';
@@ -340,4 +340,22 @@ test('coordinator: paging a whole-ring range {start === end} that is not TOKEN_M
       assert.deepEqual([...seen].sort(), [...keys].sort(), `${nodes} node(s), start ${start}: every partition exactly once`);
     }
   }
+});
+
+test('coordinator: a replica ReadFailure is re-stated with the read level, counts and that replica\'s reason', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }]);
+  const READ_TOO_MANY_TOMBSTONES = 0x0001;
+  class Overflowing extends MemoryStorage {
+    override async read(): Promise<ReadResult> {
+      throw new ReadFailure('read of ks.t scanned over 10 tombstones', 'ONE', 0, 1, [{ address: '', reasonCode: READ_TOO_MANY_TOMBSTONES }], false);
+    }
+  }
+  c.storages.set('127.0.0.1', new Overflowing());
+  const { error } = await settle(c.time, c.coordinator().read(keyspace(simple(1)), keyRead('a'), 'QUORUM'));
+  assert.ok(error instanceof ReadFailure, String(error));
+  assert.equal(error.message, 'read of ks.t scanned over 10 tombstones');
+  assert.deepEqual([error.consistency, error.received, error.blockFor, error.reasons], ['QUORUM', 0, 1, [{ address: '127.0.0.1', reasonCode: READ_TOO_MANY_TOMBSTONES }]]);
+  c.storages.set('127.0.0.1', new (class extends MemoryStorage { override async read(): Promise<ReadResult> { throw new InvalidRequest('bad'); } })());
+  const other = await settle(c.time, c.coordinator().read(keyspace(simple(1)), keyRead('a'), 'ONE'));
+  assert.ok(other.error instanceof InvalidRequest, 'other operating errors of a single replica pass through');
 });

@@ -193,7 +193,7 @@ function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspa
         inFlight--;
         if (done) return;
         if (error instanceof AssertionError) { finish({ error }); return; }
-        reasons.push({ address: endpoint, reasonCode: REASON_UNKNOWN });
+        reasons.push({ address: endpoint, reasonCode: reasonCodeOf(error) });
         errors.push(`${endpoint}: ${error instanceof Error ? error.message : String(error)}`);
         const spare = pickSpare(ctx, req, spares, endpoint);
         if (spare) { send(spare); return; }
@@ -208,14 +208,20 @@ function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspa
       }
     };
     const readFailure = (error: unknown, replicaCount: number) => {
-      // With a single replica its own operating error says most.
-      if (replicaCount === 1 && error instanceof RequestError) return error;
-      return new ReadFailure(
-        `Operation failed - received ${acks.receivedCount} responses and ${reasons.length} failures of ${blockFor} required at consistency ${cl}: ${errors.join('; ')}`,
-        cl, acks.receivedCount, blockFor, reasons, results.length > 0);
+      // With a single replica its own operating error says most; a replica's ReadFailure is
+      // re-stated with this read's level, counts and per-replica reasons (its message kept).
+      if (replicaCount === 1 && error instanceof RequestError && !(error instanceof ReadFailure)) return error;
+      const message = replicaCount === 1 && error instanceof ReadFailure ? error.message
+        : `Operation failed - received ${acks.receivedCount} responses and ${reasons.length} failures of ${blockFor} required at consistency ${cl}: ${errors.join('; ')}`;
+      return new ReadFailure(message, cl, acks.receivedCount, blockFor, reasons, results.length > 0);
     };
     for (const endpoint of initialTargets(ctx, req, ordered)) send(endpoint);
   });
+}
+
+/** The failure reason a replica's error carries (storage marks e.g. READ_TOO_MANY_TOMBSTONES), else UNKNOWN. */
+function reasonCodeOf(error: unknown): number {
+  return error instanceof ReadFailure ? error.reasons[0]?.reasonCode ?? REASON_UNKNOWN : REASON_UNKNOWN;
 }
 
 /** Removes and returns a spare that can stand in for the failed endpoint (same DC for EACH_QUORUM). */
