@@ -44,7 +44,8 @@ test('commit log replay restores unflushed writes; a torn tail is truncated and 
   const dir = tempDir();
   const s1 = await start(dir, table);
   await writeKeys(s1, table, 0, 300);
-  // Simulated crash: abandon s1 without close. Then tear the tail: half an entry after the last one.
+  await s1.abandon();
+  // Simulated crash: s1 abandoned without flushing. Then tear the tail: half an entry after the last one.
   const names = readdirSync(`${dir}/cl`).filter((n) => n.startsWith('CommitLog')).sort();
   let torn = '';
   for (const n of names) {
@@ -79,6 +80,7 @@ test('truncate survives restart (replay does not resurrect)', async () => {
   await writeKeys(s1, table, 50, 100);
   await s1.truncate(table.id);
   await writeKeys(s1, table, 100, 110);
+  await s1.abandon();
   const s2 = await start(dir, table);
   const rows = await countRows(s2, table);
   assert.deepEqual([...rows.keys()].sort((a, b) => a - b), [...Array(10).keys()].map((i) => 100 + i));
@@ -92,6 +94,7 @@ for (const sync of ['batch', 'group', 'periodic'] as const) {
     const s1 = await start(dir, table, { commitlog_sync: sync, commitlog_sync_period: 50 });
     await writeKeys(s1, table, 0, 100);
     if (sync === 'periodic') await new Promise((r) => setTimeout(r, 120));
+    await s1.abandon();
     const s2 = await start(dir, table);
     assert.equal((await countRows(s2, table)).size, 100);
     await s2.close();
@@ -140,6 +143,7 @@ test('full disk: apply rejects with WriteFailure, acknowledged writes survive', 
   assert.equal(visible.has(999), false, 'rejected write is not visible');
   fs.full = false;
   await writeKeys(s1, table, 20, 40);
+  await s1.abandon();
   const s2 = await start(dir, table);
   const rows = await countRows(s2, table);
   for (let i = 0; i < 40; i++) assert.equal(rows.get(i), i);
