@@ -21,6 +21,7 @@ import { InboundDecoder, type Inbound } from '../../protocol/decoder.js';
 import { SegmentEncoder } from '../../protocol/segment.js';
 import { TRANSPORT_SETTING_NAMES, type TransportSettings } from './limits.js';
 import type { BudgetDecision, BudgetWaiter, InFlightBudget, RateWaiter, RequestRateLimiter } from './overload.js';
+import type { TransportHooks } from './hooks.js';
 
 export const CQL_VERSION = '3.4.5';
 const CQL_MAJOR_VERSION = 3;
@@ -40,6 +41,7 @@ export interface ConnectionDeps {
   settings: TransportSettings;
   budget: InFlightBudget;
   rate: RequestRateLimiter;
+  hooks: TransportHooks;
   logger: TransportLogger;
 }
 
@@ -64,6 +66,8 @@ interface Admission {
   bytes: number;
   /** Clock.monotonicMs() when its last byte was read. */
   receivedAtMs: number;
+  /** It waited for a rate token or in-flight bytes (counted as pending in the request pool). */
+  queued: boolean;
 }
 
 /** Opcodes counted by the request rate limiter. */
@@ -92,6 +96,8 @@ export class ClientConnection {
   private budgetBytes = 0;
   /** Bytes of the request being dispatched right now; the next enqueue() carries them. */
   private pendingRelease = 0;
+  /** Set by track(): the request being started finishes asynchronously. */
+  private startedAsync = false;
   /** [end offset, monotonic ms] of each chunk read and not yet decoded, flattened. */
   private readonly arrivals: number[] = [];
   private arrivalsHead = 0;
@@ -156,11 +162,17 @@ export class ClientConnection {
       if (item === null) break;
       if (item.kind === 'error') { this.handleSafely(item, 0); continue; }
       const bytes = ENVELOPE_HEADER_BYTES + item.body.length;
-      this.admit({ item, bytes, receivedAtMs: this.arrivalMs(this.decoder.consumedBytes) });
+      this.admit({ item, bytes, receivedAtMs: this.arrivalMs(this.decoder.consumedBytes), queued: false });
     }
     const stop = !this.closing && !this.mayRead();
-    if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); }
-    if (!stop && this.inputPaused) { this.inputPaused = false; this.conn.resume(); }
+    if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); this.onPaused(true); }
+    if (!stop && this.inputPaused) { this.inputPaused = false; this.conn.resume(); this.onPaused(false); }
+  }
+
+  private onPaused(paused: boolean): void {
+    const m = this.deps.hooks.metrics;
+    if (!m) return;
+    if (paused) { m.pool.blocked(); m.clients.connectionPaused.inc(); } else m.pool.unblocked();
   }
 
   private mayRead(): boolean {
@@ -183,9 +195,10 @@ export class ClientConnection {
   private admit(a: Admission): void {
     if (RATE_LIMITED_OPCODES.has(a.item.header.opcode) && !this.deps.rate.tryTake()) {
       if (this.client.throwOnOverload) {
-        this.enqueueError(a.item.header.streamId, new Overloaded(`Request rate over ${TRANSPORT_SETTING_NAMES.maxRequestsPerSecond} (${this.deps.settings.get().maxRequestsPerSecond}/s)`));
+        this.refuse(a, new Overloaded(`Request rate over ${TRANSPORT_SETTING_NAMES.maxRequestsPerSecond} (${this.deps.settings.get().maxRequestsPerSecond}/s)`));
         return;
       }
+      this.markQueued(a);
       const rateWaiter: RateWaiter = { wake: () => this.resumeAdmission(() => this.admitBytes(a)) };
       this.waiting = { admission: a, budgetWaiter: null, rateWaiter };
       this.deps.rate.wait(rateWaiter);
@@ -199,12 +212,26 @@ export class ClientConnection {
     const decision = this.deps.budget.tryAcquire(ip, a.bytes);
     if (decision === 'ok') { this.start(a); return; }
     if (this.client.throwOnOverload) {
-      this.enqueueError(a.item.header.streamId, this.overloadedBy(decision));
+      this.refuse(a, this.overloadedBy(decision));
       return;
     }
+    this.markQueued(a);
     const budgetWaiter: BudgetWaiter = { ip, bytes: a.bytes, wake: () => this.resumeAdmission(() => this.start(a)) };
     this.waiting = { admission: a, budgetWaiter, rateWaiter: null };
     this.deps.budget.wait(budgetWaiter);
+  }
+
+  private markQueued(a: Admission): void {
+    if (a.queued) return;
+    a.queued = true;
+    this.deps.hooks.metrics?.pool.enqueued();
+  }
+
+  /** Answers Overloaded instead of running the request (never started; bytes not held). */
+  private refuse(a: Admission, error: Overloaded): void {
+    const m = this.deps.hooks.metrics;
+    if (m) { if (a.queued) m.pool.discarded(); m.clients.requestDiscarded.mark(); }
+    this.enqueueError(a.item.header.streamId, error);
   }
 
   private resumeAdmission(next: () => void): void {
@@ -227,9 +254,13 @@ export class ClientConnection {
     const waitedMs = this.deps.env.clock.monotonicMs() - a.receivedAtMs;
     const timeoutMs = this.deps.settings.get().requestTimeoutMs;
     if (waitedMs > timeoutMs) {
-      this.enqueueError(a.item.header.streamId, new Overloaded(`Request waited ${Math.round(waitedMs)} ms before it could start, over ${TRANSPORT_SETTING_NAMES.requestTimeoutMs} (${timeoutMs} ms)`));
+      this.refuse(a, new Overloaded(`Request waited ${Math.round(waitedMs)} ms before it could start, over ${TRANSPORT_SETTING_NAMES.requestTimeoutMs} (${timeoutMs} ms)`));
     } else {
+      const pool = this.deps.hooks.metrics?.pool;
+      if (pool) { if (a.queued) pool.started(); else pool.startedDirectly(); }
+      this.startedAsync = false;
       this.handleSafely(a.item, a.receivedAtMs);
+      if (pool && !this.startedAsync) pool.finished();
     }
     if (this.pendingRelease > 0) { this.releaseBudget(this.pendingRelease); this.pendingRelease = 0; }
   }
@@ -389,13 +420,32 @@ export class ClientConnection {
     }
     const sasl = this.sasl;
     this.track(async () => {
-      const step = await sasl.evaluateResponse(token);
+      let step: Awaited<ReturnType<SaslNegotiator['evaluateResponse']>>;
+      try {
+        step = await sasl.evaluateResponse(token);
+      } catch (e) {
+        this.authOutcome(null, e instanceof Error ? e.message : String(e));
+        throw e;
+      }
       if (step.kind === 'challenge') return { opcode: 'AUTH_CHALLENGE', token: step.token } satisfies Response;
       this.client.user = step.user;
       this.sasl = null;
       this.becomeReady();
+      this.authOutcome(step.user, undefined);
       return { opcode: 'AUTH_SUCCESS', token: step.token } satisfies Response;
     }, stream, 'AUTH_RESPONSE');
+  }
+
+  /** Reports a SASL outcome to metrics and the audit hook (user null: failed). */
+  private authOutcome(user: string | null, message: string | undefined): void {
+    const { metrics, onAuth } = this.deps.hooks;
+    if (user === null) metrics?.clients.authFailure.mark(); else metrics?.clients.authSuccess.mark();
+    if (!onAuth) return;
+    try {
+      onAuth({ client: this.client, user: user ?? this.client.user ?? '', success: user !== null, ...(message === undefined ? {} : { message }) });
+    } catch (e) {
+      this.deps.logger.error({ client: this.client.id, err: (e as Error).message }, 'onAuth hook failed');
+    }
   }
 
   private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null, receivedAtMs: number): void {
@@ -429,6 +479,7 @@ export class ClientConnection {
   /** Runs one asynchronous request, counting it in flight, and queues its answer or error. */
   private track(run: () => Promise<Response | readonly [Response, MessageExtras]>, stream: number, what: string): void {
     this.inFlight++;
+    this.startedAsync = true;
     const bytes = this.pendingRelease; // taken before run(): its synchronous part may push events
     this.pendingRelease = 0;
     run().then(
@@ -439,6 +490,7 @@ export class ClientConnection {
       },
       (err: unknown) => { this.pendingRelease = bytes; this.enqueueError(stream, this.toRequestError(err, what)); },
     ).finally(() => {
+      this.deps.hooks.metrics?.pool.finished();
       this.inFlight--;
       this.client.requestsServed++;
       this.pump();
@@ -455,6 +507,9 @@ export class ClientConnection {
   // ---- output --------------------------------------------------------------------------------
 
   private enqueueError(stream: number, error: RequestError, version = this.version): void {
+    const m = this.deps.hooks.metrics;
+    if (m && error instanceof ProtocolError) m.clients.protocolException.mark();
+    else if (m && error instanceof ServerError) m.clients.unknownException.mark();
     this.enqueue(stream, { opcode: 'ERROR', error }, {}, version);
   }
 
@@ -528,6 +583,8 @@ export class ClientConnection {
 
   private onClosed(): void {
     if (this.closed) return;
+    if (this.waiting?.admission.queued) this.deps.hooks.metrics?.pool.discarded();
+    if (this.inputPaused) { this.inputPaused = false; this.onPaused(false); }
     if (this.waiting?.budgetWaiter) this.deps.budget.cancel(this.waiting.budgetWaiter);
     if (this.waiting?.rateWaiter) this.deps.rate.cancel(this.waiting.rateWaiter);
     this.waiting = null;

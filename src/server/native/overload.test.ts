@@ -380,3 +380,60 @@ test('a connection closed while waiting and while executing gives back all its b
     await transport.close();
   }
 });
+
+/** Counts every hook call; pending/active/blocked must return to zero. */
+function countingMetrics() {
+  const n: Record<string, number> = {};
+  const bump = (k: string, by = 1) => () => { n[k] = (n[k] ?? 0) + by; };
+  const mark = (k: string) => ({ mark: bump(k) });
+  return {
+    n,
+    metrics: {
+      pool: {
+        enqueued: bump('pending'), started: () => { bump('pending', -1)(); bump('active')(); }, startedDirectly: bump('active'),
+        discarded: bump('pending', -1), finished: () => { bump('active', -1)(); bump('completed')(); }, blocked: bump('blocked'), unblocked: bump('blocked', -1),
+      },
+      clients: {
+        requestDiscarded: mark('discarded'), connectionPaused: { inc: bump('paused') }, protocolException: mark('protocolErrors'),
+        unknownException: mark('serverErrors'), authSuccess: mark('authOk'), authFailure: mark('authFail'),
+      },
+    },
+  };
+}
+
+test('metrics hooks: pool pending/active balance, discarded Overloaded answers, pauses, protocol errors', T, async () => {
+  const { n, metrics } = countingMetrics();
+  const handler = new HoldingHandler();
+  const transport = new NativeTransport({ env: nodeEnv(), handler, metrics, limits: { maxRequestDataInFlightPerIpBytes: 15 * KIB } });
+  const port = await transport.listen('127.0.0.1', 0);
+  const env = nodeEnv();
+  try {
+    const c = await RawClient.connect(env, port);
+    await c.startup(4);
+    c.sendBytes(Buffer.concat([1, 2, 3].map((s) => bigQuery(c, s, 10 * KIB))));
+    await handler.waitActive(1);
+    assert.equal(n['pending'], 1, 'one request waits behind the per-IP limit');
+    assert.equal(n['blocked'], 1);
+    assert.equal(n['paused'], 1);
+    const t = await RawClient.connect(env, port, { localAddress: '127.0.0.3' });
+    await t.startup(4, { THROW_ON_OVERLOAD: '1' });
+    t.sendBytes(Buffer.concat([1, 2].map((s) => bigQuery(t, s, 10 * KIB))));
+    await handler.waitActive(2);
+    expectOverloaded((await t.next()).message, /per_ip/);
+    assert.equal(n['discarded'], 1);
+    t.send({ opcode: 'REGISTER', events: [] }, { stream: 7, version: 5 });
+    for (let i = 0; i < 100 && handler.seen.length < 4; i++) { handler.releaseAll(); await new Promise((r) => setTimeout(r, 10)); }
+    handler.releaseAll();
+    for (let i = 0; i < 3; i++) assert.equal((await c.next()).message.opcode, 'RESULT');
+    c.close();
+    t.close();
+    for (let i = 0; i < 100 && transport.clients().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(n['pending'], 0);
+    assert.equal(n['active'], 0);
+    assert.equal(n['blocked'], 0);
+    assert.ok((n['completed'] ?? 0) >= 5, `completed ${n['completed']}`);
+    assert.equal(n['protocolErrors'], 1, 'the version-5 envelope on a v4 connection');
+  } finally {
+    await transport.close();
+  }
+});

@@ -9,6 +9,7 @@ import type { ProtocolEvent } from '../../protocol/messages.js';
 import { ClientConnection, SILENT_LOGGER, type TransportLogger } from './connection.js';
 import { TransportSettingsStore, type NativeTransportLimits, type TransportSettings } from './limits.js';
 import { InFlightBudget, RequestRateLimiter, type BudgetSnapshot } from './overload.js';
+import type { AuthEvent, TransportMetrics } from './hooks.js';
 
 export interface NativeTransportOptions {
   env: Env;
@@ -20,6 +21,10 @@ export interface NativeTransportOptions {
   /** A runtime-changeable settings object shared with nodetool / system_views.settings. */
   settings?: TransportSettings;
   logger?: TransportLogger;
+  /** Request-pool and client metrics (src/observability's ThreadPoolMetrics and ClientMetrics fit). */
+  metrics?: TransportMetrics;
+  /** Called after each authentication outcome (audit log AUTH category). */
+  onAuth?: (event: AuthEvent) => void;
 }
 
 /** What overload protection is doing right now (for metrics and tests). */
@@ -55,6 +60,7 @@ export class NativeTransport {
   private readonly budget: InFlightBudget;
   private readonly rate: RequestRateLimiter;
   private readonly logger: TransportLogger;
+  private readonly hooks: { metrics?: TransportMetrics; onAuth?: (event: AuthEvent) => void };
   private readonly connections = new Set<ClientConnection>();
   private listener: Listener | null = null;
   private nextClientId = 1;
@@ -67,6 +73,9 @@ export class NativeTransport {
     this.budget = new InFlightBudget(this.settings);
     this.rate = new RequestRateLimiter(this.settings, this.env.clock, this.env.scheduler);
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.hooks = {};
+    if (options.metrics) this.hooks.metrics = options.metrics;
+    if (options.onAuth) this.hooks.onAuth = options.onAuth;
   }
 
   /** Starts accepting clients on host:port (0 = ephemeral); resolves with the bound port. */
@@ -82,7 +91,7 @@ export class NativeTransport {
       const id = this.nextClientId++;
       const client = new ClientConnection(conn, id, {
         env: this.env, handler: this.handler, authenticator: this.authenticator, settings: this.settings,
-        budget: this.budget, rate: this.rate, logger: this.logger,
+        budget: this.budget, rate: this.rate, hooks: this.hooks, logger: this.logger,
       }, () => this.connections.delete(client));
       this.connections.add(client);
     });
@@ -120,6 +129,18 @@ export class NativeTransport {
     let pausedConnections = 0;
     for (const c of this.connections) if (c.paused) pausedConnections++;
     return { ...this.budget.snapshot(), pausedConnections, rateWaiters: this.rate.waiting };
+  }
+
+  /** Connections not being read right now (Client.PausedConnections). */
+  pausedConnections(): number {
+    let n = 0;
+    for (const c of this.connections) if (c.paused) n++;
+    return n;
+  }
+
+  /** Request bytes read and not yet answered, whole node (Client.RequestsSize). */
+  requestBytesInFlight(): number {
+    return this.budget.snapshot().nodeBytes;
   }
 
   clients(): ClientInfo[] {
