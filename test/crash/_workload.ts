@@ -4,7 +4,7 @@
 // its partition must show either none or all of its effects (a mutation is atomic per partition).
 //
 // State of a key: a canonical string, or undefined when the row is absent.
-//   kv/K      → the text value                      (crash.kv: inserts, TTL inserts, updates, deletes)
+//   kv/K      → the text value, + ' (ttl)' with a TTL (crash.kv: inserts, TTL inserts, updates, deletes)
 //   rows/P/C  → hex of the blob                     (crash.rows: inserts, row/range/partition deletes)
 //   coll/K    → JSON {l, s, m} of the collections   (crash.coll: appends, adds, puts, overwrites, deletes)
 //   ctr/K     → decimal counter value               (crash.ctr: increments)
@@ -20,6 +20,8 @@ const ROW_CLUSTERINGS = 40;
 const COLL_KEYS = 120;
 const CTR_KEYS = 120;
 const TTL_SEC = 86_400;
+/** Appended to a kv state whose cell carries a TTL (read back with TTL(v)). */
+const TTL_MARK = ' (ttl)';
 
 export const SCHEMA: readonly string[] = [
   `CREATE KEYSPACE ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
@@ -106,7 +108,7 @@ export function nextOp(rng: Rng, writer: number, model: Model, seq: number): Op 
   }
   if (r < 0.30) {
     const k = owned(rng, writer, KV_KEYS);
-    return { describe: `insert kv ${k}=${text} ttl`, cql: `INSERT INTO ${KEYSPACE}.kv (k, v) VALUES (?, ?) USING TTL ${TTL_SEC}`, params: [k, text], effects: [{ key: `kv/${k}`, state: text }] };
+    return { describe: `insert kv ${k}=${text} ttl`, cql: `INSERT INTO ${KEYSPACE}.kv (k, v) VALUES (?, ?) USING TTL ${TTL_SEC}`, params: [k, text], effects: [{ key: `kv/${k}`, state: `${text}${TTL_MARK}` }] };
   }
   if (r < 0.36) {
     const k = owned(rng, writer, KV_KEYS);
@@ -176,7 +178,10 @@ export async function readActual(client: cassandra.Client): Promise<Map<string, 
       pageState = rs.pageState ?? undefined;
     } while (pageState);
   };
-  await scan(`SELECT k, v FROM ${KEYSPACE}.kv`, (row) => { out.set(`kv/${row['k']}`, row['v'] as string); });
+  await scan(`SELECT k, v, TTL(v) AS t FROM ${KEYSPACE}.kv`, (row) => {
+    const ttl = row['t'] as number | null;
+    out.set(`kv/${row['k']}`, `${row['v'] as string}${ttl === null ? '' : TTL_MARK}`);
+  });
   await scan(`SELECT p, c, v FROM ${KEYSPACE}.rows`, (row) => { out.set(`rows/${row['p']}/${row['c']}`, (row['v'] as Buffer).toString('hex')); });
   await scan(`SELECT k, l, s, m FROM ${KEYSPACE}.coll`, (row) => {
     const m = row['m'] as Record<string, string> | null;

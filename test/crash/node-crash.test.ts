@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { spawn } from 'node:child_process';
+import { CLI_PATH, startNodeProcess, type NodeProcess } from '../harness.js';
 import { Rng, adminPost, chooseSeed, listFiles, newClient, sleep, writeConfig } from './_support.js';
 import { KEYSPACE, Model, SCHEMA, WRITERS, nextOp, readActual, reconcile, type Op } from './_workload.js';
 
@@ -85,12 +86,31 @@ async function killAtRandomMoment(life: Life, mode: KillMode, rng: Rng): Promise
       await sleep(rng.int(300, 1200));
       void adminPost(life.node, mode, KEYSPACE).catch(() => {});
       sawTmp = await waitForTmpFile(life.node.dataDir, TMP_WATCH_MS);
-      await sleep(rng.int(0, 4));
+      // Mostly while the files are written; sometimes later (TOC, commit log release, input deletion).
+      await sleep(rng.next() < 0.7 ? rng.int(0, 4) : rng.int(5, 80));
       break;
   }
   life.killed = true;
   await life.node.kill();
   return sawTmp;
+}
+
+/**
+ * Starts a node on dataDir and SIGKILLs it after delayMs, most likely while it is still starting
+ * (commit log replay, schema load); returns whether it had reported ready.
+ */
+async function killDuringStartup(dataDir: string, configPath: string, delayMs: number): Promise<boolean> {
+  const child = spawn(process.execPath, [CLI_PATH, 'start', '--config', configPath, '--data-dir', dataDir,
+    '--listen-address', '127.0.0.1', '--native-port', '0', '--admin-port', '0', '--storage-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const early = await Promise.race([exited.then((code) => ({ code })), sleep(delayMs).then(() => undefined)]);
+  if (early) throw new Error(`node exited with ${early.code} during startup before the kill:\n${out}`);
+  child.kill('SIGKILL');
+  await exited;
+  return out.includes('listening for CQL clients');
 }
 
 test('crash: SIGKILL a node process under acknowledged driver writes, during flushes and compactions; every acknowledged write survives', { timeout: 400_000 }, async () => {
@@ -104,6 +124,7 @@ test('crash: SIGKILL a node process under acknowledged driver writes, during flu
   const startedMs = Date.now();
   const modes: Record<KillMode, number> = { plain: 0, flush: 0, compact: 0 };
   let tmpKills = 0;
+  let startupKills = 0;
   let pending: Op[] = [];
   let totalAcked = 0;
   let kills = 0;
@@ -111,6 +132,10 @@ test('crash: SIGKILL a node process under acknowledged driver writes, during flu
   let ok = false;
   try {
     for (let lifeNo = 0; ; lifeNo++) {
+      if (lifeNo > 0 && rng.next() < 0.2) {
+        await killDuringStartup(dataDir, configPath, rng.int(50, 1500));
+        startupKills++;
+      }
       node = await startNodeProcess({ dataDir, args: ['--config', configPath] });
       const client = newClient(node);
       await client.connect();
@@ -140,7 +165,8 @@ test('crash: SIGKILL a node process under acknowledged driver writes, during flu
         await client.shutdown().catch(() => {});
       }
     }
-    console.log(`crash test: ${kills} kills (${JSON.stringify(modes)}; ${tmpKills} while SSTable files were being written), `
+    console.log(`crash test: ${kills} kills (${JSON.stringify(modes)}; ${tmpKills} while SSTable files were being written; `
+      + `${startupKills} more during startup), `
       + `${totalAcked} acknowledged writes, ${model.state.size} live keys, ${Date.now() - startedMs} ms`);
     assert.ok(kills >= KILLS_MIN);
     assert.ok(totalAcked >= kills * 50, `a meaningful number of acknowledged writes (${totalAcked})`);
