@@ -2,10 +2,10 @@
 // properties (WITH a = b AND ...), PRIMARY KEY and CLUSTERING ORDER.
 
 import type {
-  ArithmeticOp, CompareOp, Condition, ConditionTarget, InValues, Ordering, PrimaryKey, Property,
+  CompareOp, Condition, ConditionTarget, InValues, Ordering, PrimaryKey, Property,
   PropertyValue, Relation, SelectItem, Selection, Selector, Term, UsingClause,
 } from './ast.js';
-import { Cursor, literal } from './_cursor.js';
+import { ADDITIVE_OPS, Cursor, literal, MULTIPLICATIVE_OPS, parseBinaryChain } from './_cursor.js';
 import {
   foldNegation, isBindAt, isFunctionCallAt, isTypeHintAt, isUnreservedWord, parseBind, parseConstant, parseFunctionName,
   parseIntValue, parseSimpleTerm, parseTerm, parseType,
@@ -33,34 +33,13 @@ function parseSelectItem(p: Cursor): SelectItem {
 
 export function parseSelector(p: Cursor): Selector {
   p.enter();
-  const start = p.peek().start;
-  let left = parseSelectorProduct(p);
-  let chain = 0;
-  while (p.isPunct('+') || p.isPunct('-')) {
-    const op = p.next().value as ArithmeticOp;
-    const right = parseSelectorProduct(p);
-    left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
-    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
-    chain++;
-  }
-  p.leaveMany(chain);
+  const selector = parseBinaryChain(p, ADDITIVE_OPS, parseSelectorProduct);
   p.leave();
-  return left;
+  return selector;
 }
 
 function parseSelectorProduct(p: Cursor): Selector {
-  const start = p.peek().start;
-  let left = parseSelectorUnary(p);
-  let chain = 0;
-  while (p.isPunct('*') || p.isPunct('/') || p.isPunct('%')) {
-    const op = p.next().value as ArithmeticOp;
-    const right = parseSelectorUnary(p);
-    left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
-    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
-    chain++;
-  }
-  p.leaveMany(chain);
-  return left;
+  return parseBinaryChain(p, MULTIPLICATIVE_OPS, parseSelectorUnary);
 }
 
 function parseSelectorUnary(p: Cursor): Selector {

@@ -4,7 +4,7 @@
 
 import { CqlSyntaxError } from '../util/errors.js';
 import type { Literal, LiteralKind } from '../schema/literal.js';
-import type { BindMarker, BindMarkerInfo, QualifiedName, Span } from './ast.js';
+import type { ArithmeticOp, BindMarker, BindMarkerInfo, QualifiedName, Span } from './ast.js';
 import { tokenize, type Token } from './lexer.js';
 import { lineColumn } from './_position.js';
 
@@ -200,4 +200,51 @@ export class Cursor {
 
 export function literal(kind: LiteralKind, text: string): Literal {
   return { kind, text };
+}
+
+/** The operators of one precedence level: `+ -` bind looser than `* / %`. */
+export const ADDITIVE_OPS: readonly ArithmeticOp[] = ['+', '-'];
+export const MULTIPLICATIVE_OPS: readonly ArithmeticOp[] = ['*', '/', '%'];
+
+/** A binary arithmetic node over operands of type T (terms and selectors share this shape). */
+export interface BinaryNode<T> {
+  kind: 'binary';
+  op: ArithmeticOp;
+  left: T;
+  right: T;
+  span: Span;
+}
+
+/** What a chain of operands of type T can be: one operand, or a binary node over chains. */
+export type Chain<T> = T | BinaryNode<Chain<T>>;
+
+/**
+ * `operand (op operand)*` for one precedence level, folded left-deep, each node spanning from the
+ * first operand. `stopBefore` is asked with an operator next, before it is consumed: true leaves
+ * the operator for the caller. Each link counts one nesting level while the chain is built, as a
+ * left-deep chain is as deep as its length for whoever walks it.
+ */
+export function parseBinaryChain<T>(
+  p: Cursor,
+  ops: readonly ArithmeticOp[],
+  operand: (p: Cursor) => T,
+  stopBefore?: (p: Cursor) => boolean,
+): Chain<T> {
+  const start = p.peek().start;
+  let left: Chain<T> = operand(p);
+  let chain = 0;
+  for (let op = nextOp(p, ops); op !== undefined; op = nextOp(p, ops)) {
+    if (stopBefore?.(p)) break;
+    p.next();
+    const right = operand(p);
+    left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
+    p.enter();
+    chain++;
+  }
+  p.leaveMany(chain);
+  return left;
+}
+
+function nextOp(p: Cursor, ops: readonly ArithmeticOp[]): ArithmeticOp | undefined {
+  return ops.find((op) => p.isPunct(op));
 }

@@ -4,8 +4,8 @@
 
 import type { Literal } from '../schema/literal.js';
 import type { NativeTypeName } from '../schema/types.js';
-import type { ArithmeticOp, BindMarker, MapEntry, Term, TypeExpr, UdtFieldValue } from './ast.js';
-import { Cursor, literal, RESERVED_KEYWORDS } from './_cursor.js';
+import type { BindMarker, MapEntry, Term, TypeExpr, UdtFieldValue } from './ast.js';
+import { ADDITIVE_OPS, Cursor, literal, MULTIPLICATIVE_OPS, parseBinaryChain, RESERVED_KEYWORDS } from './_cursor.js';
 
 const NATIVE_TYPES: ReadonlyMap<string, NativeTypeName> = new Map<string, NativeTypeName>([
   ['ascii', 'ascii'], ['bigint', 'bigint'], ['blob', 'blob'], ['boolean', 'boolean'], ['counter', 'counter'],
@@ -21,35 +21,13 @@ const NATIVE_TYPES: ReadonlyMap<string, NativeTypeName> = new Map<string, Native
  */
 export function parseTerm(p: Cursor): Term {
   p.enter();
-  const start = p.peek().start;
-  let left = parseMultiplicative(p);
-  let chain = 0;
-  while (p.isPunct('+') || p.isPunct('-')) {
-    if (isBareColumn(p, 1)) break;
-    const op = p.next().value as ArithmeticOp;
-    const right = parseMultiplicative(p);
-    left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
-    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
-    chain++;
-  }
-  p.leaveMany(chain);
+  const term = parseBinaryChain(p, ADDITIVE_OPS, parseMultiplicative, (q) => isBareColumn(q, 1));
   p.leave();
-  return left;
+  return term;
 }
 
 function parseMultiplicative(p: Cursor): Term {
-  const start = p.peek().start;
-  let left = parseUnary(p);
-  let chain = 0;
-  while (p.isPunct('*') || p.isPunct('/') || p.isPunct('%')) {
-    const op = p.next().value as ArithmeticOp;
-    const right = parseUnary(p);
-    left = { kind: 'binary', op, left, right, span: p.spanFrom(start) };
-    p.enter(); // a left-deep chain is as deep as its length for whoever walks it
-    chain++;
-  }
-  p.leaveMany(chain);
-  return left;
+  return parseBinaryChain(p, MULTIPLICATIVE_OPS, parseUnary);
 }
 
 function parseUnary(p: Cursor): Term {
