@@ -52,6 +52,22 @@ export function quoteIdentifier(name: string): string {
   return /^[a-z][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
+/** The exact numeric types: their text is the same as a CQL constant and as a JSON number. */
+export type ExactNumericTypeName = 'tinyint' | 'smallint' | 'int' | 'bigint' | 'counter' | 'varint' | 'decimal';
+
+/** Decimal text of a non-empty serialized exact number, e.g. -12 or 1.50 (CQL literal and JSON alike). */
+export function formatExactNumber(name: ExactNumericTypeName, b: Buffer): string {
+  switch (name) {
+    case 'tinyint': return String(b.readInt8(0));
+    case 'smallint': return String(b.readInt16BE(0));
+    case 'int': return String(b.readInt32BE(0));
+    case 'bigint': case 'counter': return b.readBigInt64BE(0).toString();
+    case 'varint': return readVarint(b).toString();
+    case 'decimal': return formatDecimal({ unscaled: readVarint(b, 4), scale: b.readInt32BE(0) });
+    default: return assertNever(name, 'exact numeric type');
+  }
+}
+
 function nativeLiteral(name: NativeTypeName, b: Buffer): string {
   if (b.length === 0 && name !== 'text' && name !== 'ascii' && name !== 'blob') {
     return name === 'empty' ? "''" : `blobAs${name[0]!.toUpperCase()}${name.slice(1)}(0x)`;
@@ -59,12 +75,8 @@ function nativeLiteral(name: NativeTypeName, b: Buffer): string {
   switch (name) {
     case 'ascii': case 'text': return quoteString(b.toString('utf8'));
     case 'blob': return `0x${b.toString('hex')}`;
-    case 'tinyint': return String(b.readInt8(0));
-    case 'smallint': return String(b.readInt16BE(0));
-    case 'int': return String(b.readInt32BE(0));
-    case 'bigint': case 'counter': return b.readBigInt64BE(0).toString();
-    case 'varint': return readVarint(b).toString();
-    case 'decimal': return formatDecimal({ unscaled: readVarint(b, 4), scale: b.readInt32BE(0) });
+    case 'tinyint': case 'smallint': case 'int': case 'bigint': case 'counter': case 'varint': case 'decimal':
+      return formatExactNumber(name, b);
     case 'float': return javaFloatToString(b.readFloatBE(0));
     case 'double': return javaDoubleToString(b.readDoubleBE(0));
     case 'boolean': return b[0] !== 0 ? 'true' : 'false';

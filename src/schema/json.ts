@@ -13,7 +13,8 @@
 
 import { assertNever } from '../util/assert.js';
 import { InvalidRequest } from '../util/errors.js';
-import { formatDecimal, javaDoubleToString, javaFloatToString, readVarint } from './bignum.js';
+import { javaDoubleToString, javaFloatToString } from './bignum.js';
+import { formatExactNumber } from './format.js';
 import { serializeCollection, serializeMapEntries, serializeTupleFields, sortMapEntries, sortSetElements, splitCollection, splitMap, splitTupleFields } from './codec.js';
 import { decodeDuration, formatDuration } from './duration.js';
 import { nativeFromText } from './fromliteral.js';
@@ -75,12 +76,8 @@ function nativeToJson(name: NativeTypeName, b: Buffer): string {
   switch (name) {
     case 'ascii': case 'text': return jsonString(b.toString('utf8'));
     case 'blob': return jsonString(`0x${b.toString('hex')}`);
-    case 'tinyint': return String(b.readInt8(0));
-    case 'smallint': return String(b.readInt16BE(0));
-    case 'int': return String(b.readInt32BE(0));
-    case 'bigint': case 'counter': return b.readBigInt64BE(0).toString();
-    case 'varint': return readVarint(b).toString();
-    case 'decimal': return formatDecimal({ unscaled: readVarint(b, 4), scale: b.readInt32BE(0) });
+    case 'tinyint': case 'smallint': case 'int': case 'bigint': case 'counter': case 'varint': case 'decimal':
+      return formatExactNumber(name, b);
     case 'float': return finiteOrNull(b.readFloatBE(0), javaFloatToString);
     case 'double': return finiteOrNull(b.readDoubleBE(0), javaDoubleToString);
     case 'boolean': return b[0] !== 0 ? 'true' : 'false';
