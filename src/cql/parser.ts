@@ -15,7 +15,7 @@ import {
 import { type Body, parseBatch, parseDelete, parseInsert, parseSelect, parseUpdate } from './_dml.js';
 import { parseType } from './_terms.js';
 
-export { CQL_NESTING_DEPTH_MAX, RESERVED_KEYWORDS } from './_cursor.js';
+export { APPENDIX_A_RESERVED_KEYWORDS, CQL_NESTING_DEPTH_MAX, RESERVED_KEYWORDS } from './_cursor.js';
 export { CQL_TEXT_LENGTH_MAX } from './lexer.js';
 export { BATCH_STATEMENTS_MAX } from './_dml.js';
 

@@ -5,6 +5,8 @@
 // raw; inside collections, tuples and UDTs, text, timestamps, dates, times and inets are quoted
 // ('...', with ' doubled), as cqlsh does.
 
+import { APPENDIX_A_RESERVED_KEYWORDS } from '../../cql/mod.js';
+
 /** The driver's description of a CQL type (ResultSet.columns[i].type, metadata column types). */
 export interface TypeInfo {
   code: number;
@@ -255,18 +257,8 @@ function stripZeros(text: string): string {
 
 const UNQUOTED_IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 
-/** CQL reserved keywords (cql_singlefile.adoc, Appendix A): never valid as bare identifiers. */
-export const RESERVED_KEYWORDS: ReadonlySet<string> = new Set([
-  'add', 'allow', 'alter', 'and', 'apply', 'asc', 'authorize', 'batch', 'begin', 'by', 'columnfamily',
-  'create', 'default', 'delete', 'desc', 'describe', 'drop', 'entries', 'execute', 'from', 'full', 'grant',
-  'if', 'in', 'index', 'infinity', 'insert', 'into', 'is', 'keyspace', 'limit', 'materialized', 'mbean',
-  'mbeans', 'modify', 'nan', 'norecursive', 'not', 'null', 'of', 'on', 'or', 'order', 'primary', 'rename',
-  'replace', 'revoke', 'schema', 'select', 'set', 'table', 'to', 'token', 'truncate', 'unlogged', 'unset',
-  'update', 'use', 'using', 'view', 'where', 'with',
-]);
-
 /** An identifier as CQL needs it written: bare when lowercase and not reserved, else "quoted". */
 export function quoteIdentifier(name: string): string {
-  if (UNQUOTED_IDENTIFIER.test(name) && !RESERVED_KEYWORDS.has(name)) return name;
+  if (UNQUOTED_IDENTIFIER.test(name) && !APPENDIX_A_RESERVED_KEYWORDS.has(name)) return name;
   return '"' + name.replace(/"/g, '""') + '"';
 }
