@@ -359,3 +359,43 @@ test('coordinator: a replica ReadFailure is re-stated with the read level, count
   const other = await settle(c.time, c.coordinator().read(keyspace(simple(1)), keyRead('a'), 'ONE'));
   assert.ok(other.error instanceof InvalidRequest, 'other operating errors of a single replica pass through');
 });
+
+test('coordinator: a single local replica (direct storage call) keeps the timeouts and failures of the general path', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }]);
+  const ks = keyspace(simple(1));
+  class Hanging extends MemoryStorage {
+    override apply(): Promise<void> { return new Promise(() => undefined); }
+    override read(): Promise<ReadResult> { return new Promise(() => undefined); }
+  }
+  c.storages.set('127.0.0.1', new Hanging());
+  const w = await settle(c.time, c.coordinator().write(ks, [update('k')], 'LOCAL_ONE'));
+  assert.ok(w.error instanceof WriteTimeout, String(w.error));
+  assert.deepEqual([w.error.consistency, w.error.received, w.error.blockFor, w.error.writeType], ['LOCAL_ONE', 0, 1, 'SIMPLE']);
+  assert.match(w.error.message, /received only 0 responses of 1 required at consistency LOCAL_ONE within 2000 ms/);
+  const r = await settle(c.time, c.coordinator().read(ks, keyRead('k'), 'ONE'));
+  assert.ok(r.error instanceof ReadTimeout, String(r.error));
+  assert.deepEqual([r.error.received, r.error.blockFor], [0, 1]);
+  class Broken extends MemoryStorage {
+    override async apply(): Promise<void> { throw new Error('disk on fire'); }
+    override async read(): Promise<ReadResult> { throw new Error('disk on fire'); }
+  }
+  c.storages.set('127.0.0.1', new Broken());
+  const wf = await settle(c.time, c.coordinator().write(ks, [update('k')], 'ONE'));
+  assert.ok(wf.error instanceof WriteFailure, String(wf.error));
+  assert.deepEqual([wf.error.received, wf.error.blockFor, wf.error.reasons], [0, 1, [{ address: '127.0.0.1', reasonCode: 0 }]]);
+  assert.match(wf.error.message, /127\.0\.0\.1: disk on fire/);
+  const rf = await settle(c.time, c.coordinator().read(ks, keyRead('k'), 'ONE'));
+  assert.ok(rf.error instanceof ReadFailure, String(rf.error));
+  assert.deepEqual([rf.error.received, rf.error.blockFor, rf.error.reasons], [0, 1, [{ address: '127.0.0.1', reasonCode: 0 }]]);
+  class Full extends MemoryStorage {
+    override async apply(): Promise<void> { throw new WriteFailure('commit log disk full', 'ONE', 0, 1, [], 'SIMPLE'); }
+  }
+  c.storages.set('127.0.0.1', new Full());
+  const full = await settle(c.time, c.coordinator().write(ks, [update('k')], 'ONE'));
+  assert.ok(full.error instanceof WriteFailure && full.error.message === 'commit log disk full', 'a replica\'s own RequestError passes through');
+  // Nothing left waiting: the deadline of every settled request was cancelled or expired.
+  c.storages.set('127.0.0.1', new MemoryStorage());
+  const coord = c.coordinator();
+  for (let i = 0; i < 100; i++) await coord.write(ks, [update(`k${i}`)], 'ONE');
+  assert.equal((await coord.read(ks, keyRead('k7'), 'ONE')).partitions.length, 1);
+});

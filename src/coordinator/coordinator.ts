@@ -11,6 +11,7 @@ import type { Clock, Scheduler } from '../env/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
 import { coordinateRead, reconcileWithMerge, type Reconciler } from './read.js';
 import { coordinateWrite, type WriteOptions } from './write.js';
+import { Deadlines } from './deadlines.js';
 import { DEFAULT_TIMEOUTS, sendToReplica, type CoordinatorContext, type HintSink, type RemoteTransport, type RequestTimeouts } from './transport.js';
 
 export interface CoordinatorOptions {
@@ -47,6 +48,7 @@ export class Coordinator {
       remote: options.remote,
       hints: options.hints,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      deadlines: new Deadlines(options.clock, options.scheduler),
     };
     this.reconcile = options.reconcile ?? reconcileWithMerge;
   }
@@ -77,7 +79,7 @@ export class Coordinator {
     await new Promise<void>((resolve, reject) => {
       let acks = 0;
       let done = false;
-      const timer = this.ctx.scheduler.after(timeoutMs, () => {
+      const timer = this.ctx.deadlines.after(timeoutMs, () => {
         if (done) return;
         done = true;
         reject(new WriteTimeout(`Truncate of ${table.keyspace}.${table.name} timed out after ${timeoutMs} ms with ${acks} of ${endpoints.length} nodes done`,

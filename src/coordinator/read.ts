@@ -16,7 +16,7 @@ import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/
 import { RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
 import { liveRows, liveStaticRow, mergePartitions } from '../storage/mod.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
-import { sendToReplica, type CoordinatorContext } from './transport.js';
+import { onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Merges several replicas' answers to one command into one answer. */
 export type Reconciler = (command: ReadCommand, results: ReadResult[]) => ReadResult;
@@ -25,12 +25,24 @@ export type Reconciler = (command: ReadCommand, results: ReadResult[]) => ReadRe
 export const RANGE_PIECES_MAX = 1 << 20;
 const REASON_UNKNOWN = 0x0000;
 
-export async function coordinateRead(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
-                                     command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
-  validateConsistency(cl, 'read');
-  const selector = command.partitions;
-  if (selector.kind === 'keys') return readKeys(ctx, reconcile, keyspace, command, cl);
-  return readRange(ctx, reconcile, keyspace, command, cl);
+export function coordinateRead(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
+                               command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
+  try {
+    validateConsistency(cl, 'read');
+    const selector = command.partitions;
+    if (selector.kind === 'keys') {
+      if (selector.keys.length === 1) {
+        // One partition: one replica set, no grouping or re-ordering.
+        const replicas = ctx.ring.replicasFor(keyspace.replication, selector.keys[0]!.token);
+        assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+        return readFromReplicas(ctx, reconcile, keyspace, command, cl, replicas);
+      }
+      return readKeys(ctx, reconcile, keyspace, command, cl);
+    }
+    return readRange(ctx, reconcile, keyspace, command, cl);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 async function readKeys(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
@@ -45,9 +57,10 @@ async function readKeys(ctx: CoordinatorContext, reconcile: Reconciler, keyspace
   }
   // Liveness of every group first: an Unavailable read sends nothing.
   for (const replicas of groups.keys()) assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+  // One replica set (one node, or RF = nodes): the command as it is, keys in its own order.
+  if (groups.size === 1) return readFromReplicas(ctx, reconcile, keyspace, command, cl, groups.keys().next().value!);
   const results = await Promise.all([...groups].map(([replicas, keys]) =>
     readFromReplicas(ctx, reconcile, keyspace, { ...command, partitions: { kind: 'keys', keys } }, cl, replicas)));
-  if (results.length === 1) return results[0]!;
   // Back in the order the command listed its keys, then trimmed to the limits.
   const byKey = new Map<string, Partition>();
   for (const r of results) for (const p of r.partitions) byKey.set(p.key.toString('hex'), p);
@@ -161,6 +174,7 @@ function initialTargets(ctx: CoordinatorContext, req: Requirement, ordered: stri
 function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata, command: ReadCommand,
                           cl: ConsistencyName, replicas: readonly string[], timeoutMs = ctx.timeouts.readMs): Promise<ReadResult> {
   const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
+  if (onlyLocalReplica(ctx, req, replicas)) return readLocalReplica(ctx, command, cl, timeoutMs);
   const ordered = orderTargets(ctx, req, replicas);
   const spares = ordered.filter((e) => !initialTargets(ctx, req, ordered).includes(e));
   const blockFor = blockForOf(req);
@@ -177,7 +191,7 @@ function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspa
       timer.cancel();
       if ('result' in outcome) resolve(outcome.result); else reject(outcome.error);
     };
-    const timer = ctx.scheduler.after(timeoutMs, () => finish({ error: new ReadTimeout(
+    const timer = ctx.deadlines.after(timeoutMs, () => finish({ error: new ReadTimeout(
       `Operation timed out - received only ${acks.receivedCount} responses of ${blockFor} required at consistency ${cl} within ${timeoutMs} ms`,
       cl, acks.receivedCount, blockFor, results.length > 0) }));
     const send = (endpoint: string) => {
@@ -207,15 +221,51 @@ function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspa
         finish({ error });
       }
     };
-    const readFailure = (error: unknown, replicaCount: number) => {
-      // With a single replica its own operating error says most; a replica's ReadFailure is
-      // re-stated with this read's level, counts and per-replica reasons (its message kept).
-      if (replicaCount === 1 && error instanceof RequestError && !(error instanceof ReadFailure)) return error;
-      const message = replicaCount === 1 && error instanceof ReadFailure ? error.message
-        : `Operation failed - received ${acks.receivedCount} responses and ${reasons.length} failures of ${blockFor} required at consistency ${cl}: ${errors.join('; ')}`;
-      return new ReadFailure(message, cl, acks.receivedCount, blockFor, reasons, results.length > 0);
-    };
+    const readFailure = (error: unknown, replicaCount: number) =>
+      readFailureOf(error, { replicaCount, received: acks.receivedCount, blockFor, cl, reasons, errors, dataPresent: results.length > 0 });
     for (const endpoint of initialTargets(ctx, req, ordered)) send(endpoint);
+  });
+}
+
+/**
+ * With a single replica its own operating error says most; a replica's ReadFailure is re-stated
+ * with this read's level, counts and per-replica reasons (its message kept).
+ */
+function readFailureOf(error: unknown, o: { replicaCount: number; received: number; blockFor: number; cl: ConsistencyName;
+                                            reasons: FailureReason[]; errors: string[]; dataPresent: boolean }): RequestError {
+  if (o.replicaCount === 1 && error instanceof RequestError && !(error instanceof ReadFailure)) return error;
+  const message = o.replicaCount === 1 && error instanceof ReadFailure ? error.message
+    : `Operation failed - received ${o.received} responses and ${o.reasons.length} failures of ${o.blockFor} required at consistency ${o.cl}: ${o.errors.join('; ')}`;
+  return new ReadFailure(message, o.cl, o.received, o.blockFor, o.reasons, o.dataPresent);
+}
+
+/**
+ * The read's only replica is this node and its answer meets the level: storage.read directly,
+ * with the general path's outcomes (no reconciliation of one answer; the same failures and timeout).
+ */
+function readLocalReplica(ctx: CoordinatorContext, command: ReadCommand, cl: ConsistencyName, timeoutMs: number): Promise<ReadResult> {
+  return new Promise<ReadResult>((resolve, reject) => {
+    let done = false;
+    const deadline = ctx.deadlines.after(timeoutMs, () => {
+      if (done) return;
+      done = true;
+      reject(new ReadTimeout(`Operation timed out - received only 0 responses of 1 required at consistency ${cl} within ${timeoutMs} ms`, cl, 0, 1, false));
+    });
+    ctx.storage.read(command).then((result) => {
+      if (done) return;
+      done = true;
+      deadline.cancel();
+      resolve(result);
+    }, (error: unknown) => {
+      if (done) return;
+      done = true;
+      deadline.cancel();
+      if (error instanceof AssertionError) { reject(error); return; }
+      const endpoint = ctx.ring.localEndpoint;
+      const reasons = [{ address: endpoint, reasonCode: reasonCodeOf(error) }];
+      const errors = [`${endpoint}: ${error instanceof Error ? error.message : String(error)}`];
+      reject(readFailureOf(error, { replicaCount: 1, received: 0, blockFor: 1, cl, reasons, errors, dataPresent: false }));
+    });
   });
 }
 

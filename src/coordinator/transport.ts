@@ -7,6 +7,8 @@ import type { Storage } from '../storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import type { Clock, Scheduler } from '../env/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
+import type { Deadlines } from './deadlines.js';
+import type { Requirement } from './consistency.js';
 
 export type ReplicaRequest =
   | { verb: 'MUTATION'; keyspace: string; update: PartitionUpdate }
@@ -66,6 +68,17 @@ export interface CoordinatorContext {
   remote: RemoteTransport | undefined;
   hints: HintSink | undefined;
   timeouts: RequestTimeouts;
+  /** Request timeouts: one timer per timeout length, not one per request. */
+  deadlines: Deadlines;
+}
+
+/**
+ * True when the request's only replica is this node and one answer from it meets the level:
+ * then storage is called directly, without per-replica bookkeeping (same outcomes).
+ */
+export function onlyLocalReplica(ctx: CoordinatorContext, req: Requirement, replicas: readonly string[]): boolean {
+  return replicas.length === 1 && replicas[0] === ctx.ring.localEndpoint && req.kind === 'count' && req.count === 1
+    && (req.dc === undefined || req.dc === ctx.ring.localDc);
 }
 
 /** Sends a request to one replica: local storage for the local endpoint, the transport otherwise. */

@@ -13,7 +13,7 @@ import { AssertionError } from '../util/assert.js';
 import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { PartitionUpdate } from '../storage/data.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, requirementFor, validateConsistency, type Requirement } from './consistency.js';
-import { sendToReplica, type CoordinatorContext } from './transport.js';
+import { onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Updates in one write call; a larger batch is a caller bug (the CQL layer bounds batches). */
 export const WRITE_UPDATES_MAX = 65_536;
@@ -65,17 +65,59 @@ class WriteTracker {
   }
 }
 
-export async function coordinateWrite(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, updates: PartitionUpdate[],
-                                      cl: ConsistencyName, options: WriteOptions = {}): Promise<void> {
-  validateConsistency(cl, 'write');
-  if (updates.length === 0) return;
-  if (updates.length > WRITE_UPDATES_MAX) throw new AssertionError(`write of ${updates.length} updates, limit ${WRITE_UPDATES_MAX}`);
-  const writeType = options.writeType ?? (updates.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
-  const pending = updates.map((update) => planUpdate(ctx, keyspace, update, cl));
-  const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
-  if (cl === 'ANY') return writeAny(ctx, pending, keyspace, writeType);
-  const trackers = pending.map((p) => new WriteTracker(req, p, ctx));
-  await waitForAcks(ctx, trackers, cl, writeType);
+export function coordinateWrite(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, updates: PartitionUpdate[],
+                                cl: ConsistencyName, options: WriteOptions = {}): Promise<void> {
+  try {
+    validateConsistency(cl, 'write');
+    if (updates.length === 0) return Promise.resolve();
+    if (updates.length > WRITE_UPDATES_MAX) throw new AssertionError(`write of ${updates.length} updates, limit ${WRITE_UPDATES_MAX}`);
+    const writeType = options.writeType ?? (updates.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
+    const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
+    if (updates.length === 1 && cl !== 'ANY') {
+      const update = updates[0]!;
+      const replicas = ctx.ring.replicasFor(keyspace.replication, update.token);
+      if (onlyLocalReplica(ctx, req, replicas)) return writeLocalReplica(ctx, update, cl, writeType);
+    }
+    const pending = updates.map((update) => planUpdate(ctx, keyspace, update, cl));
+    if (cl === 'ANY') return writeAny(ctx, pending, keyspace, writeType);
+    const trackers = pending.map((p) => new WriteTracker(req, p, ctx));
+    return waitForAcks(ctx, trackers, cl, writeType);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * The write's only replica is this node and one ack meets the level: storage.apply directly, with
+ * the same outcomes as the general path (its RequestError passed through, other errors a
+ * WriteFailure naming this replica, WriteTimeout after write_request_timeout).
+ */
+function writeLocalReplica(ctx: CoordinatorContext, update: PartitionUpdate, cl: ConsistencyName, writeType: WriteType): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const deadline = ctx.deadlines.after(ctx.timeouts.writeMs, () => {
+      if (done) return;
+      done = true;
+      reject(new WriteTimeout(
+        `Operation timed out - received only 0 responses of 1 required at consistency ${cl} within ${ctx.timeouts.writeMs} ms (write_request_timeout)`,
+        cl, 0, 1, writeType));
+    });
+    ctx.storage.apply(update).then(() => {
+      if (done) return;
+      done = true;
+      deadline.cancel();
+      resolve();
+    }, (error: unknown) => {
+      if (done) return;
+      done = true;
+      deadline.cancel();
+      if (error instanceof AssertionError || (error instanceof RequestError && !(error instanceof Unavailable))) { reject(error); return; }
+      const endpoint = ctx.ring.localEndpoint;
+      reject(new WriteFailure(
+        `Operation failed - received 0 responses and 1 failures of 1 required at consistency ${cl}: ${endpoint}: ${error instanceof Error ? error.message : String(error)}`,
+        cl, 0, 1, [{ address: endpoint, reasonCode: REASON_UNKNOWN }], writeType));
+    });
+  });
 }
 
 function planUpdate(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, update: PartitionUpdate, cl: ConsistencyName): PendingWrite {
@@ -110,7 +152,7 @@ function waitForAcks(ctx: CoordinatorContext, trackers: WriteTracker[], cl: Cons
       timer.cancel();
       if (error === undefined) resolve(); else reject(error);
     };
-    const timer = ctx.scheduler.after(ctx.timeouts.writeMs, () => {
+    const timer = ctx.deadlines.after(ctx.timeouts.writeMs, () => {
       const late = trackers.find((t) => !t.acks.satisfied) ?? trackers[0]!;
       const blockFor = blockForOf(late.req);
       finish(new WriteTimeout(

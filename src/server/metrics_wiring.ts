@@ -24,33 +24,44 @@ export interface InstrumentDeps {
   tableById: (id: string) => TableMetadata | undefined;
 }
 
-const elapsedMicros = (clock: Clock, startMs: number) => Math.max(0, Math.round((clock.monotonicMs() - startMs) * 1000));
+const microsBetween = (startMs: number, nowMs: number) => Math.max(0, Math.round((nowMs - startMs) * 1000));
 
-function metricsOf(deps: InstrumentDeps, table: TableMetadata): TableMetrics {
-  return deps.metrics.tables.forTable(table.keyspace, table.name);
+/**
+ * TableMetrics by table id, held so the hot path does no string-keyed lookups. A dropped table's
+ * entry is never used again (ids are not reused); the map is cleared if it ever grows past
+ * TABLE_METRICS_CACHE_MAX ids.
+ */
+const TABLE_METRICS_CACHE_MAX = 4096;
+class TableMetricsById {
+  private readonly byId = new Map<string, TableMetrics>();
+  constructor(private readonly deps: InstrumentDeps) {}
+
+  of(tableId: string): TableMetrics | undefined {
+    const hit = this.byId.get(tableId);
+    if (hit !== undefined) return hit;
+    const table = this.deps.tableById(tableId);
+    if (table === undefined) return undefined;
+    return this.remember(table);
+  }
+
+  ofTable(table: TableMetadata): TableMetrics {
+    return this.byId.get(table.id) ?? this.remember(table);
+  }
+
+  private remember(table: TableMetadata): TableMetrics {
+    if (this.byId.size >= TABLE_METRICS_CACHE_MAX) this.byId.clear();
+    const m = this.deps.metrics.tables.forTable(table.keyspace, table.name);
+    this.byId.set(table.id, m);
+    return m;
+  }
 }
 
 /** The local replica: times storage.read/apply per table and records each read's shape. */
 export function instrumentStorage(storage: Storage, deps: InstrumentDeps): Storage {
   const { clock, scope } = deps;
-  const wrapped: Storage = {
-    open: () => storage.open(),
-    addTable: (t) => storage.addTable(t),
-    updateTable: (t) => storage.updateTable(t),
-    dropTable: (id) => storage.dropTable(id),
-    truncate: (id) => storage.truncate(id),
-    flush: (id) => storage.flush(id),
-    compact: (id) => storage.compact(id),
-    close: () => storage.close(),
-    read: (cmd) => storage.read(cmd),
-    apply: (u) => storage.apply(u),
-  };
-  wrapped.read = async (cmd: ReadCommand): Promise<ReadResult> => {
-    const session = scope.current();
-    session?.event(`Executing ${cmd.partitions.kind === 'range' ? 'seq scan across' : 'single-partition query on'} ${cmd.table.name}`, { thread: 'ReadStage-1' });
-    const startMs = clock.monotonicMs();
-    const result = await storage.read(cmd);
-    const t = metricsOf(deps, cmd.table);
+  const tables = new TableMetricsById(deps);
+  const recordRead = (cmd: ReadCommand, startMs: number, result: ReadResult): ReadResult => {
+    const t = tables.ofTable(cmd.table);
     const nowMs = clock.monotonicMs();
     const micros = Math.round((nowMs - startMs) * 1000);
     // As Cassandra: SSTables per read only for single-partition reads; scanned counts for both.
@@ -61,20 +72,40 @@ export function instrumentStorage(storage: Storage, deps: InstrumentDeps): Stora
     }
     t.tombstonesScanned.updateAt(nowMs, result.stats.tombstonesScanned);
     t.liveRowsScanned.updateAt(nowMs, result.stats.liveRowsScanned);
-    session?.event(`Merged data from memtables and ${result.stats.sstablesRead} sstables`, { thread: 'ReadStage-1' });
-    session?.event(`Read ${result.stats.liveRowsScanned} live rows and ${result.stats.tombstonesScanned} tombstone cells`, { thread: 'ReadStage-1' });
     return result;
   };
-  wrapped.apply = async (update: PartitionUpdate): Promise<void> => {
-    const session = scope.current();
-    session?.event('Appending to commitlog', { thread: 'MutationStage-1' });
-    const startMs = clock.monotonicMs();
-    await storage.apply(update);
-    const table = deps.tableById(update.tableId);
-    if (table !== undefined) metricsOf(deps, table).writeLatency.updateMicros(elapsedMicros(clock, startMs));
-    session?.event(`Adding to ${table?.name ?? update.tableId} memtable`, { thread: 'MutationStage-1' });
+  return {
+    open: () => storage.open(),
+    addTable: (t) => storage.addTable(t),
+    updateTable: (t) => storage.updateTable(t),
+    dropTable: (id) => storage.dropTable(id),
+    truncate: (id) => storage.truncate(id),
+    flush: (id) => storage.flush(id),
+    compact: (id) => storage.compact(id),
+    close: () => storage.close(),
+    read: (cmd: ReadCommand): Promise<ReadResult> => {
+      const session = scope.current();
+      const startMs = clock.monotonicMs();
+      if (session === undefined) return storage.read(cmd).then((result) => recordRead(cmd, startMs, result));
+      session.event(`Executing ${cmd.partitions.kind === 'range' ? 'seq scan across' : 'single-partition query on'} ${cmd.table.name}`, { thread: 'ReadStage-1' });
+      return storage.read(cmd).then((result) => {
+        recordRead(cmd, startMs, result);
+        session.event(`Merged data from memtables and ${result.stats.sstablesRead} sstables`, { thread: 'ReadStage-1' });
+        session.event(`Read ${result.stats.liveRowsScanned} live rows and ${result.stats.tombstonesScanned} tombstone cells`, { thread: 'ReadStage-1' });
+        return result;
+      });
+    },
+    apply: (update: PartitionUpdate): Promise<void> => {
+      const session = scope.current();
+      session?.event('Appending to commitlog', { thread: 'MutationStage-1' });
+      const startMs = clock.monotonicMs();
+      return storage.apply(update).then(() => {
+        const nowMs = clock.monotonicMs();
+        tables.of(update.tableId)?.writeLatency.recordMicrosAt(nowMs, microsBetween(startMs, nowMs));
+        session?.event(`Adding to ${deps.tableById(update.tableId)?.name ?? update.tableId} memtable`, { thread: 'MutationStage-1' });
+      });
+    },
   };
-  return wrapped;
 }
 
 /** Read, RangeSlice or CASRead, as Cassandra's StorageProxy counts a coordinator read. */
@@ -96,45 +127,61 @@ function recordError(metrics: NodeMetrics, kind: RequestKind, cl: ConsistencyNam
  */
 export function instrumentCoordinator(coordinator: QueryCoordinator, deps: InstrumentDeps & { ring: Ring }): QueryCoordinator {
   const { clock, scope, metrics, ring } = deps;
+  const tables = new TableMetricsById(deps);
   const replicasText = (ks: KeyspaceMetadata, token: bigint | undefined) =>
     token === undefined ? 'all token ranges' : `[${[...ring.replicasFor(ks.replication, token)].join(', ')}]`;
+  const recordWrite = (updates: PartitionUpdate[], cl: ConsistencyName, startMs: number): void => {
+    const nowMs = clock.monotonicMs();
+    const micros = microsBetween(startMs, nowMs);
+    metrics.clientRequests.recordLatency('Write', cl, micros);
+    if (updates.length === 1) {
+      tables.of(updates[0]!.tableId)?.coordinatorWriteLatency.recordMicrosAt(nowMs, micros);
+      return;
+    }
+    const seen = new Set<TableMetrics>();
+    for (const u of updates) {
+      const t = tables.of(u.tableId);
+      if (t === undefined || seen.has(t)) continue;
+      seen.add(t);
+      t.coordinatorWriteLatency.recordMicrosAt(nowMs, micros);
+    }
+  };
+  const recordRead = (cmd: ReadCommand, kind: RequestKind, cl: ConsistencyName, startMs: number): void => {
+    const nowMs = clock.monotonicMs();
+    const micros = microsBetween(startMs, nowMs);
+    metrics.clientRequests.recordLatency(kind, cl, micros);
+    const t = tables.ofTable(cmd.table);
+    (kind === 'RangeSlice' ? t.coordinatorScanLatency : t.coordinatorReadLatency).recordMicrosAt(nowMs, micros);
+  };
   return {
-    async write(keyspace, updates, cl) {
+    write(keyspace, updates, cl) {
       scope.current()?.event(`Determining replicas for mutation: ${replicasText(keyspace, updates[0]?.token)}`);
       const startMs = clock.monotonicMs();
-      try {
-        return await coordinator.write(keyspace, updates, cl);
-      } catch (err) {
+      return coordinator.write(keyspace, updates, cl).then((value) => {
+        recordWrite(updates, cl, startMs);
+        return value;
+      }, (err: unknown) => {
         recordError(metrics, 'Write', cl, err);
+        recordWrite(updates, cl, startMs);
         throw err;
-      } finally {
-        const micros = elapsedMicros(clock, startMs);
-        metrics.clientRequests.recordLatency('Write', cl, micros);
-        const seen = new Set<string>();
-        for (const u of updates) {
-          if (seen.has(u.tableId)) continue;
-          seen.add(u.tableId);
-          const t = deps.tableById(u.tableId);
-          if (t !== undefined) metricsOf(deps, t).coordinatorWriteLatency.updateMicros(micros);
-        }
-      }
+      });
     },
-    async read(keyspace, cmd, cl) {
+    read(keyspace, cmd, cl) {
       const kind = readKind(cmd, cl);
-      const token = cmd.partitions.kind === 'keys' ? cmd.partitions.keys[0]?.token : undefined;
-      scope.current()?.event(`${kind === 'RangeSlice' ? 'Computing ranges to query' : 'Reading data'} at ${cl} from replicas ${replicasText(keyspace, token)}`);
-      const startMs = clock.monotonicMs();
-      try {
-        return await coordinator.read(keyspace, cmd, cl);
-      } catch (err) {
-        recordError(metrics, kind, cl, err);
-        throw err;
-      } finally {
-        const micros = elapsedMicros(clock, startMs);
-        metrics.clientRequests.recordLatency(kind, cl, micros);
-        const t = metricsOf(deps, cmd.table);
-        (kind === 'RangeSlice' ? t.coordinatorScanLatency : t.coordinatorReadLatency).updateMicros(micros);
+      const session = scope.current();
+      if (session !== undefined) {
+        const token = cmd.partitions.kind === 'keys' ? cmd.partitions.keys[0]?.token : undefined;
+        session.event(`${kind === 'RangeSlice' ? 'Computing ranges to query' : 'Reading data'} at ${cl} from replicas ${replicasText(keyspace, token)}`);
       }
+      const startMs = clock.monotonicMs();
+      return coordinator.read(keyspace, cmd, cl).then((result) => {
+        recordRead(cmd, kind, cl, startMs);
+        return result;
+      }, (err: unknown) => {
+        recordError(metrics, kind, cl, err);
+        recordRead(cmd, kind, cl, startMs);
+        throw err;
+      });
     },
     ...(coordinator.truncate ? { truncate: (table: TableMetadata) => coordinator.truncate!(table) } : {}),
   };

@@ -93,27 +93,51 @@ export class RequestObserver implements QueryHandler {
     this.prepared.set(idHex, p);
   }
 
-  private async observe(r: Observed, run: () => Promise<ResultResponse>): Promise<ResultResponse> {
-    const { clock, tracing, scope } = this.deps;
+  private observe(r: Observed, run: () => Promise<ResultResponse>): Promise<ResultResponse> {
+    const { clock, tracing } = this.deps;
     this.pool.startedDirectly();
     const startMs = clock.monotonicMs();
     const startedAtMs = clock.nowMs();
     const traced = r.info.tracing || tracing.shouldSample();
-    const session = traced ? this.beginTrace(r) : null;
+    if (traced) return this.observeTraced(r, run, startMs, startedAtMs);
+    // Untraced (nearly every request): one promise reaction, no async frame.
+    let response: Promise<ResultResponse>;
     try {
-      const response = session === null ? await run() : await scope.run(session, run);
-      this.afterSuccess(r, startMs, startedAtMs);
-      if (session !== null) {
-        // No "Request complete" event: as with Cassandra, the session's duration marks the end
-        // and cqlsh-like shells print that line themselves.
-        session.finish();
-        if (r.info.tracing) return { ...response, tracingId: uuidBytes(session.id) };
+      response = run();
+    } catch (err) {
+      response = Promise.reject(err);
+    }
+    return response.then((value) => {
+      try {
+        this.afterSuccess(r, startMs, startedAtMs);
+      } finally {
+        this.pool.finished();
       }
+      return value;
+    }, (err: unknown) => {
+      try {
+        this.afterFailure(r, startMs, err);
+      } finally {
+        this.pool.finished();
+      }
+      throw err;
+    });
+  }
+
+  private async observeTraced(r: Observed, run: () => Promise<ResultResponse>, startMs: number, startedAtMs: number): Promise<ResultResponse> {
+    const session = this.beginTrace(r);
+    try {
+      const response = await this.deps.scope.run(session, run);
+      this.afterSuccess(r, startMs, startedAtMs);
+      // No "Request complete" event: as with Cassandra, the session's duration marks the end
+      // and cqlsh-like shells print that line themselves.
+      session.finish();
+      if (r.info.tracing) return { ...response, tracingId: uuidBytes(session.id) };
       return response;
     } catch (err) {
       this.afterFailure(r, startMs, err);
-      session?.event(`Request failed: ${err instanceof Error ? err.message : String(err)}`);
-      session?.finish();
+      session.event(`Request failed: ${err instanceof Error ? err.message : String(err)}`);
+      session.finish();
       throw err;
     } finally {
       this.pool.finished();

@@ -1,0 +1,104 @@
+// Request timeouts without a timer per request: one DeadlineQueue per timeout length holds the
+// waiting requests in arrival order. Every entry of a queue has the same length, so deadlines are
+// non-decreasing from head to tail; one scheduler timer is armed for the head only. Finished
+// requests are cancelled in O(1) (the entry is emptied) and emptied entries are dropped from the
+// head as it moves, so the queue holds at most the requests still in flight plus those that
+// finished out of order behind an older one still waiting.
+
+import { assert } from '../util/assert.js';
+import type { Clock, Scheduler, TimerHandle } from '../env/mod.js';
+
+/** One waiting request; `cancel` it once the request has its answer. */
+export interface Deadline {
+  cancel(): void;
+}
+
+class Entry implements Deadline {
+  constructor(readonly deadlineMs: number, public onExpire: (() => void) | null, private readonly queue: DeadlineQueue) {}
+  cancel(): void {
+    if (this.onExpire === null) return;
+    this.onExpire = null;
+    this.queue.trim();
+  }
+}
+
+/** Emptied entries at the head beyond which the array is compacted. */
+const COMPACT_AT = 1024;
+
+export class DeadlineQueue {
+  private entries: Entry[] = [];
+  private head = 0;
+  private timer: TimerHandle | null = null;
+
+  constructor(private readonly clock: Clock, private readonly scheduler: Scheduler, readonly timeoutMs: number) {
+    assert(timeoutMs > 0, `timeout must be positive, got ${timeoutMs}`);
+  }
+
+  /** Requests waiting (not yet cancelled or expired), for tests. */
+  get waiting(): number {
+    let n = 0;
+    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i]!.onExpire !== null) n++;
+    return n;
+  }
+
+  /** Calls onExpire once timeoutMs from now unless cancelled first. */
+  add(onExpire: () => void): Deadline {
+    const entry = new Entry(this.clock.monotonicMs() + this.timeoutMs, onExpire, this);
+    this.entries.push(entry);
+    if (this.timer === null) this.arm(entry.deadlineMs);
+    return entry;
+  }
+
+  /** Drops emptied entries from the head; disarms the timer when nothing waits. */
+  trim(): void {
+    while (this.head < this.entries.length && this.entries[this.head]!.onExpire === null) this.head++;
+    if (this.head === this.entries.length) {
+      this.entries = [];
+      this.head = 0;
+      this.timer?.cancel();
+      this.timer = null;
+    } else if (this.head >= COMPACT_AT && this.head * 2 >= this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private arm(atMs: number): void {
+    this.timer?.cancel();
+    this.timer = this.scheduler.after(Math.max(0, atMs - this.clock.monotonicMs()), () => this.fire());
+  }
+
+  private fire(): void {
+    this.timer = null;
+    const nowMs = this.clock.monotonicMs();
+    while (this.head < this.entries.length) {
+      const e = this.entries[this.head]!;
+      if (e.onExpire !== null && e.deadlineMs > nowMs) break;
+      this.head++;
+      const expire = e.onExpire;
+      e.onExpire = null;
+      expire?.();
+    }
+    this.trim();
+    const next = this.entries[this.head];
+    if (next !== undefined && this.timer === null) this.arm(next.deadlineMs);
+  }
+}
+
+/** One queue per timeout length (write, read, range, truncate), created on first use. */
+export class Deadlines {
+  private readonly queues = new Map<number, DeadlineQueue>();
+  constructor(private readonly clock: Clock, private readonly scheduler: Scheduler) {}
+
+  /** Calls onExpire after timeoutMs unless the returned Deadline is cancelled first. */
+  after(timeoutMs: number, onExpire: () => void): Deadline {
+    let q = this.queues.get(timeoutMs);
+    if (q === undefined) {
+      // Timeouts come from configuration (a handful of values); a stray one is a bug.
+      assert(this.queues.size < 64, 'more than 64 distinct request timeouts');
+      q = new DeadlineQueue(this.clock, this.scheduler, timeoutMs);
+      this.queues.set(timeoutMs, q);
+    }
+    return q.add(onExpire);
+  }
+}
