@@ -31,7 +31,7 @@ commitlog_sync_group_window: 2ms
 compaction_throughput: 4MiB/s
 `;
 
-type KillMode = 'plain' | 'flush' | 'compact';
+type KillMode = 'plain' | 'flush' | 'compact' | 'retire';
 
 interface Life {
   node: NodeProcess;
@@ -74,25 +74,50 @@ async function waitForTmpFile(dataDir: string, watchMs: number): Promise<boolean
   return false;
 }
 
+/** TOC files (one per live SSTable) of the crash keyspace. */
+function liveTocs(dataDir: string): Set<string> {
+  return new Set(listFiles(join(dataDir, 'data', KEYSPACE)).filter((f) => f.endsWith('-TOC.txt')));
+}
+
+/** Waits until an SSTable that was live disappears (a compaction's inputs are being deleted) or the watch ends. */
+async function waitForRetiredSSTable(dataDir: string, watchMs: number): Promise<boolean> {
+  const before = liveTocs(dataDir);
+  const deadline = Date.now() + watchMs;
+  while (Date.now() < deadline) {
+    const now = liveTocs(dataDir);
+    for (const f of before) if (!now.has(f)) return true;
+    for (const f of now) before.add(f);
+    await sleep(0);
+  }
+  return false;
+}
+
 /** Lets the writers run, then kills the node as the mode says; returns whether a .tmp file was seen. */
 async function killAtRandomMoment(life: Life, mode: KillMode, rng: Rng): Promise<boolean> {
-  let sawTmp = false;
+  let landed = false;
   switch (mode) {
     case 'plain':
       await sleep(rng.int(150, 1500));
+      break;
+    case 'retire':
+      // Right after a compaction starts deleting its inputs: with gc_grace_seconds 0 the output
+      // may have dropped tombstones that still shadow data in inputs not yet deleted.
+      await sleep(rng.int(300, 1200));
+      void adminPost(life.node, 'compact', KEYSPACE).catch(() => {});
+      landed = await waitForRetiredSSTable(life.node.dataDir, 3 * TMP_WATCH_MS);
       break;
     case 'flush':
     case 'compact':
       await sleep(rng.int(300, 1200));
       void adminPost(life.node, mode, KEYSPACE).catch(() => {});
-      sawTmp = await waitForTmpFile(life.node.dataDir, TMP_WATCH_MS);
+      landed = await waitForTmpFile(life.node.dataDir, TMP_WATCH_MS);
       // Mostly while the files are written; sometimes later (TOC, commit log release, input deletion).
       await sleep(rng.next() < 0.7 ? rng.int(0, 4) : rng.int(5, 80));
       break;
   }
   life.killed = true;
   await life.node.kill();
-  return sawTmp;
+  return landed;
 }
 
 /**
@@ -122,8 +147,8 @@ test('crash: SIGKILL a node process under acknowledged driver writes, during flu
   const configPath = writeConfig(workDir, CONFIG);
   const model = new Model();
   const startedMs = Date.now();
-  const modes: Record<KillMode, number> = { plain: 0, flush: 0, compact: 0 };
-  let tmpKills = 0;
+  const modes: Record<KillMode, number> = { plain: 0, flush: 0, compact: 0, retire: 0 };
+  let windowKills = 0;
   let startupKills = 0;
   let pending: Op[] = [];
   let totalAcked = 0;
@@ -151,13 +176,13 @@ test('crash: SIGKILL a node process under acknowledged driver writes, during flu
         pending = [];
         const done = kills >= KILLS_MAX || (kills >= KILLS_MIN && Date.now() - startedMs > TIME_BUDGET_MS);
         if (done) break;
-        const mode: KillMode = rng.pick(['plain', 'flush', 'flush', 'compact', 'compact'] as const);
+        const mode: KillMode = rng.pick(['plain', 'flush', 'flush', 'compact', 'compact', 'retire'] as const);
         const writers = Array.from({ length: WRITERS }, (_, w) => runWriter(life, model, new Rng(seed ^ (lifeNo * 7919 + w + 1)), w, lifeNo));
-        const sawTmp = await killAtRandomMoment(life, mode, rng);
+        const landed = await killAtRandomMoment(life, mode, rng);
         await Promise.all(writers);
         kills++;
         modes[mode]++;
-        if (sawTmp) tmpKills++;
+        if (landed) windowKills++;
         totalAcked += life.acked;
         pending = life.pending;
         assert.deepEqual(life.unexpected, [], `seed ${seed}: writes failed before the kill`);
@@ -165,7 +190,7 @@ test('crash: SIGKILL a node process under acknowledged driver writes, during flu
         await client.shutdown().catch(() => {});
       }
     }
-    console.log(`crash test: ${kills} kills (${JSON.stringify(modes)}; ${tmpKills} while SSTable files were being written; `
+    console.log(`crash test: ${kills} kills (${JSON.stringify(modes)}; ${windowKills} while SSTable files were being written or deleted; `
       + `${startupKills} more during startup), `
       + `${totalAcked} acknowledged writes, ${model.state.size} live keys, ${Date.now() - startedMs} ms`);
     assert.ok(kills >= KILLS_MIN);
