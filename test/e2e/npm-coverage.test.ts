@@ -5,6 +5,7 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { connectNpmClient } from './_drivers.js';
 
 let node: NodeProcess;
 let client: cassandra.Client;
@@ -12,9 +13,7 @@ const T = cassandra.types;
 
 before(async () => {
   node = await startNodeProcess();
-  client = new cassandra.Client({ contactPoints: [`${node.host}:${node.port}`], localDataCenter: 'datacenter1' });
-  await client.connect();
-  await client.execute("CREATE KEYSPACE nc WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  client = await connectNpmClient(node, 'nc');
 });
 
 after(async () => {

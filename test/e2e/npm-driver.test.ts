@@ -4,18 +4,14 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
 import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { connectNpmClient } from './_drivers.js';
 
 let node: NodeProcess;
 let client: cassandra.Client;
 
 before(async () => {
   node = await startNodeProcess();
-  client = new cassandra.Client({
-    contactPoints: [`${node.host}:${node.port}`],
-    localDataCenter: 'datacenter1',
-  });
-  await client.connect();
-  await client.execute("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  client = await connectNpmClient(node, 'ks');
 });
 
 after(async () => {

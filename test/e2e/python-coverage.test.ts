@@ -4,24 +4,21 @@
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPython, startNodeProcess, type NodeProcess } from '../harness.js';
+import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { PYTHON_CONNECT, runPythonJson } from './_drivers.js';
 
 let node: NodeProcess;
 
 before(async () => { node = await startNodeProcess(); });
 after(async () => { await node?.cleanup(); });
 
-const SCRIPT = String.raw`
-import sys, json, uuid, datetime, decimal, time, ipaddress, traceback
-from cassandra.cluster import Cluster
+const SCRIPT = String.raw`${PYTHON_CONNECT}
+import json, uuid, datetime, decimal, time, ipaddress, traceback
 from cassandra.query import SimpleStatement, BatchStatement, BatchType, named_tuple_factory
 from cassandra.util import Date, Time, Duration, OrderedMapSerializedKey, SortedSet
 from cassandra import InvalidRequest, ConsistencyLevel
 from cassandra.protocol import SyntaxException
 
-host, port, version, ks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-cluster = Cluster([host], port=port, protocol_version=version)
-session = cluster.connect()
 out = {"errors": {}}
 
 def plain(v):
@@ -344,8 +341,7 @@ const runs = new Map<number, Promise<Out>>();
 function run(version: number): Promise<Out> {
   let r = runs.get(version);
   if (!r) {
-    r = runPython(SCRIPT, [node.host, String(node.port), String(version), `cov${version}`], 180_000)
-      .then((raw) => JSON.parse(raw.trim().split('\n').pop()!) as Out);
+    r = runPythonJson<Out>(SCRIPT, node, { version, keyspace: `cov${version}`, timeoutMs: 180_000 });
     runs.set(version, r);
   }
   return r;

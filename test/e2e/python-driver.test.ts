@@ -2,22 +2,19 @@
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPython, startNodeProcess, type NodeProcess } from '../harness.js';
+import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { PYTHON_CONNECT, runPythonJson } from './_drivers.js';
 
 let node: NodeProcess;
 
 before(async () => { node = await startNodeProcess(); });
 after(async () => { await node?.cleanup(); });
 
-const SCRIPT = String.raw`
-import sys, json, uuid, datetime, decimal
-from cassandra.cluster import Cluster
+const SCRIPT = String.raw`${PYTHON_CONNECT}
+import json, uuid, datetime, decimal
 from cassandra.query import SimpleStatement, BatchStatement
 from cassandra.util import Date, Time, Duration
 
-host, port, version, ks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-cluster = Cluster([host], port=port, protocol_version=version)
-session = cluster.connect()
 out = {"protocol_version": cluster.protocol_version}
 session.execute("CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}" % ks)
 session.set_keyspace(ks)
@@ -53,10 +50,11 @@ cluster.shutdown()
 print(json.dumps(out))
 `;
 
+interface PyOut { protocol_version: number; rows: number; order: number[]; values: unknown[]; batch: number; pk: string[]; ck: string[]; cql: string; error: string }
+
 for (const version of [4, 5]) {
   test(`python3-cassandra with protocol v${version}: connect, metadata, types, paging, batch`, async () => {
-    const raw = await runPython(SCRIPT, [node.host, String(node.port), String(version), `py${version}`]);
-    const out = JSON.parse(raw.trim().split('\n').pop()!);
+    const out = await runPythonJson<PyOut>(SCRIPT, node, { version, keyspace: `py${version}` });
     assert.equal(out.protocol_version, version);
     assert.equal(out.rows, 50);
     assert.deepEqual(out.order, [9, 8]);
