@@ -256,18 +256,29 @@ function clusteringOrders(stmt: Extract<DdlStatement, { kind: 'create_table' }>,
 }
 
 function existingTable(state: SchemaState, q: QualifiedName, ctx: PlanContext, ifExists: boolean): TableMetadata | null {
+  return existingMember(state, q, ctx, { ifExists, what: 'Table', members: (ks) => ks.tables });
+}
+
+/**
+ * The table or type `q` names: null when it (or its keyspace) is missing and IF EXISTS was given,
+ * else InvalidRequest "Keyspace 'k' doesn't exist" or "<What> 'k.name' doesn't exist".
+ */
+function existingMember<T>(
+  state: SchemaState, q: QualifiedName, ctx: PlanContext,
+  opts: { ifExists: boolean; what: 'Table' | 'Type'; members: (ks: KeyspaceMetadata) => ReadonlyMap<string, T> },
+): T | null {
   const ksName = keyspaceOf(q, ctx);
   const ks = state.keyspaces.get(ksName);
   if (!ks) {
-    if (ifExists) return null;
+    if (opts.ifExists) return null;
     throw new InvalidRequest(`Keyspace '${ksName}' doesn't exist`);
   }
-  const t = ks.tables.get(q.name);
-  if (!t) {
-    if (ifExists) return null;
-    throw new InvalidRequest(`Table '${ksName}.${q.name}' doesn't exist`);
+  const member = opts.members(ks).get(q.name);
+  if (!member) {
+    if (opts.ifExists) return null;
+    throw new InvalidRequest(`${opts.what} '${ksName}.${q.name}' doesn't exist`);
   }
-  return t;
+  return member;
 }
 
 function planDropTable(state: SchemaState, stmt: Extract<DdlStatement, { kind: 'drop_table' }>, ctx: PlanContext): Plan {
@@ -449,18 +460,7 @@ function planCreateType(state: SchemaState, stmt: Extract<DdlStatement, { kind: 
 }
 
 function existingType(state: SchemaState, q: QualifiedName, ctx: PlanContext, ifExists: boolean): UserTypeMetadata | null {
-  const ksName = keyspaceOf(q, ctx);
-  const ks = state.keyspaces.get(ksName);
-  if (!ks) {
-    if (ifExists) return null;
-    throw new InvalidRequest(`Keyspace '${ksName}' doesn't exist`);
-  }
-  const t = ks.types.get(q.name);
-  if (!t) {
-    if (ifExists) return null;
-    throw new InvalidRequest(`Type '${ksName}.${q.name}' doesn't exist`);
-  }
-  return t;
+  return existingMember(state, q, ctx, { ifExists, what: 'Type', members: (ks) => ks.types });
 }
 
 function planAlterType(state: SchemaState, stmt: Extract<DdlStatement, { kind: 'alter_type' }>, ctx: PlanContext): Plan {
