@@ -257,22 +257,9 @@ function lexWord(source: string, start: number, tokens: Token[]): number {
 }
 
 function lexQuotedString(source: string, start: number, tokens: Token[]): number {
-  let i = start + 1;
-  let value = '';
-  let chunkStart = i;
-  while (true) {
-    const close = source.indexOf("'", i);
-    if (close < 0) throw lexError(source, source.length, `mismatched character '<EOF>' expecting ''' (unterminated string starting at offset ${start})`);
-    if (source.charCodeAt(close + 1) === CH_QUOTE) {
-      value += source.slice(chunkStart, close + 1);
-      i = close + 2;
-      chunkStart = i;
-      continue;
-    }
-    value += source.slice(chunkStart, close);
-    tokens.push({ type: 'string', value, start, end: close + 1 });
-    return close + 1;
-  }
+  const { value, end } = readDoubledQuoted(source, start, "'", 'string');
+  tokens.push({ type: 'string', value, start, end });
+  return end;
 }
 
 function lexDollarString(source: string, start: number, tokens: Token[]): number {
@@ -283,22 +270,31 @@ function lexDollarString(source: string, start: number, tokens: Token[]): number
 }
 
 function lexQuotedIdent(source: string, start: number, tokens: Token[]): number {
+  const { value, end } = readDoubledQuoted(source, start, '"', 'quoted identifier');
+  if (value.length === 0) throw lexError(source, start, `no viable alternative at input '""' (empty quoted identifier)`);
+  tokens.push({ type: 'qident', value, start, end });
+  return end;
+}
+
+/**
+ * The text between the `quote` at `start` and its closing quote, a doubled quote standing for one;
+ * `end` is just past the closing quote. `what` names the token in the unterminated error.
+ */
+function readDoubledQuoted(source: string, start: number, quote: "'" | '"', what: string): { value: string; end: number } {
   let i = start + 1;
   let value = '';
   let chunkStart = i;
   while (true) {
-    const close = source.indexOf('"', i);
-    if (close < 0) throw lexError(source, source.length, `mismatched character '<EOF>' expecting '"' (unterminated quoted identifier starting at offset ${start})`);
-    if (source.charCodeAt(close + 1) === CH_DQUOTE) {
+    const close = source.indexOf(quote, i);
+    if (close < 0) throw lexError(source, source.length, `mismatched character '<EOF>' expecting '${quote}' (unterminated ${what} starting at offset ${start})`);
+    if (source[close + 1] === quote) {
       value += source.slice(chunkStart, close + 1);
       i = close + 2;
       chunkStart = i;
       continue;
     }
     value += source.slice(chunkStart, close);
-    if (value.length === 0) throw lexError(source, start, `no viable alternative at input '""' (empty quoted identifier)`);
-    tokens.push({ type: 'qident', value, start, end: close + 1 });
-    return close + 1;
+    return { value, end: close + 1 };
   }
 }
 
