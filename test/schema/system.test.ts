@@ -180,7 +180,10 @@ test('system_views.clients and settings; system_virtual_schema lists their colum
   assert.deepEqual(new Map(settings.map((s) => [s['name'], s['value']])), new Map([['cluster_name', 'Test Cluster'], ['num_tokens', '3']]));
   const vt = await rows(sys, h, 'system_virtual_schema', 'tables');
   assert.deepEqual(vt.map((r) => `${r['keyspace_name']}.${r['table_name']}`).sort(),
-    ['system_views.clients', 'system_views.settings', 'system_virtual_schema.columns', 'system_virtual_schema.keyspaces', 'system_virtual_schema.tables']);
+    [...['caches', 'clients', 'coordinator_read_latency', 'coordinator_scan_latency', 'coordinator_write_latency', 'cql_metrics',
+      'disk_usage', 'local_read_latency', 'local_scan_latency', 'local_write_latency', 'max_partition_size', 'rows_per_read',
+      'settings', 'sstable_tasks', 'thread_pools', 'tombstones_per_read'].map((t) => `system_views.${t}`),
+    'system_virtual_schema.columns', 'system_virtual_schema.keyspaces', 'system_virtual_schema.tables']);
   const vc = (await rows(sys, h, 'system_virtual_schema', 'columns')).filter((r) => r['table_name'] === 'clients');
   assert.deepEqual(vc.filter((r) => r['kind'] !== 'regular').map((r) => [r['column_name'], r['kind']]), [['address', 'partition_key'], ['port', 'clustering']]);
 });
