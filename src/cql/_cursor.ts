@@ -12,18 +12,12 @@ import { lineColumn } from './_position.js';
 export const CQL_NESTING_DEPTH_MAX = 64;
 
 /** Tokens shown before the offending token in an error snippet (Cassandra shows up to 10). */
+import { APPENDIX_A_RESERVED_KEYWORDS } from '../schema/keywords.js';
+
+export { APPENDIX_A_RESERVED_KEYWORDS };
+
 const SNIPPET_TOKENS_BEFORE = 10;
 const SNIPPET_CHARS_MAX = 120;
-
-/** Reserved words of cql_singlefile.adoc Appendix A: never identifiers unless double-quoted. */
-export const APPENDIX_A_RESERVED_KEYWORDS: ReadonlySet<string> = new Set([
-  'add', 'allow', 'alter', 'and', 'apply', 'asc', 'authorize', 'batch', 'begin', 'by', 'columnfamily',
-  'create', 'default', 'delete', 'desc', 'describe', 'drop', 'entries', 'execute', 'from', 'full', 'grant',
-  'if', 'in', 'index', 'infinity', 'insert', 'into', 'is', 'keyspace', 'limit', 'materialized', 'mbean',
-  'mbeans', 'modify', 'nan', 'norecursive', 'not', 'null', 'of', 'on', 'or', 'order', 'primary', 'rename',
-  'replace', 'revoke', 'schema', 'select', 'set', 'table', 'to', 'token', 'truncate', 'unlogged', 'unset',
-  'update', 'use', 'using', 'view', 'where', 'with',
-]);
 
 /** Words the parser never takes as unquoted identifiers: Appendix A, plus the boolean constants (tokens of their own in Cassandra's grammar). */
 export const RESERVED_KEYWORDS: ReadonlySet<string> = new Set([...APPENDIX_A_RESERVED_KEYWORDS, 'true', 'false']);

@@ -13,6 +13,7 @@ import { formatInet } from './inet.js';
 import { DATE_EPOCH_OFFSET, formatDate, formatTime, formatTimestamp } from './temporal.js';
 import type { CqlType, NativeTypeName } from './types.js';
 import { formatUuid } from './uuid.js';
+import { APPENDIX_A_RESERVED_KEYWORDS } from './keywords.js';
 
 export const DISPLAY_FLOAT_DIGITS = 5;
 export const DISPLAY_DOUBLE_DIGITS = 12;
@@ -49,7 +50,7 @@ function fieldsOf(types: CqlType[], bytes: Buffer): [CqlType, Buffer | null][] {
 
 /** Identifiers that are not lower-case words are double-quoted (CQL's case-sensitive names). */
 export function quoteIdentifier(name: string): string {
-  return /^[a-z][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return /^[a-z][a-z0-9_]*$/.test(name) && !APPENDIX_A_RESERVED_KEYWORDS.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /** The exact numeric types: their text is the same as a CQL constant and as a JSON number. */

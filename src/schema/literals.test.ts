@@ -301,3 +301,13 @@ test('decoders reject every truncation of a nested value without crashing', () =
     assert.throws(() => validate(type, part), InvalidRequest, `cut at ${cut}`);
   }
 });
+
+test('quoteIdentifier quotes reserved words, upper case and odd characters, and nothing else', async () => {
+  const { quoteIdentifier } = await import('./format.js');
+  assert.equal(quoteIdentifier('select'), '"select"');
+  assert.equal(quoteIdentifier('token'), '"token"');
+  assert.equal(quoteIdentifier('ttl'), 'ttl');
+  assert.equal(quoteIdentifier('MixedCase'), '"MixedCase"');
+  assert.equal(quoteIdentifier('a"b'), '"a""b"');
+  assert.equal(quoteIdentifier('street_2'), 'street_2');
+});
