@@ -33,10 +33,10 @@ export interface Context {
 export async function execute(command: Command, ctx: Context): Promise<number> {
   switch (command.kind) {
     case 'create': return create(command, ctx);
-    case 'start': return startNodes(ctx, ctx.store.resolveName(command.name), null, command.timeoutS * 1000);
-    case 'stop': return stopNodes(ctx, ctx.store.resolveName(command.name), null, command.timeoutS * 1000);
+    case 'start': return startNodes(ctx, { name: ctx.store.resolveName(command.name), only: null, timeoutMs: command.timeoutS * 1000 });
+    case 'stop': return stopNodes(ctx, { name: ctx.store.resolveName(command.name), only: null, timeoutMs: command.timeoutS * 1000 });
     case 'status': return status(ctx, ctx.store.resolveName(command.name), command.json);
-    case 'node': return nodeCommand(ctx, ctx.store.resolveName(command.cluster), command.node, command.action, command.timeoutS * 1000);
+    case 'node': return nodeCommand(ctx, { cluster: ctx.store.resolveName(command.cluster), node: command.node, action: command.action, timeoutMs: command.timeoutS * 1000 });
     case 'remove': return remove(ctx, command.name, command.timeoutS * 1000);
     case 'list': return list(ctx);
     case 'switch': return switchTo(ctx, command.name);
@@ -56,7 +56,7 @@ async function create(cmd: CreateCommand, ctx: Context): Promise<number> {
   // Every node's file is built and validated before anything is written.
   const files = c.nodes.map((node) => {
     const dir = store.nodeDir(c, node);
-    const text = nodeYaml(c, node, { dataDir: join(dir, 'data'), commitlogDir: join(dir, 'commitlog') }, extra);
+    const text = nodeYaml(c, node, { dataDir: join(dir, 'data'), commitlogDir: join(dir, 'commitlog'), extra });
     loadConfigText(text, `${node.name}/cassia.yaml`);
     return { node, dir, text };
   });
@@ -72,7 +72,7 @@ async function create(cmd: CreateCommand, ctx: Context): Promise<number> {
   io.out(table(['node', 'address', 'dc', 'rack', 'seed'], c.nodes.map((n) => [n.name, n.address, n.dc, n.rack, n.seed ? 'yes' : ''])));
   io.out(`ports on every node's own address: native ${c.ports.native}, storage ${c.ports.storage}, admin ${c.ports.admin}; seeds ${seedAddresses(c).join(',')}\n`);
   io.out(hints(c));
-  return cmd.start ? startNodes(ctx, c.name, null, cmd.timeoutS * 1000) : 0;
+  return cmd.start ? startNodes(ctx, { name: c.name, only: null, timeoutMs: cmd.timeoutS * 1000 }) : 0;
 }
 
 function hints(c: ClusterRecord): string {
@@ -121,13 +121,20 @@ function stateOf(ctx: Context, c: ClusterRecord, node: NodeRecord): ProcessState
 
 // ---- start ----
 
-/** Starts the given nodes (all when null), seeds first, one at a time; stops at the first failure. */
-async function startNodes(ctx: Context, name: string, only: NodeRecord['name'] | null, timeoutMs: number): Promise<number> {
+/** Which nodes of which cluster (all when `only` is null), and the wait for each. */
+interface NodesRequest {
+  name: string;
+  only: string | null;
+  timeoutMs: number;
+}
+
+/** Starts the given nodes, seeds first, one at a time; stops at the first failure. */
+async function startNodes(ctx: Context, { name, only, timeoutMs }: NodesRequest): Promise<number> {
   const c = load(ctx, name, true);
   const chosen = only === null ? c.nodes : [findNode(c, only)];
   const ordered = [...chosen.filter((n) => n.seed), ...chosen.filter((n) => !n.seed)];
   for (const node of ordered) {
-    const ok = await startOne(ctx, c, node, timeoutMs);
+    const ok = await startOne(ctx, { c, node, timeoutMs });
     if (!ok) {
       const running = c.nodes.filter((n) => n.pid !== null).map((n) => n.name);
       if (running.length > 0) ctx.io.err(`nodes already running stay up: ${running.join(', ')} (cassia cluster stop ${c.name} stops them)\n`);
@@ -137,7 +144,13 @@ async function startNodes(ctx: Context, name: string, only: NodeRecord['name'] |
   return 0;
 }
 
-async function startOne(ctx: Context, c: ClusterRecord, node: NodeRecord, timeoutMs: number): Promise<boolean> {
+interface OneNode {
+  c: ClusterRecord;
+  node: NodeRecord;
+  timeoutMs: number;
+}
+
+async function startOne(ctx: Context, { c, node, timeoutMs }: OneNode): Promise<boolean> {
   const { io, store } = ctx;
   const s = stateOf(ctx, c, node);
   if (s.kind === 'running' || s.kind === 'paused') {
@@ -181,7 +194,7 @@ function forget(ctx: Context, c: ClusterRecord, node: NodeRecord): void {
 
 // ---- stop ----
 
-async function stopNodes(ctx: Context, name: string, only: string | null, timeoutMs: number): Promise<number> {
+async function stopNodes(ctx: Context, { name, only, timeoutMs }: NodesRequest): Promise<number> {
   const c = load(ctx, name, true);
   const chosen = only === null ? c.nodes : [findNode(c, only)];
   const alive = chosen.filter((n) => isAlive(stateOf(ctx, c, n)));
@@ -189,13 +202,13 @@ async function stopNodes(ctx: Context, name: string, only: string | null, timeou
     ctx.io.out(only === null ? `cluster ${c.name}: no node is running\n` : `${only}: not running\n`);
     return 0;
   }
-  const results = await Promise.all(alive.map((node) => stopOne(ctx, c, node, timeoutMs)));
+  const results = await Promise.all(alive.map((node) => stopOne(ctx, { c, node, timeoutMs })));
   ctx.store.write(c);
   return results.every((ok) => ok) ? 0 : 1;
 }
 
 /** SIGTERM (and SIGCONT, so a paused node can handle it), wait, then SIGKILL. Updates the record in memory. */
-async function stopOne(ctx: Context, c: ClusterRecord, node: NodeRecord, timeoutMs: number): Promise<boolean> {
+async function stopOne(ctx: Context, { c, node, timeoutMs }: OneNode): Promise<boolean> {
   const pid = node.pid!;
   const configPath = ctx.store.nodeConfigPath(c, node);
   signalNode(pid, configPath, 'SIGTERM');
@@ -217,20 +230,26 @@ async function stopOne(ctx: Context, c: ClusterRecord, node: NodeRecord, timeout
 
 // ---- node NODE ACTION ----
 
-async function nodeCommand(ctx: Context, clusterName: string, nodeName: string, action: NodeAction, timeoutMs: number): Promise<number> {
+interface NodeTarget {
+  cluster: string;
+  node: string;
+}
+
+async function nodeCommand(ctx: Context, r: NodeTarget & { action: NodeAction; timeoutMs: number }): Promise<number> {
+  const { action } = r;
   switch (action) {
-    case 'start': return startNodes(ctx, clusterName, nodeName, timeoutMs);
-    case 'stop': return stopNodes(ctx, clusterName, nodeName, timeoutMs);
-    case 'kill': return killNode(ctx, clusterName, nodeName);
-    case 'pause': return pauseOrResume(ctx, clusterName, nodeName, 'pause');
-    case 'resume': return pauseOrResume(ctx, clusterName, nodeName, 'resume');
-    case 'show': return showNode(ctx, clusterName, nodeName);
+    case 'start': return startNodes(ctx, { name: r.cluster, only: r.node, timeoutMs: r.timeoutMs });
+    case 'stop': return stopNodes(ctx, { name: r.cluster, only: r.node, timeoutMs: r.timeoutMs });
+    case 'kill': return killNode(ctx, r);
+    case 'pause': return pauseOrResume(ctx, r, 'pause');
+    case 'resume': return pauseOrResume(ctx, r, 'resume');
+    case 'show': return showNode(ctx, r);
     default: return assertNever(action, 'node action');
   }
 }
 
-function runningNode(ctx: Context, clusterName: string, nodeName: string): { c: ClusterRecord; node: NodeRecord; pid: number; state: ProcessState } | null {
-  const c = load(ctx, clusterName, true);
+function runningNode(ctx: Context, { cluster, node: nodeName }: NodeTarget): { c: ClusterRecord; node: NodeRecord; pid: number; state: ProcessState } | null {
+  const c = load(ctx, cluster, true);
   const node = findNode(c, nodeName);
   const state = stateOf(ctx, c, node);
   if (node.pid === null || !isAlive(state)) {
@@ -240,8 +259,9 @@ function runningNode(ctx: Context, clusterName: string, nodeName: string): { c: 
   return { c, node, pid: node.pid, state };
 }
 
-async function killNode(ctx: Context, clusterName: string, nodeName: string): Promise<number> {
-  const r = runningNode(ctx, clusterName, nodeName);
+async function killNode(ctx: Context, target: NodeTarget): Promise<number> {
+  const nodeName = target.node;
+  const r = runningNode(ctx, target);
   if (r === null) return 1;
   const configPath = ctx.store.nodeConfigPath(r.c, r.node);
   signalNode(r.pid, configPath, 'SIGKILL');
@@ -251,8 +271,9 @@ async function killNode(ctx: Context, clusterName: string, nodeName: string): Pr
   return 0;
 }
 
-async function pauseOrResume(ctx: Context, clusterName: string, nodeName: string, what: 'pause' | 'resume'): Promise<number> {
-  const r = runningNode(ctx, clusterName, nodeName);
+async function pauseOrResume(ctx: Context, target: NodeTarget, what: 'pause' | 'resume'): Promise<number> {
+  const nodeName = target.node;
+  const r = runningNode(ctx, target);
   if (r === null) return 1;
   const want = what === 'pause' ? 'paused' : 'running';
   if (r.state.kind === want) {
@@ -266,9 +287,9 @@ async function pauseOrResume(ctx: Context, clusterName: string, nodeName: string
   return 0;
 }
 
-function showNode(ctx: Context, clusterName: string, nodeName: string): number {
-  const c = load(ctx, clusterName, true);
-  const node = findNode(c, nodeName);
+function showNode(ctx: Context, target: NodeTarget): number {
+  const c = load(ctx, target.cluster, true);
+  const node = findNode(c, target.node);
   const configPath = ctx.store.nodeConfigPath(c, node);
   ctx.io.out(`${JSON.stringify({ ...node, process: stateOf(ctx, c, node).kind, config: configPath, log: ctx.store.nodeLogPath(c, node) }, null, 2)}\n`);
   ctx.io.out(`--- ${configPath}\n${readFileSync(configPath, 'utf8')}`);
@@ -349,7 +370,7 @@ async function status(ctx: Context, name: string, json: boolean): Promise<number
 async function remove(ctx: Context, name: string, timeoutMs: number): Promise<number> {
   const c = load(ctx, name, true);
   if (c.nodes.some((n) => n.pid !== null)) {
-    const code = await stopNodes(ctx, name, null, timeoutMs);
+    const code = await stopNodes(ctx, { name, only: null, timeoutMs });
     if (code !== 0) throw new ClusterError(`cluster ${name}: some nodes did not stop; nothing deleted`);
   }
   ctx.store.delete(name);

@@ -60,7 +60,7 @@ test('nodeYaml: the node accepts it, with its own address, the shared ports, see
   const c = planCluster({ ...base, nodes: 4, dcs: 2, ports: { native: 20600, storage: 20601, admin: 20602 } });
   assert.deepEqual(seedAddresses(c), ['127.0.0.1', '127.0.0.2']);
   const node = c.nodes[3]!;
-  const text = nodeYaml(c, node, { dataDir: '/x/node4/data', commitlogDir: '/x/node4/commitlog' }, { num_tokens: 8 });
+  const text = nodeYaml(c, node, { dataDir: '/x/node4/data', commitlogDir: '/x/node4/commitlog', extra: { num_tokens: 8 } });
   const config = parseConfig(text);
   assert.equal(config.clusterName, 'c1');
   assert.equal(config.listenAddress, '127.0.0.4');

@@ -152,7 +152,8 @@ export interface NodePaths {
 }
 
 /** The node's cassia.yaml (cassandra.yaml names); `extra` keys (from --set) come last and win. */
-export function nodeYaml(c: ClusterRecord, node: NodeRecord, paths: NodePaths, extra: Record<string, unknown> = {}): string {
+export function nodeYaml(c: ClusterRecord, node: NodeRecord, o: NodePaths & { extra?: Record<string, unknown> }): string {
+  const extra = o.extra ?? {};
   assert(c.nodes.includes(node), 'nodeYaml: node of another cluster');
   const settings: Record<string, unknown> = {
     cluster_name: c.name,
@@ -165,8 +166,8 @@ export function nodeYaml(c: ClusterRecord, node: NodeRecord, paths: NodePaths, e
     endpoint_snitch: 'GossipingPropertyFileSnitch',
     dc: node.dc,
     rack: node.rack,
-    data_file_directories: [paths.dataDir],
-    commitlog_directory: paths.commitlogDir,
+    data_file_directories: [o.dataDir],
+    commitlog_directory: o.commitlogDir,
     ...extra,
   };
   const header = `# ${node.name} of cluster ${c.name}, written by \`cassia cluster create\`.\n` +
