@@ -72,6 +72,13 @@ interface Admission {
 
 /** Opcodes counted by the request rate limiter. */
 const RATE_LIMITED_OPCODES: ReadonlySet<number> = new Set([OPCODE.QUERY, OPCODE.PREPARE, OPCODE.EXECUTE, OPCODE.BATCH]);
+/**
+ * Request bytes / requests one connection may start in one event-loop turn; then it yields
+ * (scheduler.soon) so other sockets' I/O runs in between: a connection resumed with 16 MiB of
+ * queued 256 KiB writes would otherwise hold the loop for all of their synchronous work.
+ */
+const TURN_BYTES_MAX = 1024 * 1024;
+const TURN_REQUESTS_MAX = 1024;
 /** Arrival records consumed before the array is compacted. */
 const ARRIVALS_COMPACT_AT = 256;
 
@@ -102,6 +109,8 @@ export class ClientConnection {
   private readonly arrivals: number[] = [];
   private arrivalsHead = 0;
   private pushedBytes = 0;
+  /** Yielded after a full turn's worth of requests; a pump is scheduled. */
+  private yielding = false;
   private closing = false;
   private closed = false;
   /** end() was called: nothing more may be written. */
@@ -157,11 +166,16 @@ export class ClientConnection {
 
   /** Decodes and admits requests while the connection may read; pauses the socket otherwise. */
   private pump(): void {
-    while (this.mayRead()) {
+    let turnBytes = 0;
+    let turnRequests = 0;
+    while (!this.yielding && this.mayRead()) {
+      if (turnBytes >= TURN_BYTES_MAX || turnRequests >= TURN_REQUESTS_MAX) { this.yieldTurn(); break; }
       const item = this.decoder.next();
       if (item === null) break;
+      turnRequests++;
       if (item.kind === 'error') { this.handleSafely(item, 0); continue; }
       const bytes = ENVELOPE_HEADER_BYTES + item.body.length;
+      turnBytes += bytes;
       this.admit({ item, bytes, receivedAtMs: this.arrivalMs(this.decoder.consumedBytes), queued: false });
     }
     const stop = !this.closing && !this.mayRead();
@@ -177,6 +191,12 @@ export class ClientConnection {
 
   private mayRead(): boolean {
     return !this.closing && !this.outputBlocked && this.waiting === null && this.hasRoom();
+  }
+
+  /** Lets other I/O run before this connection starts more; the socket keeps being read (≤ one read per turn). */
+  private yieldTurn(): void {
+    this.yielding = true;
+    this.deps.env.scheduler.soon(() => { this.yielding = false; this.pump(); });
   }
 
   /** Monotonic time at which the byte just before offset `consumed` was read. */
