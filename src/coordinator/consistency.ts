@@ -139,6 +139,12 @@ export interface LivenessInput {
 export function assureSufficientLiveReplicas(input: LivenessInput): void {
   const { keyspace, cl, replicas, isAlive, locator } = input;
   const req = requirementFor(cl, keyspace.replication, locator.localDc);
+  if (req.kind === 'count' && req.dc === undefined) {
+    // Every replica counts: the common case needs only a count of the live ones.
+    let alive = 0;
+    for (const e of replicas) if (isAlive(e)) alive++;
+    if (alive >= req.count) return;
+  }
   const live = replicas.filter(isAlive);
   if (req.kind === 'each') {
     for (const [dc, need] of req.perDc) {

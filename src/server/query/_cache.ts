@@ -17,8 +17,16 @@ export function md5Of(text: string): Buffer {
   return createHash('md5').update(text, 'utf8').digest();
 }
 
+/**
+ * LRU, approximated so a hit is usually one Map lookup: a hit moves its entry to the young end only
+ * when more than entriesMax/2 operations happened since it was last moved. An entry is evicted
+ * only after entriesMax - 1 others were inserted or moved after it, so one used in the last
+ * entriesMax/2 operations is never the one evicted.
+ */
 export class LruCache<V extends { tables: readonly string[] }> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { value: V; movedAt: number }>();
+  /** Operations (gets and sets) so far: the clock of `movedAt`. */
+  private ops = 0;
   /** table key (`ks.table`) → ids of cached statements using it. */
   private readonly byTable = new Map<string, Set<string>>();
 
@@ -31,16 +39,20 @@ export class LruCache<V extends { tables: readonly string[] }> {
   }
 
   get(id: string): V | undefined {
-    const v = this.entries.get(id);
-    if (v === undefined) return undefined;
-    this.entries.delete(id);
-    this.entries.set(id, v);
-    return v;
+    const e = this.entries.get(id);
+    if (e === undefined) return undefined;
+    const now = ++this.ops;
+    if (now - e.movedAt > this.entriesMax / 2) {
+      this.entries.delete(id);
+      e.movedAt = now;
+      this.entries.set(id, e);
+    }
+    return e.value;
   }
 
   set(id: string, value: V): void {
     this.delete(id);
-    this.entries.set(id, value);
+    this.entries.set(id, { value, movedAt: ++this.ops });
     for (const t of value.tables) {
       let ids = this.byTable.get(t);
       if (ids === undefined) this.byTable.set(t, (ids = new Set()));
@@ -53,10 +65,10 @@ export class LruCache<V extends { tables: readonly string[] }> {
   }
 
   delete(id: string): void {
-    const v = this.entries.get(id);
-    if (v === undefined) return;
+    const e = this.entries.get(id);
+    if (e === undefined) return;
     this.entries.delete(id);
-    for (const t of v.tables) {
+    for (const t of e.value.tables) {
       const ids = this.byTable.get(t);
       ids?.delete(id);
       if (ids?.size === 0) this.byTable.delete(t);

@@ -401,9 +401,7 @@ export function buildUpdate(plan: ModifyPlan, target: Target, o: BuildOptions): 
     for (const c of target.clusterings) update.rows.push({ clustering: c, deletion, cells: [] });
     return update;
   }
-  const ops = target.jsonValues ? jsonOps(plan, target.jsonValues) : plan.ops.map((op) => ({ op, value: undefined as BoundValue | undefined }));
-  const staticOps = ops.filter((x) => x.op.column.kind === 'static');
-  const rowOps = ops.filter((x) => x.op.column.kind !== 'static');
+  const { staticOps, rowOps } = target.jsonValues ? splitOps(jsonOps(plan, target.jsonValues)) : splitPlanOps(plan);
   if (staticOps.length > 0) {
     const row: Row = { clustering: [], cells: [] };
     for (const x of staticOps) applyOp(plan, x.op, x.value, row, o, o.existing?.staticRow ?? null);
@@ -425,6 +423,24 @@ export function buildUpdate(plan: ModifyPlan, target: Target, o: BuildOptions): 
     }
   }
   return update;
+}
+
+type BoundOp = { op: Op; value: BoundValue | undefined };
+interface SplitOps { staticOps: BoundOp[]; rowOps: BoundOp[] }
+
+function splitOps(ops: BoundOp[]): SplitOps {
+  return { staticOps: ops.filter((x) => x.op.column.kind === 'static'), rowOps: ops.filter((x) => x.op.column.kind !== 'static') };
+}
+
+/** A plan's ops split into static and row ops once, not per execution (plans are immutable once built). */
+const planOpsCache = new WeakMap<ModifyPlan, SplitOps>();
+function splitPlanOps(plan: ModifyPlan): SplitOps {
+  let split = planOpsCache.get(plan);
+  if (split === undefined) {
+    split = splitOps(plan.ops.map((op) => ({ op, value: undefined })));
+    planOpsCache.set(plan, split);
+  }
+  return split;
 }
 
 function jsonOps(plan: ModifyPlan, values: Map<string, BoundValue>): { op: Op; value: BoundValue }[] {

@@ -381,6 +381,7 @@ export interface BoundKey { key: Buffer; token: bigint; parts: Buffer[] }
 
 /** The partition keys named by a keys plan, sorted by key type order and deduplicated. */
 export function bindKeys(table: TableMetadata, columns: KeyRestriction[], ctx: ExecContext, limits: QueryLimits): BoundKey[] {
+  if (columns.every((k) => k.kind === 'eq')) return [boundKey(columns.map((k) => evalRequired((k as Extract<KeyRestriction, { kind: 'eq' }>).term, receiverOf(table, k.column), ctx, 'key')), columns.length)];
   let combos: Buffer[][] = [[]];
   for (const k of columns) {
     const receiver = receiverOf(table, k.column);
@@ -392,15 +393,16 @@ export function bindKeys(table: TableMetadata, columns: KeyRestriction[], ctx: E
     }
     combos = next;
   }
-  return combos.map((parts) => {
-    for (const [i, p] of parts.entries()) {
-      if (p.length > 0xffff) throw new InvalidRequest(`Key length of ${p.length} is longer than maximum of 65535`);
-      if (p.length === 0 && columns.length === 1) throw new InvalidRequest(`Key may not be empty`);
-      void i;
-    }
-    const key = compositeKey(parts);
-    return { key, token: tokenOf(key), parts };
-  });
+  return combos.map((parts) => boundKey(parts, columns.length));
+}
+
+function boundKey(parts: Buffer[], columnCount: number): BoundKey {
+  for (const p of parts) {
+    if (p.length > 0xffff) throw new InvalidRequest(`Key length of ${p.length} is longer than maximum of 65535`);
+    if (p.length === 0 && columnCount === 1) throw new InvalidRequest(`Key may not be empty`);
+  }
+  const key = compositeKey(parts);
+  return { key, token: tokenOf(key), parts };
 }
 
 /** The token range of a token plan, or null when it is empty. */

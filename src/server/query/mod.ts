@@ -17,7 +17,7 @@ import { makeFunctionContext, type FunctionContext } from '../../cql/functions/m
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext, type DdlChange } from './_context.js';
 import { LruCache, statementId, md5Of } from './_cache.js';
 import { planSelect, executeSelect, type SelectPlan } from './_select.js';
-import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target } from './_modify.js';
+import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target, type WriteAttrs } from './_modify.js';
 import { fingerprintOf } from './_paging.js';
 import { wildcardColumns } from './_selection.js';
 import { conditionsHold, conditionColumns } from './_conditions.js';
@@ -273,28 +273,33 @@ export class QueryProcessor implements QueryHandler {
 
   // ------------------------------------------------------------------------------ writes
 
-  private async runBatch(batchType: 'logged' | 'unlogged' | 'counter' | null, items: { plan: ModifyPlan; values: BoundValue[] }[], ctx: ExecContext, cl: ConsistencyName): Promise<ResultBody> {
+  private runBatch(batchType: 'logged' | 'unlogged' | 'counter' | null, items: { plan: ModifyPlan; values: BoundValue[] }[], ctx: ExecContext, cl: ConsistencyName): Promise<ResultBody> {
     if (batchType !== null) checkBatchKinds(batchType, items.map((i) => i.plan));
     const conditional = items.some((i) => i.plan.ifPlan.kind !== 'none');
-    const work: { plan: ModifyPlan; ctx: ExecContext; targets: Target[] }[] = items.map((i) => {
-      const c = { ...ctx, values: i.values };
-      return { plan: i.plan, ctx: c, targets: bindTargets(i.plan, c, this.limits) };
+    const work: WriteWork[] = items.map((i) => {
+      // A single statement binds the request's own values: its context as it is.
+      const c = i.values === ctx.values ? ctx : { ...ctx, values: i.values };
+      return { plan: i.plan, ctx: c, targets: bindTargets(i.plan, c, this.limits), existing: noExisting };
     });
+    const needsRead = conditional || work.some((w) => w.plan.needsRead);
+    let targetCount = 0;
+    for (const w of work) targetCount += w.targets.length;
+    // Distinct partitions matter for conditions, locks and the unlogged-batch warning only.
+    const warnAbove = this.limits.unloggedBatchAcrossPartitionsWarnThreshold;
+    if (!needsRead && (batchType !== 'unlogged' || targetCount <= warnAbove)) {
+      return this.write(work, cl).then(() => VOID_RESULT);
+    }
     const partitions = new Set<string>();
     for (const w of work) for (const t of w.targets) partitions.add(`${w.plan.table.id}:${t.key.key.toString('hex')}`);
     if (conditional) {
       if (partitions.size > 1) throw new InvalidRequest(batchType === null ? 'IN on the partition key is not supported with conditional updates' : 'Batch with conditions cannot span multiple partitions');
       if (new Set(work.map((w) => w.plan.table.id)).size > 1) throw new InvalidRequest('Batch with conditions cannot span multiple tables');
     }
-    if (batchType === 'unlogged' && partitions.size > this.limits.unloggedBatchAcrossPartitionsWarnThreshold) {
+    if (batchType === 'unlogged' && partitions.size > warnAbove) {
       const names = [...new Set(work.map((w) => `${w.plan.table.keyspace}.${w.plan.table.name}`))];
       ctx.warnings.push(`Unlogged batch covering ${partitions.size} partitions detected against table${names.length > 1 ? 's' : ''} [${names.join(', ')}]. You should use a logged batch for atomicity, or asynchronous writes for performance.`);
     }
-    const needsRead = conditional || work.some((w) => w.plan.needsRead);
-    if (!needsRead) {
-      await this.write(work.map((w) => ({ plan: w.plan, ctx: w.ctx, targets: w.targets, existing: () => null })), cl);
-      return { kind: 'void' };
-    }
+    if (!needsRead) return this.write(work, cl).then(() => VOID_RESULT);
     return this.withLocks([...partitions], async () => {
       const existing = new Map<string, Existing>();
       for (const w of work) {
@@ -305,27 +310,42 @@ export class QueryProcessor implements QueryHandler {
         const failed = this.checkConditions(work, find);
         if (failed) return failed;
       }
-      await this.write(work.map((w) => ({ ...w, existing: (t: Target) => find(w.plan, t) })), cl);
+      await this.write(work.map((w) => ({ ...w, existing: (t: Target): Existing | null => find(w.plan, t) })), cl);
       return conditional ? appliedRow(work[0]!.plan.table, true) : { kind: 'void' };
     });
   }
 
-  private async write(work: { plan: ModifyPlan; ctx: ExecContext; targets: Target[]; existing: (t: Target) => Existing | null }[], cl: ConsistencyName): Promise<void> {
+  private write(work: WriteWork[], cl: ConsistencyName): Promise<unknown> {
+    if (work.length === 1 && work[0]!.targets.length === 1) {
+      // One statement, one partition (a prepared single-row write): no grouping or merging.
+      const w = work[0]!;
+      const u = this.buildUpdateOf(w, w.targets[0]!, bindAttrs(w.plan, w.ctx));
+      return this.opts.coordinator.write(this.keyspaceOf(w.plan.table), [u], cl);
+    }
     const byKeyspace = new Map<string, { ks: KeyspaceMetadata; updates: PartitionUpdate[] }>();
     for (const w of work) {
-      if (w.plan.table.virtual) throw new InvalidRequest(`Modification to table ${w.plan.table.keyspace}.${w.plan.table.name} is not supported: it is a virtual table`);
       const attrs = bindAttrs(w.plan, w.ctx);
       for (const t of w.targets) {
-        const existing = w.existing(t);
-        const u = buildUpdate(w.plan, t, { attrs, ctx: w.ctx, existing, hostId: this.opts.hostId, listPaths: this.listPaths });
-        if (existing && w.plan.table.isCounter) foldCounterCells(existing, u);
-        const entry = byKeyspace.get(w.plan.table.keyspace) ?? { ks: this.keyspaceOf(w.plan.table), updates: [] };
+        const u = this.buildUpdateOf(w, t, attrs);
+        let entry = byKeyspace.get(w.plan.table.keyspace);
+        if (entry === undefined) byKeyspace.set(w.plan.table.keyspace, entry = { ks: this.keyspaceOf(w.plan.table), updates: [] });
         entry.updates.push(u);
-        byKeyspace.set(w.plan.table.keyspace, entry);
       }
     }
-    for (const { ks, updates } of byKeyspace.values()) {
-      const merged = mergeUpdates(updates);
+    return this.writeGroups([...byKeyspace.values()], cl);
+  }
+
+  private buildUpdateOf(w: WriteWork, t: Target, attrs: WriteAttrs): PartitionUpdate {
+    if (w.plan.table.virtual) throw new InvalidRequest(`Modification to table ${w.plan.table.keyspace}.${w.plan.table.name} is not supported: it is a virtual table`);
+    const existing = w.existing(t);
+    const u = buildUpdate(w.plan, t, { attrs, ctx: w.ctx, existing, hostId: this.opts.hostId, listPaths: this.listPaths });
+    if (existing && w.plan.table.isCounter) foldCounterCells(existing, u);
+    return u;
+  }
+
+  private async writeGroups(groups: { ks: KeyspaceMetadata; updates: PartitionUpdate[] }[], cl: ConsistencyName): Promise<void> {
+    for (const { ks, updates } of groups) {
+      const merged = updates.length === 1 ? updates : mergeUpdates(updates);
       if (merged.length > 0) await this.opts.coordinator.write(ks, merged, cl);
     }
   }
@@ -393,6 +413,17 @@ export class QueryProcessor implements QueryHandler {
     }
   }
 }
+
+/** One statement of a write: its plan, bound context, targets, and the rows read before it (if any). */
+interface WriteWork {
+  plan: ModifyPlan;
+  ctx: ExecContext;
+  targets: Target[];
+  existing: (t: Target) => Existing | null;
+}
+
+const noExisting = (): Existing | null => null;
+const VOID_RESULT: ResultBody = Object.freeze({ kind: 'void' });
 
 /** The protocol's form of a SchemaManager change. */
 export function protocolSchemaChange(c: DdlChange): SchemaChange {
@@ -497,22 +528,28 @@ function foldCounterCells(existing: Existing, u: PartitionUpdate): void {
 
 /** Merges updates to the same partition (batches): rows with the same clustering become one. */
 function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
-  const byKey = new Map<string, PartitionUpdate>();
+  const byKey = new Map<string, { update: PartitionUpdate; rowIndex: Map<string, number> }>();
   for (const u of updates) {
     const k = `${u.tableId}:${u.key.toString('hex')}`;
-    const cur = byKey.get(k);
-    if (!cur) { byKey.set(k, { ...u, rows: [...u.rows], rangeTombstones: [...u.rangeTombstones] }); continue; }
+    const entry = byKey.get(k);
+    if (!entry) {
+      const rowIndex = new Map<string, number>();
+      u.rows.forEach((r, i) => rowIndex.set(clusteringId(r.clustering), i));
+      byKey.set(k, { update: { ...u, rows: [...u.rows], rangeTombstones: [...u.rangeTombstones] }, rowIndex });
+      continue;
+    }
+    const cur = entry.update;
     if (u.partitionDeletion && (!cur.partitionDeletion || u.partitionDeletion.markedForDeleteAtMicros > cur.partitionDeletion.markedForDeleteAtMicros)) cur.partitionDeletion = u.partitionDeletion;
     cur.rangeTombstones.push(...u.rangeTombstones);
     if (u.staticRow) cur.staticRow = cur.staticRow ? mergeRow(cur.staticRow, u.staticRow) : u.staticRow;
     for (const r of u.rows) {
       const id = clusteringId(r.clustering);
-      const i = cur.rows.findIndex((x) => clusteringId(x.clustering) === id);
-      if (i < 0) cur.rows.push(r);
+      const i = entry.rowIndex.get(id);
+      if (i === undefined) { entry.rowIndex.set(id, cur.rows.length); cur.rows.push(r); }
       else cur.rows[i] = mergeRow(cur.rows[i]!, r);
     }
   }
-  return [...byKey.values()];
+  return [...byKey.values()].map((e) => e.update);
 }
 
 function mergeRow(a: Row, b: Row): Row {

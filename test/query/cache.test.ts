@@ -1,0 +1,27 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { LruCache } from '../../src/server/query/_cache.js';
+
+test('prepared cache: bounded; a statement used within the last half of the capacity is never evicted', () => {
+  const max = 100;
+  const cache = new LruCache<{ tables: string[]; n: number }>(max);
+  cache.set('hot', { tables: ['ks.t'], n: -1 });
+  for (let i = 0; i < 10_000; i++) {
+    cache.set(`cold${i}`, { tables: ['ks.t'], n: i });
+    if (i % 10 === 0) assert.equal(cache.get('hot')?.n, -1, `hot entry evicted at ${i}`);
+    assert.ok(cache.size <= max);
+  }
+  assert.equal(cache.get('cold0'), undefined, 'old unused entries are evicted');
+  assert.equal(cache.get('cold9999')?.n, 9999);
+  assert.equal(cache.invalidate('ks.*'), max);
+  assert.equal(cache.size, 0);
+});
+
+test('prepared cache: with two entries it is exact LRU', () => {
+  const cache = new LruCache<{ tables: string[] }>(2);
+  cache.set('a', { tables: [] });
+  cache.set('b', { tables: [] });
+  assert.ok(cache.get('a'));
+  cache.set('c', { tables: [] });
+  assert.deepEqual([!!cache.get('a'), !!cache.get('b'), !!cache.get('c')], [true, false, true]);
+});
