@@ -30,6 +30,8 @@ export interface Config {
   endpointSnitch: Snitch;
   dc: string;
   rack: string;
+  phiConvictThreshold: number;
+  internodeSendQueueBytes: number;
   dataFileDirectories: string[];
   /** The first data directory: node identity, system keyspaces. */
   dataDir: string;
@@ -132,6 +134,8 @@ export const SPECS: readonly KeySpec[] = [
   { key: 'endpoint_snitch', field: 'endpointSnitch', type: { kind: 'enum', values: ['SimpleSnitch', 'GossipingPropertyFileSnitch'], prefix: 'org.apache.cassandra.locator.' }, default: 'GossipingPropertyFileSnitch', doc: 'GossipingPropertyFileSnitch takes dc and rack from this file; SimpleSnitch puts every node in datacenter1/rack1.' },
   { key: 'dc', field: 'dc', type: { kind: 'string' }, default: 'datacenter1', doc: 'This node\'s data center (cassandra-rackdc.properties `dc`).' },
   { key: 'rack', field: 'rack', type: { kind: 'string' }, default: 'rack1', doc: 'This node\'s rack (cassandra-rackdc.properties `rack`).' },
+  { key: 'phi_convict_threshold', field: 'phiConvictThreshold', type: { kind: 'int', min: 5, max: 16 }, default: 8, doc: 'Phi-accrual failure detector threshold: a peer silent for about 2.3 x this many gossip intervals (18 s at 8) is marked DOWN.' },
+  { key: 'internode_application_send_queue_reserve_endpoint_capacity', field: 'internodeSendQueueBytes', type: { kind: 'size' }, default: '128MiB', doc: 'Bytes of internode messages queued for one peer (while connecting or when the socket is slow); beyond it messages are dropped and counted.' },
   { key: 'data_file_directories', field: 'dataFileDirectories', type: { kind: 'paths' }, default: ['./data'], doc: 'Data directories (a list or one path); the first also holds the node identity.' },
   { key: 'commitlog_directory', field: 'commitlogDirectory', type: { kind: 'path' }, default: undefined, doc: 'Commit log directory. Default: `commitlog` inside the first data directory.' },
   { key: 'commitlog_sync', field: 'commitlogSync', type: { kind: 'enum', values: ['batch', 'group', 'periodic'] }, default: 'group', doc: '`batch`: each write waits for its own fsync; `group`: writes wait for a shared fsync every commitlog_sync_group_window; `periodic`: writes are acknowledged before fsync (up to commitlog_sync_period of acknowledged writes can be lost on power failure).' },

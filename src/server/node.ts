@@ -18,6 +18,7 @@ import { type Config, storageConfigOf } from './config.js';
 import { infoSnapshot } from '../observability/mod.js';
 import { loadOrCreateIdentity, type NodeIdentity } from './identity.js';
 import { startAdmin, type AdminServer } from './admin_wiring.js';
+import { createCluster } from './cluster_wiring.js';
 import { NodeObservability } from './observability_wiring.js';
 import { instrumentCoordinator, instrumentStorage } from './metrics_wiring.js';
 import { RequestObserver } from './request_observer.js';
@@ -76,21 +77,26 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const metadata = new TokenMetadata();
   metadata.setEndpoint({ endpoint, hostId: identity.hostId, dc: config.dc, rack: config.rack, tokens: identity.tokens.map(parseToken) });
   const ring = new Ring({ localEndpoint: endpoint, metadata });
+  const replicaStorage = instrumentStorage(storage, instrument);
+  const cluster = await createCluster({
+    env, config, identity, schema, storage: replicaStorage, metadata, logger: logger.child({ part: 'cluster' }),
+    broadcast: (event) => transport?.broadcastEvent(event),
+  });
   const coordinator = new Coordinator({
-    ring, storage: instrumentStorage(storage, instrument), clock: env.clock, scheduler: env.scheduler,
-    liveness: () => true,
+    ring, storage: replicaStorage, clock: env.clock, scheduler: env.scheduler,
+    liveness: (e) => cluster.isAlive(e), remote: cluster.remote,
     timeouts: { readMs: config.readRequestTimeoutMs, writeMs: config.writeRequestTimeoutMs, rangeMs: config.rangeRequestTimeoutMs },
   });
 
   const startedAtMs = env.clock.nowMs();
-  const gossipGeneration = Math.floor(startedAtMs / 1000);
+  const gossipGeneration = cluster.generation;
   const info: SystemInfo = {
     local: () => ({
       clusterName: config.clusterName, hostId: identity.hostId, broadcastAddress: endpoint, listenAddress: endpoint,
       storagePort: config.storagePort, rpcAddress: config.rpcAddress, rpcPort: transport?.port ?? config.nativeTransportPort,
       dataCenter: config.dc, rack: config.rack, tokens: identity.tokens.map(parseToken), gossipGeneration,
     }),
-    peers: () => [],
+    peers: () => cluster.peers(),
     clients: () => (transport?.clients() ?? []).map((c) => ({
       address: c.address, port: c.port, hostname: c.address, username: c.user ?? undefined,
       connectionStage: c.ready ? 'ready' : 'established', protocolVersion: c.protocolVersion,
@@ -102,7 +108,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   };
   const systemTables = new SystemTables({ schema, info, clock: env.clock, extra: obs.virtualTables() });
   const processor = new QueryProcessor({
-    schema, coordinator: instrumentCoordinator(coordinator, { ...instrument, ring }), storage, systemTables,
+    schema: cluster.routedSchema(), coordinator: instrumentCoordinator(coordinator, { ...instrument, ring }), storage, systemTables,
     clock: env.clock, random: env.random, hostId: identity.hostId,
   });
   obs.bindPreparedCount(() => processor.preparedCount);
@@ -128,9 +134,12 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
         ? { changeType: c.change, target: c.target, keyspace: c.keyspace, name: c.name ?? '', argTypes: c.argTypes ?? [] }
         : { changeType: c.change, target: c.target, keyspace: c.keyspace, name: c.name ?? '' };
     const event: ProtocolEvent = { type: 'SCHEMA_CHANGE', change };
+    processor.onSchemaChange(change);
     transport?.broadcastEvent(event);
   });
+  await cluster.join();
   const nativePort = await transport.listen(config.rpcAddress, config.nativeTransportPort);
+  cluster.announceNormal(nativePort);
   const admin: AdminServer = await startAdmin({
     env, config, storage, schema, ring, identity, startedAtMs,
     metricsText: () => obs.prometheus(),
@@ -149,6 +158,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     stop: () => {
       stopping ??= (async () => {
         unsubscribe();
+        await cluster.stop();
         await transport?.close();
         await admin.close();
         await obs.close();
