@@ -33,8 +33,14 @@ export function readString(r: ByteReader): string {
   return r.utf8(r.u16());
 }
 
-function readBytesCopy(r: ByteReader): Buffer {
-  return Buffer.from(r.bytes(r.u32()));
+/**
+ * Length-prefixed bytes: a copy, or (copy = false) a view into the reader's buffer. Views are for
+ * buffers that are never modified and not retained for long (decompressed SSTable chunks); commit
+ * log replay copies, so memtables never pin whole segment files.
+ */
+function readBytesOf(r: ByteReader, copy: boolean): Buffer {
+  const v = r.bytes(r.u32());
+  return copy ? Buffer.from(v) : v;
 }
 
 function writeDeletion(w: ByteWriter, d: DeletionTime): void {
@@ -50,10 +56,10 @@ export function writeClustering(w: ByteWriter, values: Buffer[]): void {
   for (const v of values) writeBytes(w, v);
 }
 
-export function readClustering(r: ByteReader): Buffer[] {
+export function readClustering(r: ByteReader, copy = true): Buffer[] {
   const n = r.u8();
   const out: Buffer[] = [];
-  for (let i = 0; i < n; i++) out.push(readBytesCopy(r));
+  for (let i = 0; i < n; i++) out.push(readBytesOf(r, copy));
   return out;
 }
 
@@ -62,9 +68,9 @@ function writeBound(w: ByteWriter, b: ClusteringBound): void {
   writeClustering(w, b.values);
 }
 
-function readBound(r: ByteReader): ClusteringBound {
+function readBound(r: ByteReader, copy: boolean): ClusteringBound {
   const inclusive = r.u8() === 1;
-  return { inclusive, values: readClustering(r) };
+  return { inclusive, values: readClustering(r, copy) };
 }
 
 function writeCell(w: ByteWriter, c: Cell): void {
@@ -75,11 +81,11 @@ function writeCell(w: ByteWriter, c: Cell): void {
   w.f64(c.timestampMicros).u32(c.ttlSec >>> 0).u32(c.localExpirationTimeSec >>> 0);
 }
 
-function readCell(r: ByteReader): Cell {
+function readCell(r: ByteReader, copy: boolean): Cell {
   const flags = r.u8();
   const column = readString(r);
-  const path = flags & 1 ? readBytesCopy(r) : undefined;
-  const value = flags & 2 ? readBytesCopy(r) : null;
+  const path = flags & 1 ? readBytesOf(r, copy) : undefined;
+  const value = flags & 2 ? readBytesOf(r, copy) : null;
   const c: Cell = { column, value, timestampMicros: r.f64(), ttlSec: r.u32(), localExpirationTimeSec: r.u32() };
   if (path) c.path = path;
   if (flags & 4) c.counter = true;
@@ -100,9 +106,9 @@ export function writeRow(w: ByteWriter, row: Row): void {
   for (const c of row.cells) writeCell(w, c);
 }
 
-export function readRow(r: ByteReader): Row {
+export function readRow(r: ByteReader, copy = true): Row {
   const flags = r.u8();
-  const row: Row = { clustering: readClustering(r), cells: [] };
+  const row: Row = { clustering: readClustering(r, copy), cells: [] };
   if (flags & 1) row.liveness = { timestampMicros: r.f64(), ttlSec: r.u32(), localExpirationTimeSec: r.u32() };
   if (flags & 2) row.deletion = readDeletion(r);
   if (flags & 4) {
@@ -111,7 +117,7 @@ export function readRow(r: ByteReader): Row {
     for (let i = 0; i < n; i++) row.complexDeletions.push({ column: readString(r), deletion: readDeletion(r) });
   }
   const n = r.u32();
-  for (let i = 0; i < n; i++) row.cells.push(readCell(r));
+  for (let i = 0; i < n; i++) row.cells.push(readCell(r, copy));
   return row;
 }
 
@@ -137,19 +143,19 @@ export function writePartitionHead(w: ByteWriter, p: PartitionHead): void {
   if (p.staticRow) writeRow(w, p.staticRow);
 }
 
-export function readPartitionHead(r: ByteReader): PartitionHead {
-  const key = readBytesCopy(r);
+export function readPartitionHead(r: ByteReader, copy = true): PartitionHead {
+  const key = readBytesOf(r, copy);
   const token = r.i64();
   const flags = r.u8();
   const head: PartitionHead = { key, token, rangeTombstones: [] };
   if (flags & 1) head.partitionDeletion = readDeletion(r);
   const n = r.u32();
   for (let i = 0; i < n; i++) {
-    const start = readBound(r);
-    const end = readBound(r);
+    const start = readBound(r, copy);
+    const end = readBound(r, copy);
     head.rangeTombstones.push({ slice: { start, end }, deletion: readDeletion(r) });
   }
-  if (flags & 2) head.staticRow = readRow(r);
+  if (flags & 2) head.staticRow = readRow(r, copy);
   return head;
 }
 

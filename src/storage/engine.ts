@@ -384,7 +384,7 @@ export class StorageEngine {
           const pd = merged?.partitionDeletion;
           if (pd && pd.markedForDeleteAtMicros >= r.stats.maxTimestampMicros) break;
           if (!r.mayIntersect(order, slices)) continue;
-          const e = await r.findEntry(h.sortKey, h.token);
+          const e = await r.findEntry(h.sortKey, h.token, h.key);
           if (!e) continue;
           stats.sstablesRead++;
           if (e.length > warnBytes && warnings.length < 10) {

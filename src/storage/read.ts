@@ -27,6 +27,8 @@ export interface ReadGuardrails {
 }
 
 const MIN_TOKEN = -(2n ** 63n);
+/** Native protocol v5 failure reason code; the coordinator fills in the replica's address. */
+const READ_TOO_MANY_TOMBSTONES = 0x0001;
 const MAX_TOKEN = 2n ** 63n - 1n;
 
 interface ReadState {
@@ -49,7 +51,7 @@ export async function executeRead(view: TableView, cmd: ReadCommand, guard: Read
     if (state.stats.tombstonesScanned > guard.tombstoneFailureThreshold) {
       throw new ReadFailure(`read of ${cmd.table.keyspace}.${cmd.table.name} scanned over ${guard.tombstoneFailureThreshold} tombstones `
         + `(tombstone_failure_threshold); delete less, lower gc_grace_seconds and compact, or narrow the query`,
-        'ONE', 0, 1, [], false);
+        'ONE', 0, 1, [{ address: '', reasonCode: READ_TOO_MANY_TOMBSTONES }], false);
     }
     return state.rowsLeft > 0 && state.partitionsLeft > 0;
   };

@@ -116,6 +116,6 @@ test('tombstone guardrails warn and fail', async () => {
   const more = [];
   for (let i = 20; i < 80; i++) more.push(row(i, [cell('v', null, 5)]));
   await storage.apply(update(table, 1, { rows: more }));
-  await assert.rejects(storage.read(readKeys(table, [1])), (e: Error) => e.name === 'ReadFailure');
+  await assert.rejects(storage.read(readKeys(table, [1])), (e: Error) => e.name === 'ReadFailure' && (e as unknown as { reasons: { reasonCode: number }[] }).reasons[0]?.reasonCode === 0x0001);
   await storage.close();
 });

@@ -18,6 +18,10 @@ export const ENTRY_TRAILER_BYTES = 4; // crc of payload(4)
 const ZERO_FILL_BYTES = 1024 * 1024;
 const RECYCLED_SEGMENTS_MAX = 2;
 const PENDING_WRITES_MAX = 100_000;
+/** Batches being written and synced at once (group commit pipelining; they complete in order). */
+const SYNCS_IN_FLIGHT_MAX = 4;
+/** A batch with this many entries starts at once instead of waiting for the window or the next tick. */
+const GROUP_ENTRIES_MIN = 16;
 
 export interface CommitLogPosition {
   segmentId: number;
@@ -57,6 +61,22 @@ interface Append {
   apply: (pos: CommitLogPosition) => void;
   resolve: () => void;
   reject: (e: Error) => void;
+}
+
+interface Batch {
+  appends: Append[];
+  done: boolean;
+  error: Error | undefined;
+}
+
+/** One buffer holding appends [from, to), which sit back to back in one segment. */
+function concatEntries(batch: Append[], from: number, to: number): Buffer {
+  let n = 0;
+  for (let i = from; i < to; i++) n += batch[i]!.bytes.length;
+  const out = Buffer.allocUnsafe(n);
+  let at = 0;
+  for (let i = from; i < to; i++) { const b = batch[i]!.bytes; b.copy(out, at); at += b.length; }
+  return out;
 }
 
 export function segmentName(id: number): string {
@@ -135,7 +155,8 @@ export class CommitLog {
   private readonly recycled: string[] = [];
   private readonly waiting: Append[] = [];
   private pending: Append[] = [];
-  private syncing = false;
+  private readonly inFlight: Batch[] = [];
+  private startScheduled = false;
   private lastSyncStartMs = -Infinity;
   private lastId = 0;
   private periodic: { cancel(): void } | undefined;
@@ -306,19 +327,49 @@ export class CommitLog {
     this.kick();
   }
 
+  /**
+   * Starts a batch when one may start: at once when GROUP_ENTRIES_MIN entries wait, otherwise on
+   * the next turn of the event loop (group mode: not before the window since the last start), so
+   * that writers woken by a finished batch share the next one. At most SYNCS_IN_FLIGHT_MAX
+   * batches are being written and synced at a time; they complete strictly in order.
+   */
   private kick(): void {
-    if (this.syncing || this.pending.length === 0) return;
-    this.syncing = true;
+    if (this.pending.length === 0 || this.inFlight.length >= SYNCS_IN_FLIGHT_MAX) return;
+    if (this.pending.length >= GROUP_ENTRIES_MIN) { this.startBatch(); return; }
+    if (this.startScheduled) return;
+    this.startScheduled = true;
     const waitMs = this.o.sync === 'group' ? this.lastSyncStartMs + this.o.groupWindowMs - this.o.clock.monotonicMs() : 0;
-    const run = () => { void this.writeBatch().finally(() => { this.syncing = false; this.kick(); }); };
+    const run = () => {
+      this.startScheduled = false;
+      if (this.pending.length > 0 && this.inFlight.length < SYNCS_IN_FLIGHT_MAX) this.startBatch();
+    };
     if (waitMs > 0) this.o.scheduler.after(waitMs, run);
-    else run();
+    else this.o.scheduler.soon(run);
   }
 
-  private async writeBatch(): Promise<void> {
-    const batch = this.pending;
+  private startBatch(): void {
+    const batch: Batch = { appends: this.pending, done: false, error: undefined };
     this.pending = [];
     this.lastSyncStartMs = this.o.clock.monotonicMs();
+    this.inFlight.push(batch);
+    const finish = (error: Error | undefined) => {
+      batch.done = true;
+      batch.error = error;
+      if (error) {
+        // Batches started after this one were written after a hole: none of them may be acknowledged.
+        for (const b of this.inFlight) if (b !== batch) b.error ??= error;
+        // Appends given offsets but not yet written would land after the hole too.
+        const assigned = this.pending;
+        this.pending = [];
+        this.rejectBatch(assigned, error);
+      }
+      this.completeInOrder();
+    };
+    this.writeBatch(batch.appends).then(() => finish(undefined), (e: Error) => finish(e));
+  }
+
+  /** Writes a batch's entries (one write per segment run) and, unless periodic, syncs them. */
+  private async writeBatch(batch: Append[]): Promise<void> {
     const touched = new Set<Segment>();
     try {
       let i = 0;
@@ -326,7 +377,7 @@ export class CommitLog {
         const seg = batch[i]!.segment!;
         let j = i;
         while (j < batch.length && batch[j]!.segment === seg) j++;
-        const buf = j - i === 1 ? batch[i]!.bytes : Buffer.concat(batch.slice(i, j).map((a) => a.bytes));
+        const buf = j - i === 1 ? batch[i]!.bytes : concatEntries(batch, i, j);
         await seg.fh.write(buf, 0, buf.length, batch[i]!.offset!);
         this.bytesWritten += buf.length;
         touched.add(seg);
@@ -339,14 +390,31 @@ export class CommitLog {
         for (const s of touched) s.needsSync = true;
       }
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOSPC' ? `disk full in ${this.o.dir}` : err.message;
-      for (const a of batch) a.reject(new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
       // Never append after a failed write: later entries go to a fresh segment.
       for (const s of touched) s.writePos = s.sizeBytes;
+      for (const a of batch) if (a.segment) a.segment.writePos = a.segment.sizeBytes;
       if (this.active) this.active.writePos = this.active.sizeBytes;
-      return;
+      throw e;
     }
+  }
+
+  /** Acknowledges (or rejects) finished batches in start order, then lets waiting batches start. */
+  private completeInOrder(): void {
+    while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
+      const batch = this.inFlight.shift()!;
+      if (batch.error) this.rejectBatch(batch.appends, batch.error);
+      else this.applyBatch(batch.appends);
+    }
+    this.kick();
+  }
+
+  private rejectBatch(batch: Append[], e: Error): void {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOSPC' ? `disk full in ${this.o.dir}` : err.message;
+    for (const a of batch) a.reject(new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
+  }
+
+  private applyBatch(batch: Append[]): void {
     for (const a of batch) {
       const seg = a.segment!;
       const pos = { segmentId: seg.id, offset: a.offset! };
@@ -393,7 +461,7 @@ export class CommitLog {
   private async releaseClean(): Promise<void> {
     for (const s of [...this.segments]) {
       if (s === this.active || s.dirty.size > 0) continue;
-      if (this.pending.some((a) => a.segment === s)) continue;
+      if (this.pending.some((a) => a.segment === s) || this.inFlight.some((b) => b.appends.some((a) => a.segment === s))) continue;
       this.segments.splice(this.segments.indexOf(s), 1);
       await s.fh.close();
       await this.recycleFile(s.path);
@@ -402,7 +470,7 @@ export class CommitLog {
 
   /** Waits for queued writes, syncs and closes every segment. */
   async close(): Promise<void> {
-    while (this.waiting.length > 0 || this.pending.length > 0 || this.syncing) {
+    while (this.waiting.length > 0 || this.pending.length > 0 || this.inFlight.length > 0 || this.startScheduled) {
       await new Promise<void>((r) => this.o.scheduler.after(1, r));
     }
     this.closed = true;

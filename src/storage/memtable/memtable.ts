@@ -6,7 +6,7 @@ import type { TableMetadata } from '../../schema/metadata.js';
 import type { Cell, DeletionTime, Partition, PartitionUpdate, RangeTombstone, Row, Slice } from '../data.js';
 import { afterStart, beforeEnd, partitionSortKey, tableOrder, type CKey, type TableOrder } from '../_order.js';
 import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
-import { SkipList } from './skiplist.js';
+import { SortedMap } from './btree.js';
 
 const PARTITION_OVERHEAD_BYTES = 160;
 const ROW_OVERHEAD_BYTES = 96;
@@ -16,9 +16,9 @@ export class MemPartition {
   deletion: DeletionTime | undefined;
   rangeTombstones: RangeTombstone[] = [];
   staticRow: Row | undefined;
-  readonly rows: SkipList<CKey, Row>;
+  readonly rows: SortedMap<CKey, Row>;
   constructor(readonly key: Buffer, readonly token: bigint, readonly sortKey: string, order: TableOrder) {
-    this.rows = new SkipList<CKey, Row>((a, b) => order.compare(a, b));
+    this.rows = new SortedMap<CKey, Row>(order.compare);
   }
 }
 
@@ -28,7 +28,7 @@ export interface TimestampRange {
 }
 
 export class Memtable {
-  readonly partitions = new SkipList<string, MemPartition>((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  readonly partitions = new SortedMap<string, MemPartition>(compareStrings, sortKeyPrefix);
   sizeBytes = 0;
   minTimestampMicros = Infinity;
   maxTimestampMicros = -Infinity;
@@ -103,6 +103,17 @@ export class Memtable {
   get(sortKey: string): MemPartition | undefined {
     return this.partitions.get(sortKey);
   }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const SORT_KEY_PREFIX_CHARS = 13; // 52 bits of the token's 16 hex digits: exact in a double
+
+/** The top 52 bits of a partition sort key's token, or NaN for keys that are not full sort keys (seek bounds). */
+function sortKeyPrefix(sortKey: string): number {
+  return sortKey.length < SORT_KEY_PREFIX_CHARS ? NaN : parseInt(sortKey.slice(0, SORT_KEY_PREFIX_CHARS), 16);
 }
 
 function boundBytes(s: Slice): number {

@@ -3,6 +3,7 @@
 
 import { crc32 } from 'node:zlib';
 import type { FileHandle, FileSystem } from '../../env/mod.js';
+import { assert } from '../../util/assert.js';
 import { ByteReader, TruncatedInput } from '../../util/bytes.js';
 import type { Partition, Row, Slice } from '../data.js';
 import { readClustering, readPartitionHead, readRow } from '../_codec.js';
@@ -12,7 +13,10 @@ import { CorruptSSTable, decompressChunk } from './compression.js';
 import { componentFile, COMPONENTS, type Component } from './format.js';
 import type { SSTableStats } from './stats.js';
 
-const INDEX_SEGMENT_CACHE_MAX = 64;
+const INDEX_SEGMENT_CACHE_MAX = 64; // decoded segments kept for scans (range reads, compaction)
+/** Cache keys are owner * OWNER_KEYS_MAX + item (chunk or index segment number): plain numbers, no strings. */
+const OWNER_KEYS_MAX = 2 ** 24;
+const OWNERS_MAX = 2 ** 28; // keys stay below 2^52, exact as doubles
 
 export interface IndexEntry {
   sortKey: string;
@@ -24,20 +28,34 @@ export interface IndexEntry {
   blocks: { clustering: Buffer[]; offset: number }[];
 }
 
-/** A byte-bounded LRU of decompressed chunks shared by every SSTable of a node. */
+/**
+ * A byte-bounded LRU shared by every SSTable of a node: decompressed Data.db chunks and raw
+ * Index.db segments. Each reader takes owner ids (`newOwner`) and keys its items by number.
+ */
 export class ChunkCache {
-  private readonly map = new Map<string, Buffer>();
+  private readonly map = new Map<number, Buffer>();
   private bytes = 0;
+  private nextOwner = 1;
   hits = 0;
   misses = 0;
   constructor(readonly maxBytes: number) {}
-  get(k: string): Buffer | undefined {
+  newOwner(): number {
+    assert(this.nextOwner < OWNERS_MAX, 'chunk cache owner ids exhausted');
+    return this.nextOwner++;
+  }
+  static key(owner: number, item: number): number {
+    assert(item >= 0 && item < OWNER_KEYS_MAX, `cache item ${item} out of range`);
+    return owner * OWNER_KEYS_MAX + item;
+  }
+  get(k: number): Buffer | undefined {
     const v = this.map.get(k);
     if (v) { this.map.delete(k); this.map.set(k, v); this.hits++; } else this.misses++;
     return v;
   }
-  set(k: string, v: Buffer): void {
+  set(k: number, v: Buffer): void {
     if (v.length > this.maxBytes) return;
+    const old = this.map.get(k);
+    if (old) { this.map.delete(k); this.bytes -= old.length; }
     this.map.set(k, v);
     this.bytes += v.length;
     for (const [ok, ov] of this.map) {
@@ -46,9 +64,12 @@ export class ChunkCache {
       this.bytes -= ov.length;
     }
   }
-  dropPrefix(prefix: string): void {
-    for (const [k, v] of this.map) if (k.startsWith(prefix)) { this.map.delete(k); this.bytes -= v.length; }
+  dropOwner(owner: number): void {
+    const lo = owner * OWNER_KEYS_MAX;
+    const hi = lo + OWNER_KEYS_MAX;
+    for (const [k, v] of this.map) if (k >= lo && k < hi) { this.map.delete(k); this.bytes -= v.length; }
   }
+  get sizeBytes(): number { return this.bytes; }
 }
 
 export function checkCrc(buf: Buffer, where: string): Buffer {
@@ -71,11 +92,16 @@ export class SSTableReader {
   refs = 0;
   obsolete = false;
   private readonly indexSegments = new Map<number, IndexEntry[]>();
+  private readonly dataOwner: number;
+  private readonly indexOwner: number;
 
   private constructor(readonly fs: FileSystem, readonly dir: string, readonly generation: number, readonly stats: SSTableStats,
                       private readonly bloom: BloomFilter, private readonly summaryKeys: string[], private readonly summaryOffsets: number[],
                       private readonly indexBytes: number, private readonly chunkBytes: number, private readonly chunkOffsets: number[],
-                      private readonly data: FileHandle, private readonly index: FileHandle, private readonly cache: ChunkCache) {}
+                      private readonly data: FileHandle, private readonly index: FileHandle, private readonly cache: ChunkCache) {
+    this.dataOwner = cache.newOwner();
+    this.indexOwner = cache.newOwner();
+  }
 
   static async open(fs: FileSystem, dir: string, generation: number, cache: ChunkCache): Promise<SSTableReader> {
     const file = (c: Component) => componentFile(dir, generation, c);
@@ -122,26 +148,30 @@ export class SSTableReader {
     return slices.some((sl) => beforeEnd(order, minK, sl.end, order.key(sl.end.values)) && afterStart(order, maxK, sl.start, order.key(sl.start.values)));
   }
 
-  private async indexSegment(i: number): Promise<IndexEntry[]> {
-    const cached = this.indexSegments.get(i);
-    if (cached) return cached;
+  /** The raw bytes of index segment i (entries between two summary entries), through the shared cache. */
+  private async rawIndexSegment(i: number): Promise<Buffer> {
+    const cacheKey = ChunkCache.key(this.indexOwner, i);
+    const hit = this.cache.get(cacheKey);
+    if (hit) return hit;
     const start = this.summaryOffsets[i]!;
     const end = i + 1 < this.summaryOffsets.length ? this.summaryOffsets[i + 1]! : this.indexBytes;
     const buf = Buffer.alloc(end - start);
     await readFully(this.index, buf, start);
+    this.cache.set(cacheKey, buf);
+    return buf;
+  }
+
+  private async indexSegment(i: number): Promise<IndexEntry[]> {
+    const cached = this.indexSegments.get(i);
+    if (cached) return cached;
+    const buf = await this.rawIndexSegment(i);
     const entries: IndexEntry[] = [];
     const r = new ByteReader(buf);
     try {
       while (r.remaining > 0) {
         const key = Buffer.from(r.bytes(r.u32()));
         const token = r.i64();
-        const offset = r.f64();
-        const length = r.u32();
-        const headBytes = r.u32();
-        const nb = r.u32();
-        const blocks: IndexEntry['blocks'] = [];
-        for (let b = 0; b < nb; b++) blocks.push({ clustering: readClustering(r), offset: r.u32() });
-        entries.push({ sortKey: partitionSortKey(token, key), key, token, offset, length, headBytes, blocks });
+        entries.push(decodeIndexEntryTail(r, partitionSortKey(token, key), key, token));
       }
     } catch (e) {
       if (e instanceof TruncatedInput) throw new CorruptSSTable(`${this.name}: index segment ${i} does not decode`);
@@ -162,19 +192,22 @@ export class SSTableReader {
     return lo;
   }
 
-  async findEntry(sortKey: string, token: bigint): Promise<IndexEntry | undefined> {
+  /**
+   * The index entry of one partition, or undefined. Scans the raw index segment without decoding
+   * the entries it passes (token compared as two 32-bit halves, key bytes only on a token match).
+   * `key` is the partition key (derived from sortKey when omitted).
+   */
+  async findEntry(sortKey: string, token: bigint, key?: Buffer): Promise<IndexEntry | undefined> {
     if (this.summaryKeys.length === 0 || sortKey < this.stats.firstKey || sortKey > this.stats.lastKey) return undefined;
     if (!this.bloom.mightContain(token)) return undefined;
-    const entries = await this.indexSegment(this.segmentFor(sortKey));
-    let lo = 0;
-    let hi = entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const k = entries[mid]!.sortKey;
-      if (k === sortKey) return entries[mid];
-      if (k < sortKey) lo = mid + 1; else hi = mid - 1;
+    const segment = this.segmentFor(sortKey);
+    const raw = await this.rawIndexSegment(segment);
+    try {
+      return searchIndexSegment(raw, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
+    } catch (e) {
+      if (e instanceof TruncatedInput || e instanceof RangeError) throw new CorruptSSTable(`${this.name}: index segment ${segment} does not decode`);
+      throw e;
     }
-    return undefined;
   }
 
   async *entriesFrom(sortKey: string): AsyncIterableIterator<IndexEntry> {
@@ -196,7 +229,7 @@ export class SSTableReader {
   }
 
   private async chunk(i: number, useCache: boolean): Promise<Buffer> {
-    const cacheKey = `${this.name}#${i}`;
+    const cacheKey = ChunkCache.key(this.dataOwner, i);
     const hit = useCache ? this.cache.get(cacheKey) : undefined;
     if (hit) return hit;
     if (i + 1 >= this.chunkOffsets.length) throw new CorruptSSTable(`${this.name}: chunk ${i} past the end`);
@@ -228,13 +261,23 @@ export class SSTableReader {
       rowsTo = lastBlock + 1 < e.blocks.length ? e.blocks[lastBlock + 1]!.offset : e.length;
     }
     try {
-      const head = readPartitionHead(new ByteReader(await this.readRange(e.offset, e.offset + e.headBytes, useCache)));
+      // Values are views into the decompressed chunks (immutable; see _codec.ts readBytesOf).
+      let head;
+      let r: ByteReader;
+      if (rowsFrom === e.headBytes) {
+        const buf = await this.readRange(e.offset, e.offset + rowsTo, useCache);
+        r = new ByteReader(buf);
+        head = readPartitionHead(r, false);
+        if (r.offset !== e.headBytes) throw new CorruptSSTable(`${this.name}: partition head at ${e.offset} is ${r.offset} bytes, index says ${e.headBytes}`);
+      } else {
+        head = readPartitionHead(new ByteReader(await this.readRange(e.offset, e.offset + e.headBytes, useCache)), false);
+        r = new ByteReader(await this.readRange(e.offset + rowsFrom, e.offset + rowsTo, useCache));
+      }
       const rows: Row[] = [];
       if (rowsTo > rowsFrom) {
-        const r = new ByteReader(await this.readRange(e.offset + rowsFrom, e.offset + rowsTo, useCache));
-        const sliceKeys = slices.map((sl) => ({ sl, sk: order.key(sl.start.values), ek: order.key(sl.end.values) }));
+        const sliceKeys = slices.length === 0 ? [] : slices.map((sl) => ({ sl, sk: order.key(sl.start.values), ek: order.key(sl.end.values) }));
         while (r.remaining > 0) {
-          const row = readRow(r);
+          const row = readRow(r, false);
           if (sliceKeys.length === 0) { rows.push(row); continue; }
           const k = order.key(row.clustering);
           if (sliceKeys.some((x) => afterStart(order, k, x.sl.start, x.sk) && beforeEnd(order, k, x.sl.end, x.ek))) rows.push(row);
@@ -253,10 +296,66 @@ export class SSTableReader {
   }
 
   async close(): Promise<void> {
-    this.cache.dropPrefix(`${this.name}#`);
+    this.cache.dropOwner(this.dataOwner);
+    this.cache.dropOwner(this.indexOwner);
     await this.data.close();
     await this.index.close();
   }
+}
+
+const SORT_KEY_TOKEN_CHARS = 16; // partitionSortKey: 16 hex digits of the token, then the key as latin1
+
+/** Index.db entry after key and token: offset f64, length u32, head length u32, blocks. */
+function decodeIndexEntryTail(r: ByteReader, sortKey: string, key: Buffer, token: bigint): IndexEntry {
+  const offset = r.f64();
+  const length = r.u32();
+  const headBytes = r.u32();
+  const nb = r.u32();
+  const blocks: IndexEntry['blocks'] = [];
+  for (let b = 0; b < nb; b++) blocks.push({ clustering: readClustering(r), offset: r.u32() });
+  return { sortKey, key, token, offset, length, headBytes, blocks };
+}
+
+/** Offset just past the index entry that starts at `at`, read without allocating. */
+function skipIndexEntry(b: Buffer, at: number): number {
+  at += 4 + b.readUInt32BE(at); // key
+  at += 8 + 8 + 4 + 4; // token, offset, length, head length
+  const blocks = b.readUInt32BE(at);
+  at += 4;
+  for (let i = 0; i < blocks; i++) {
+    const values = b[at++]!;
+    for (let j = 0; j < values; j++) at += 4 + b.readUInt32BE(at);
+    at += 4; // block offset
+  }
+  return at;
+}
+
+function sameBytes(b: Buffer, at: number, key: Buffer): boolean {
+  for (let i = 0; i < key.length; i++) if (b[at + i] !== key[i]) return false;
+  return true;
+}
+
+/** Finds (token, key) in a raw index segment sorted by token then key; decodes only the match. */
+function searchIndexSegment(raw: Buffer, sortKey: string, token: bigint, key: Buffer): IndexEntry | undefined {
+  const tokenHi = Number(token >> 32n);
+  const tokenLo = Number(BigInt.asUintN(32, token));
+  let at = 0;
+  while (at < raw.length) {
+    const keyBytes = raw.readUInt32BE(at);
+    const t = at + 4 + keyBytes;
+    const hi = raw.readInt32BE(t);
+    if (hi > tokenHi) return undefined;
+    if (hi === tokenHi) {
+      const lo = raw.readUInt32BE(t + 4);
+      if (lo > tokenLo) return undefined;
+      if (lo === tokenLo && keyBytes === key.length && sameBytes(raw, at + 4, key)) {
+        const r = new ByteReader(raw, t + 8);
+        return decodeIndexEntryTail(r, sortKey, Buffer.from(raw.subarray(at + 4, t)), token);
+      }
+    }
+    at = skipIndexEntry(raw, at);
+  }
+  return undefined;
 }
 
 async function readFully(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
