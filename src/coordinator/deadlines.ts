@@ -4,6 +4,9 @@
 // requests are cancelled in O(1) (the entry is emptied) and emptied entries are dropped from the
 // head as it moves, so the queue holds at most the requests still in flight plus those that
 // finished out of order behind an older one still waiting.
+// The timer is armed or disarmed only from a `soon` check, at most once per event-loop turn: a
+// request answered within the turn it arrived in (a memtable read) costs no timer work at all,
+// and an idle queue holds no timer (nothing keeps the process alive).
 
 import { assert } from '../util/assert.js';
 import type { Clock, Scheduler, TimerHandle } from '../env/mod.js';
@@ -29,6 +32,7 @@ export class DeadlineQueue {
   private entries: Entry[] = [];
   private head = 0;
   private timer: TimerHandle | null = null;
+  private checkScheduled = false;
 
   constructor(private readonly clock: Clock, private readonly scheduler: Scheduler, readonly timeoutMs: number) {
     assert(timeoutMs > 0, `timeout must be positive, got ${timeoutMs}`);
@@ -45,26 +49,42 @@ export class DeadlineQueue {
   add(onExpire: () => void): Deadline {
     const entry = new Entry(this.clock.monotonicMs() + this.timeoutMs, onExpire, this);
     this.entries.push(entry);
-    if (this.timer === null) this.arm(entry.deadlineMs);
+    if (this.timer === null) this.scheduleCheck();
     return entry;
   }
 
-  /** Drops emptied entries from the head; disarms the timer when nothing waits. */
+  /** Drops emptied entries from the head; an empty queue gets its timer disarmed by the next check. */
   trim(): void {
     while (this.head < this.entries.length && this.entries[this.head]!.onExpire === null) this.head++;
     if (this.head === this.entries.length) {
       this.entries = [];
       this.head = 0;
-      this.timer?.cancel();
-      this.timer = null;
+      if (this.timer !== null) this.scheduleCheck();
     } else if (this.head >= COMPACT_AT && this.head * 2 >= this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
   }
 
+  private scheduleCheck(): void {
+    if (this.checkScheduled) return;
+    this.checkScheduled = true;
+    this.scheduler.soon(() => this.check());
+  }
+
+  /** Arms the timer for the head when something waits, disarms it when nothing does. */
+  private check(): void {
+    this.checkScheduled = false;
+    const head = this.entries[this.head];
+    if (head === undefined) {
+      this.timer?.cancel();
+      this.timer = null;
+    } else if (this.timer === null) {
+      this.arm(head.deadlineMs);
+    }
+  }
+
   private arm(atMs: number): void {
-    this.timer?.cancel();
     this.timer = this.scheduler.after(Math.max(0, atMs - this.clock.monotonicMs()), () => this.fire());
   }
 

@@ -278,7 +278,7 @@ export class QueryProcessor implements QueryHandler {
     const conditional = items.some((i) => i.plan.ifPlan.kind !== 'none');
     const work: WriteWork[] = items.map((i) => {
       // A single statement binds the request's own values: its context as it is.
-      const c = i.values === ctx.values ? ctx : { ...ctx, values: i.values };
+      const c = i.values === ctx.values ? ctx : withValues(ctx, i.values);
       return { plan: i.plan, ctx: c, targets: bindTargets(i.plan, c, this.limits), existing: noExisting };
     });
     const needsRead = conditional || work.some((w) => w.plan.needsRead);
@@ -423,6 +423,22 @@ interface WriteWork {
 }
 
 const noExisting = (): Existing | null => null;
+
+/** The context with another statement's values (a batch item); a literal, not a spread (hot path). */
+function withValues(ctx: ExecContext, values: BoundValue[]): ExecContext {
+  return {
+    values, timestampMicros: ctx.timestampMicros, nowSec: ctx.nowSec, nowMs: ctx.nowMs, protocolVersion: ctx.protocolVersion,
+    functions: ctx.functions, warnings: ctx.warnings,
+  };
+}
+
+/** A shallow copy of an update whose row and range tombstone lists can grow. */
+function copyUpdate(u: PartitionUpdate): PartitionUpdate {
+  const copy: PartitionUpdate = { tableId: u.tableId, key: u.key, token: u.token, rangeTombstones: [...u.rangeTombstones], rows: [...u.rows] };
+  if (u.partitionDeletion) copy.partitionDeletion = u.partitionDeletion;
+  if (u.staticRow) copy.staticRow = u.staticRow;
+  return copy;
+}
 const VOID_RESULT: ResultBody = Object.freeze({ kind: 'void' });
 
 /** The protocol's form of a SchemaManager change. */
@@ -535,7 +551,7 @@ function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
     if (!entry) {
       const rowIndex = new Map<string, number>();
       u.rows.forEach((r, i) => rowIndex.set(clusteringId(r.clustering), i));
-      byKey.set(k, { update: { ...u, rows: [...u.rows], rangeTombstones: [...u.rangeTombstones] }, rowIndex });
+      byKey.set(k, { update: copyUpdate(u), rowIndex });
       continue;
     }
     const cur = entry.update;
