@@ -101,7 +101,7 @@ export class Memtable {
   }
 
   get(sortKey: string): MemPartition | undefined {
-    return this.partitions.get(sortKey);
+    return this.partitions.size === 0 ? undefined : this.partitions.get(sortKey);
   }
 }
 

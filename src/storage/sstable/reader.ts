@@ -148,17 +148,32 @@ export class SSTableReader {
     return slices.some((sl) => beforeEnd(order, minK, sl.end, order.key(sl.end.values)) && afterStart(order, maxK, sl.start, order.key(sl.start.values)));
   }
 
-  /** The raw bytes of index segment i (entries between two summary entries), through the shared cache. */
-  private async rawIndexSegment(i: number): Promise<Buffer> {
+  /**
+   * Index segment i (the entries between two summary entries) with a directory in front, through
+   * the shared cache: | count u32 | count × (entry start u32, token high i32, token low u32) | raw entries |.
+   */
+  private async directedIndexSegment(i: number): Promise<Buffer> {
     const cacheKey = ChunkCache.key(this.indexOwner, i);
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
     const start = this.summaryOffsets[i]!;
     const end = i + 1 < this.summaryOffsets.length ? this.summaryOffsets[i + 1]! : this.indexBytes;
-    const buf = Buffer.alloc(end - start);
-    await readFully(this.index, buf, start);
-    this.cache.set(cacheKey, buf);
-    return buf;
+    const raw = Buffer.alloc(end - start);
+    await readFully(this.index, raw, start);
+    let withDirectory: Buffer;
+    try {
+      withDirectory = addDirectory(raw);
+    } catch (e) {
+      if (e instanceof RangeError) throw new CorruptSSTable(`${this.name}: index segment ${i} does not decode`);
+      throw e;
+    }
+    this.cache.set(cacheKey, withDirectory);
+    return withDirectory;
+  }
+
+  private async rawIndexSegment(i: number): Promise<Buffer> {
+    const b = await this.directedIndexSegment(i);
+    return b.subarray(DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * b.readUInt32LE(0));
   }
 
   private async indexSegment(i: number): Promise<IndexEntry[]> {
@@ -201,9 +216,9 @@ export class SSTableReader {
     if (this.summaryKeys.length === 0 || sortKey < this.stats.firstKey || sortKey > this.stats.lastKey) return undefined;
     if (!this.bloom.mightContain(token)) return undefined;
     const segment = this.segmentFor(sortKey);
-    const raw = await this.rawIndexSegment(segment);
+    const directed = await this.directedIndexSegment(segment);
     try {
-      return searchIndexSegment(raw, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
+      return searchIndexSegment(directed, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
     } catch (e) {
       if (e instanceof TruncatedInput || e instanceof RangeError) throw new CorruptSSTable(`${this.name}: index segment ${segment} does not decode`);
       throw e;
@@ -335,25 +350,49 @@ function sameBytes(b: Buffer, at: number, key: Buffer): boolean {
   return true;
 }
 
-/** Finds (token, key) in a raw index segment sorted by token then key; decodes only the match. */
-function searchIndexSegment(raw: Buffer, sortKey: string, token: bigint, key: Buffer): IndexEntry | undefined {
+const DIRECTORY_HEAD_BYTES = 4; // entry count u32 (little-endian, native order for the Int32Array view)
+const DIRECTORY_ENTRY_BYTES = 12; // entry start u32, token high i32, token low u32
+
+/** Prefixes a raw index segment with its directory (entry starts and tokens) for binary search. */
+function addDirectory(raw: Buffer): Buffer {
+  const starts: number[] = [];
+  for (let at = 0; at < raw.length; at = skipIndexEntry(raw, at)) starts.push(at);
+  const dirBytes = DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * starts.length;
+  const out = Buffer.alloc(dirBytes + raw.length);
+  const dir = new Int32Array(out.buffer, out.byteOffset, dirBytes / 4);
+  dir[0] = starts.length;
+  for (let i = 0; i < starts.length; i++) {
+    const t = starts[i]! + 4 + raw.readUInt32BE(starts[i]!);
+    dir[1 + 3 * i] = starts[i]!;
+    dir[2 + 3 * i] = raw.readInt32BE(t);
+    dir[3 + 3 * i] = raw.readInt32BE(t + 4); // low half stored as int32; compared unsigned (>>> 0)
+  }
+  raw.copy(out, dirBytes);
+  return out;
+}
+
+/** Finds (token, key) in a directed index segment sorted by token then key; decodes only the match. */
+function searchIndexSegment(directed: Buffer, sortKey: string, token: bigint, key: Buffer): IndexEntry | undefined {
+  assert(directed.byteOffset % 4 === 0, 'index directory must be 4-byte aligned');
+  const count = directed.readUInt32LE(0);
+  const dir = new Int32Array(directed.buffer, directed.byteOffset, 1 + 3 * count);
+  const rawStart = DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * count;
   const tokenHi = Number(token >> 32n);
   const tokenLo = Number(BigInt.asUintN(32, token));
-  let at = 0;
-  while (at < raw.length) {
-    const keyBytes = raw.readUInt32BE(at);
-    const t = at + 4 + keyBytes;
-    const hi = raw.readInt32BE(t);
-    if (hi > tokenHi) return undefined;
-    if (hi === tokenHi) {
-      const lo = raw.readUInt32BE(t + 4);
-      if (lo > tokenLo) return undefined;
-      if (lo === tokenLo && keyBytes === key.length && sameBytes(raw, at + 4, key)) {
-        const r = new ByteReader(raw, t + 8);
-        return decodeIndexEntryTail(r, sortKey, Buffer.from(raw.subarray(at + 4, t)), token);
-      }
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const h = dir[2 + 3 * mid]!;
+    if (h < tokenHi || (h === tokenHi && dir[3 + 3 * mid]! >>> 0 < tokenLo)) lo = mid + 1; else hi = mid;
+  }
+  for (let i = lo; i < count && dir[2 + 3 * i] === tokenHi && dir[3 + 3 * i]! >>> 0 === tokenLo; i++) {
+    const at = rawStart + dir[1 + 3 * i]!;
+    const keyBytes = directed.readUInt32BE(at);
+    if (keyBytes === key.length && sameBytes(directed, at + 4, key)) {
+      const t = at + 4 + keyBytes;
+      return decodeIndexEntryTail(new ByteReader(directed, t + 8), sortKey, Buffer.from(directed.subarray(at + 4, t)), token);
     }
-    at = skipIndexEntry(raw, at);
   }
   return undefined;
 }
