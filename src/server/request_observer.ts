@@ -74,13 +74,16 @@ export class RequestObserver implements QueryHandler {
   }
 
   batch(req: Batch, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    let previous: { id: Buffer; p: Prepared | undefined } | null = null;
     const items = req.statements.map((s): Item => {
       if (s.kind === 'query') {
         this.deps.metrics.cql.regularStatementsExecuted.inc();
         return { query: s.query, info: this.infos.of(s.query), values: s.values };
       }
       this.deps.metrics.cql.preparedStatementsExecuted.inc();
-      const p = this.prepared.get(s.id.toString('hex'));
+      // A batch often repeats one prepared statement: look it up once.
+      if (previous === null || !previous.id.equals(s.id)) previous = { id: s.id, p: this.prepared.get(s.id.toString('hex')) };
+      const p = previous.p;
       return { query: p?.query ?? `<unknown prepared statement ${s.id.toString('hex')}>`, info: p?.info ?? null, values: s.values };
     });
     const params = { consistency: req.consistency, keyspace: req.keyspace, pageSize: null, serialConsistency: req.serialConsistency };

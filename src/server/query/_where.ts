@@ -474,6 +474,10 @@ function pointSlice(values: Buffer[]): Slice {
 
 function bindSingleSlices(table: TableMetadata, plan: Extract<ClusteringPlan, { kind: 'single' }>, ctx: ExecContext, limits: QueryLimits): Slice[] | null {
   if (plan.prefix.length === 0 && !plan.slice) return null;
+  if (!plan.slice && plan.prefix.every((k) => k.kind === 'eq')) {
+    // Equalities only (a full row key, as in a plain INSERT): one point slice, nothing to sort.
+    return [pointSlice(plan.prefix.map((k) => evalRequired((k as Extract<KeyRestriction, { kind: 'eq' }>).term, receiverOf(table, k.column), ctx)))];
+  }
   let prefixes: Buffer[][] = [[]];
   for (const k of plan.prefix) {
     const receiver = receiverOf(table, k.column);

@@ -126,8 +126,12 @@ export class QueryProcessor implements QueryHandler {
   async batch(req: Batch, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
     if (req.statements.length > this.limits.batchStatementsMax) throw new InvalidRequest(`Batch of ${req.statements.length} statements exceeds the limit of ${this.limits.batchStatementsMax}`);
     const keyspace = req.keyspace ?? client.keyspace;
+    let previous: { id: Buffer; compiled: Compiled | undefined } | null = null;
     const items = req.statements.map((s) => {
-      const compiled = s.kind === 'query' ? this.compile(s.query, keyspace) : this.cache.get(s.id.toString('hex'));
+      let compiled: Compiled | undefined;
+      if (s.kind === 'query') compiled = this.compile(s.query, keyspace);
+      else if (previous !== null && previous.id.equals(s.id)) compiled = previous.compiled; // a batch often repeats one statement
+      else previous = { id: s.id, compiled: compiled = this.cache.get(s.id.toString('hex')) };
       if (!compiled) throw unprepared((s as { id: Buffer }).id);
       if (compiled.plan.kind !== 'modify') throw new InvalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       checkValueCount(compiled, s.values.length);
@@ -544,28 +548,47 @@ function foldCounterCells(existing: Existing, u: PartitionUpdate): void {
 
 /** Merges updates to the same partition (batches): rows with the same clustering become one. */
 function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
-  const byKey = new Map<string, { update: PartitionUpdate; rowIndex: Map<string, number> }>();
+  type Entry = { update: PartitionUpdate; rowIndex: Map<string, number> };
+  const byKey = new Map<string, Entry>();
+  let last: Entry | undefined;
   for (const u of updates) {
-    const k = `${u.tableId}:${u.key.toString('hex')}`;
-    const entry = byKey.get(k);
+    // A batch's updates usually follow one another per partition: compare with the last first.
+    const same = last !== undefined && last.update.tableId === u.tableId && last.update.key.equals(u.key);
+    const k = same ? '' : `${u.tableId}:${u.key.toString('hex')}`;
+    const entry = same ? last : byKey.get(k);
     if (!entry) {
       const rowIndex = new Map<string, number>();
-      u.rows.forEach((r, i) => rowIndex.set(clusteringId(r.clustering), i));
-      byKey.set(k, { update: copyUpdate(u), rowIndex });
+      u.rows.forEach((r, i) => rowIndex.set(rowKey(r.clustering), i));
+      byKey.set(k, last = { update: copyUpdate(u), rowIndex });
       continue;
     }
+    last = entry;
     const cur = entry.update;
     if (u.partitionDeletion && (!cur.partitionDeletion || u.partitionDeletion.markedForDeleteAtMicros > cur.partitionDeletion.markedForDeleteAtMicros)) cur.partitionDeletion = u.partitionDeletion;
     cur.rangeTombstones.push(...u.rangeTombstones);
     if (u.staticRow) cur.staticRow = cur.staticRow ? mergeRow(cur.staticRow, u.staticRow) : u.staticRow;
     for (const r of u.rows) {
-      const id = clusteringId(r.clustering);
+      const id = rowKey(r.clustering);
       const i = entry.rowIndex.get(id);
       if (i === undefined) { entry.rowIndex.set(id, cur.rows.length); cur.rows.push(r); }
       else cur.rows[i] = mergeRow(cur.rows[i]!, r);
     }
   }
   return [...byKey.values()].map((e) => e.update);
+}
+
+/** Longest clustering component turned into a key by character codes (longer ones use latin1). */
+const ROW_KEY_INLINE_BYTES_MAX = 32;
+
+/** A string naming a clustering, one-to-one (each component prefixed by its length). */
+function rowKey(clustering: Buffer[]): string {
+  let key = '';
+  for (const part of clustering) {
+    key += String.fromCharCode(part.length & 0xffff, part.length >>> 16);
+    if (part.length > ROW_KEY_INLINE_BYTES_MAX) key += part.toString('latin1');
+    else for (let i = 0; i < part.length; i++) key += String.fromCharCode(part[i]!);
+  }
+  return key;
 }
 
 function mergeRow(a: Row, b: Row): Row {
