@@ -62,6 +62,7 @@ export function singleNodeClient(address: string, port: number, timeoutMs = 10_0
   return new cassandra.Client({
     contactPoints: [contact],
     localDataCenter: 'datacenter1',
+    protocolOptions: { port },
     policies: { loadBalancing: new cassandra.policies.loadBalancing.AllowListPolicy(new cassandra.policies.loadBalancing.RoundRobinPolicy(), [contact]) },
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
     pooling: { heartBeatInterval: 0 },

@@ -33,7 +33,7 @@ interface SeenHost {
 /** Hosts the driver learns from one contact point (system.local + system.peers_v2/peers), client.hosts. */
 async function hostsSeenFrom(address: string): Promise<SeenHost[]> {
   const client = new cassandra.Client({ contactPoints: [`${address}:${PORT}`], localDataCenter: 'datacenter1',
-    socketOptions: { connectTimeout: 5000, readTimeout: 5000 } });
+    protocolOptions: { port: PORT }, socketOptions: { connectTimeout: 5000, readTimeout: 5000 } });
   try {
     await client.connect();
     return client.hosts.values().map((h) => ({ address: h.address.replace(/:\d+$/, ''), dc: h.datacenter, rack: h.rack }))
@@ -72,7 +72,8 @@ test('membership (needs gossip): from any one contact point the driver sees all 
     assert.deepEqual(seen, expected, `hosts seen through ${node.address}`);
   }
   // The driver opens a pool to every host of its local DC once it knows them.
-  const client = new cassandra.Client({ contactPoints: [`${c.nodes[0]!.address}:${PORT}`], localDataCenter: 'datacenter1' });
+  // protocolOptions.port: the npm driver connects to every discovered peer on this one port.
+  const client = new cassandra.Client({ contactPoints: [`${c.nodes[0]!.address}:${PORT}`], localDataCenter: 'datacenter1', protocolOptions: { port: PORT } });
   try {
     await client.connect();
     for (let i = 0; i < 30; i++) await client.execute('SELECT release_version FROM system.local');
