@@ -39,6 +39,20 @@ export interface StorageOptions {
 }
 
 const TRUNCATION_RECORD = 'truncated.json';
+const TXN_SUFFIX = '.txn';
+
+/**
+ * A compaction's transaction record, `<table dir>/compaction-<first input generation>.txn`, written
+ * atomically: first (uncommitted) before any output file exists, listing the outputs as they are
+ * created; then committed once every output is complete. open() finishes what a crash left:
+ * committed → the inputs go; uncommitted → the outputs go. The record is removed once the losing
+ * side's files are deleted and the directory synced.
+ */
+export interface CompactionTxn {
+  inputs: number[];
+  outputs: number[];
+  committed: boolean;
+}
 const FLUSH_BACKPRESSURE_FACTOR = 2; // writes wait once memtables hold twice the space limit
 const COMPACTION_SLICE_BYTES = 1024 * 1024;
 
@@ -119,6 +133,7 @@ export class StorageEngine {
 
   private async loadTable(t: TableStore): Promise<void> {
     await this.fs.mkdirp(t.dir);
+    await this.resolveCompactionTxns(t);
     const names = await this.fs.readdir(t.dir);
     const complete = new Set<number>();
     const seen = new Set<number>();
@@ -148,6 +163,38 @@ export class StorageEngine {
       const pos = JSON.parse((await this.fs.readFile(`${t.dir}/${TRUNCATION_RECORD}`)).toString()) as CommitLogPosition;
       if (comparePositions(pos, t.replayAfter) > 0) t.replayAfter = pos;
     }
+  }
+
+  /** Completes or rolls back compactions that a crash interrupted (see CompactionTxn). */
+  private async resolveCompactionTxns(t: TableStore): Promise<void> {
+    for (const n of await this.fs.readdir(t.dir)) {
+      if (!n.endsWith(TXN_SUFFIX)) continue;
+      const path = `${t.dir}/${n}`;
+      const txn = JSON.parse((await this.fs.readFile(path)).toString('utf8')) as CompactionTxn;
+      const losers = txn.committed ? txn.inputs : txn.outputs;
+      this.logger.info(`${t.dir}: ${n}: compaction ${txn.committed ? 'committed; removing its inputs' : 'not committed; removing its outputs'} `
+        + `(generations ${losers.join(', ') || 'none'})`);
+      for (const g of losers) await this.unlinkGeneration(t.dir, g);
+      await this.finishTxn(t.dir, path);
+    }
+  }
+
+  /** Deletes one generation's files, TOC first (a crash midway leaves an incomplete generation). */
+  private async unlinkGeneration(dir: string, generation: number): Promise<void> {
+    for (const c of [...COMPONENTS].reverse()) {
+      await this.fs.unlink(componentFile(dir, generation, c)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    }
+  }
+
+  /** Makes the deletions durable, then removes the record. */
+  private async finishTxn(dir: string, path: string): Promise<void> {
+    await this.fs.syncDir(dir);
+    await this.fs.unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    await this.fs.syncDir(dir);
+  }
+
+  private async writeTxn(path: string, txn: CompactionTxn): Promise<void> {
+    await this.fs.writeFileAtomic(path, Buffer.from(JSON.stringify(txn)));
   }
 
   async addTable(table: TableMetadata): Promise<void> {
@@ -328,16 +375,23 @@ export class StorageEngine {
     return Object.assign(w, { generation });
   }
 
-  /** Removes an SSTable from service; its files go once no read holds it. */
-  private retire(r: SSTableReader): void {
+  /**
+   * Removes an SSTable from service; its files go once no read holds it. Resolves when they are
+   * deleted (possibly after the last read holding it finishes).
+   */
+  private retire(r: SSTableReader): Promise<void> {
     r.obsolete = true;
+    const gone = r.deleted();
     if (r.refs === 0) void this.deleteSSTable(r);
+    return gone;
   }
 
   private async deleteSSTable(r: SSTableReader): Promise<void> {
+    if (!r.startDeletion()) return;
     await r.close().catch(() => {});
     // TOC first: a crash midway leaves an incomplete generation that open() removes.
     for (const f of [...r.files()].reverse()) await this.fs.unlink(f).catch(() => {});
+    r.finishDeletion();
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -471,6 +525,8 @@ export class StorageEngine {
     const expected = task.inputs.reduce((n, r) => n + r.stats.partitionCount, 0);
     const outputs: (SSTableWriter & { generation: number })[] = [];
     let writer: (SSTableWriter & { generation: number }) | undefined;
+    const txn: CompactionTxn = { inputs: task.inputs.map((r) => r.generation), outputs: [], committed: false };
+    const txnPath = `${t.dir}/compaction-${Math.min(...txn.inputs)}${TXN_SUFFIX}`;
     const startMs = this.options.env.clock.monotonicMs();
     let bytesIn = 0;
     let sinceYield = 0;
@@ -481,8 +537,10 @@ export class StorageEngine {
         const purged = purgePartition(order, p, { nowSec, gcBeforeSec, maxPurgeableMicros: this.maxPurgeable(t, inputs, sortKey, p.token) });
         if (!purged) continue;
         if (!writer || writer.bytesOnDisk >= task.maxOutputBytes) {
-          writer = this.newWriter(t, task.outputLevel, expected);
+          writer = this.newWriter(t, task.outputLevel, expected, inputsUpperBound(task.inputs));
           outputs.push(writer);
+          txn.outputs.push(writer.generation);
+          await this.writeTxn(txnPath, txn); // before the output has any file
         }
         const before = writer.uncompressedBytes;
         await writer.add(purged);
@@ -495,15 +553,26 @@ export class StorageEngine {
         }
       }
       for (const w of outputs) await w.finish();
+      txn.committed = true;
+      await this.writeTxn(txnPath, txn); // the commit point: from here on the inputs are obsolete
     } catch (e) {
       for (const w of outputs) await w.abort();
+      if (!txn.committed) {
+        for (const g of txn.outputs) await this.unlinkGeneration(t.dir, g);
+        await this.finishTxn(t.dir, txnPath);
+      }
       throw e;
     }
     const readers: SSTableReader[] = [];
     for (const w of outputs) readers.push(await SSTableReader.open(this.fs, t.dir, w.generation, this.chunkCache));
     if (t.epoch !== epoch || t.dropped) { for (const r of readers) this.retire(r); return; }
     t.setSSTables([...t.sstables.filter((r) => !inputs.has(r)), ...readers]);
-    for (const r of task.inputs) this.retire(r);
+    const gone = task.inputs.map((r) => this.retire(r));
+    // The record goes once the inputs are gone (later, if reads still hold them); a crash before
+    // that leaves it for open() to finish.
+    void Promise.all(gone)
+      .then(() => this.finishTxn(t.dir, txnPath))
+      .catch((e) => this.logger.error(`compaction record ${txnPath}: ${e}`));
     this.m.completedCompactions++;
     this.m.bytesCompacted += readers.reduce((n, r) => n + r.sizeBytes, 0);
     this.logger.info(`compacted ${task.inputs.length} SSTables of ${t.table.keyspace}.${t.table.name} into ${readers.length} (${task.reason})`);
@@ -590,6 +659,16 @@ export class StorageEngine {
     }
     return out;
   }
+}
+
+/** The latest commit log position covered by any input: outputs cover it too, so replay after a restart skips it. */
+function inputsUpperBound(inputs: SSTableReader[]): CommitLogPosition | undefined {
+  let max: CommitLogPosition | undefined;
+  for (const r of inputs) {
+    const ub = r.stats.commitLogUpperBound;
+    if (ub && (!max || comparePositions(ub, max) > 0)) max = ub;
+  }
+  return max;
 }
 
 async function* memtableHeaders(m: Memtable, from: string): AsyncIterableIterator<PartitionHeader> {

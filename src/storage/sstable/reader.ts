@@ -91,6 +91,9 @@ function parseStats(buf: Buffer, where: string): SSTableStats {
 export class SSTableReader {
   refs = 0;
   obsolete = false;
+  private deleting = false;
+  private deletedPromise: Promise<void> | undefined;
+  private markDeleted: (() => void) | undefined;
   private readonly indexSegments = new Map<number, IndexEntry[]>();
   private readonly dataOwner: number;
   private readonly indexOwner: number;
@@ -125,6 +128,24 @@ export class SSTableReader {
     const data = await fs.open(file('Data.db'), 'r');
     const index = await fs.open(file('Index.db'), 'r');
     return new SSTableReader(fs, dir, generation, stats, bloom, keys, offsets, (indexStat?.sizeBytes ?? 4) - 4, chunkBytes, chunkOffsets, data, index, cache);
+  }
+
+  /** Resolves once the engine has deleted this SSTable's files. */
+  deleted(): Promise<void> {
+    this.deletedPromise ??= new Promise<void>((resolve) => { this.markDeleted = resolve; });
+    return this.deletedPromise;
+  }
+
+  /** False when deletion already started (it happens once). */
+  startDeletion(): boolean {
+    if (this.deleting) return false;
+    this.deleting = true;
+    return true;
+  }
+
+  finishDeletion(): void {
+    void this.deleted();
+    this.markDeleted!();
   }
 
   get name(): string { return componentFile(this.dir, this.generation, 'Data.db'); }
