@@ -25,6 +25,8 @@ export interface AdminDeps {
   ring: Ring;
   identity: NodeIdentity;
   startedAtMs: number;
+  /** Whether an endpoint is believed up (gossip's failure detector). */
+  isAlive: (endpoint: string) => boolean;
   /** Prometheus text for /metrics. */
   metricsText: () => string;
   /** nodetool's metric, tracing, logging and settings commands. */
@@ -56,7 +58,7 @@ export async function startAdmin(deps: AdminDeps): Promise<AdminServer> {
 function adminContext(deps: AdminDeps): AdminContext {
   const { ring, schema, storage, identity, config } = deps;
   const facts: NodeFacts = {
-    isAlive: (e) => e === ring.localEndpoint,
+    isAlive: (e) => e === ring.localEndpoint || deps.isAlive(e),
     loadBytes: (e) => (e === ring.localEndpoint ? storage.metrics().liveSSTableBytes : null),
     rpcAddress: (e) => (e === ring.localEndpoint ? config.rpcAddress : e),
   };

@@ -141,7 +141,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const nativePort = await transport.listen(config.rpcAddress, config.nativeTransportPort);
   cluster.announceNormal(nativePort);
   const admin: AdminServer = await startAdmin({
-    env, config, storage, schema, ring, identity, startedAtMs,
+    env, config, storage, schema, ring, identity, startedAtMs, isAlive: (e) => cluster.isAlive(e),
     metricsText: () => obs.prometheus(),
     observability: obs.admin(),
     infoMetrics: () => infoSnapshot(obs.metrics),
