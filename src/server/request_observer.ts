@@ -25,6 +25,11 @@ export interface RequestObserverDeps {
   /** This node's address and native port, for trace sessions and audit entries. */
   address: string;
   nativePort: () => number;
+  /**
+   * True when the native transport counts the Native-Transport-Requests pool itself (node.ts
+   * passes it `metrics`); the observer then leaves the pool alone so no request counts twice.
+   */
+  transportCountsPool?: boolean;
 }
 
 interface Prepared {
@@ -42,12 +47,12 @@ interface Item {
 export const PREPARED_QUERIES_MAX = 10_000;
 
 export class RequestObserver implements QueryHandler {
-  private readonly pool: ThreadPoolMetrics;
+  private readonly pool: ThreadPoolMetrics | null;
   private readonly infos = new StatementInfoCache();
   private readonly prepared = new Map<string, Prepared>();
 
   constructor(private readonly deps: RequestObserverDeps) {
-    this.pool = deps.metrics.threadPools.get('Native-Transport-Requests');
+    this.pool = deps.transportCountsPool === true ? null : deps.metrics.threadPools.get('Native-Transport-Requests');
   }
 
   query(req: Query, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
@@ -98,7 +103,7 @@ export class RequestObserver implements QueryHandler {
 
   private observe(r: Observed, run: () => Promise<ResultResponse>): Promise<ResultResponse> {
     const { clock, tracing } = this.deps;
-    this.pool.startedDirectly();
+    this.pool?.startedDirectly();
     const startMs = clock.monotonicMs();
     const startedAtMs = clock.nowMs();
     const traced = r.info.tracing || tracing.shouldSample();
@@ -114,14 +119,14 @@ export class RequestObserver implements QueryHandler {
       try {
         this.afterSuccess(r, startMs, startedAtMs);
       } finally {
-        this.pool.finished();
+        this.pool?.finished();
       }
       return value;
     }, (err: unknown) => {
       try {
         this.afterFailure(r, startMs, err);
       } finally {
-        this.pool.finished();
+        this.pool?.finished();
       }
       throw err;
     });
@@ -143,7 +148,7 @@ export class RequestObserver implements QueryHandler {
       session.finish();
       throw err;
     } finally {
-      this.pool.finished();
+      this.pool?.finished();
     }
   }
 

@@ -5,8 +5,6 @@ import { InvalidRequest } from '../../util/errors.js';
 
 const COUNT_BYTES = 4; // int32 element count of a serialized collection
 const LENGTH_BYTES = 4; // int32 length before each element (-1: null, tuples/UDTs only)
-const COMPOSITE_LENGTH_BYTES = 2; // uint16 length before each composite key component
-const COMPOSITE_EOC_BYTES = 1; // end-of-component byte after each component (0)
 
 /** [int n][bytes]... : a serialized list or set. */
 export function serializeElements(elements: Buffer[]): Buffer {
@@ -63,34 +61,8 @@ export function deserializeTuple(buf: Buffer, count: number, what = 'tuple'): (B
   return out;
 }
 
-/** Cassandra's partition key: the value itself for one column, else (len16, bytes, 0) per part. */
-export function compositeKey(parts: Buffer[]): Buffer {
-  if (parts.length === 1) return parts[0]!;
-  const out: Buffer[] = [];
-  for (const p of parts) {
-    const len = Buffer.alloc(COMPOSITE_LENGTH_BYTES);
-    len.writeUInt16BE(p.length);
-    out.push(len, p, Buffer.alloc(COMPOSITE_EOC_BYTES));
-  }
-  return Buffer.concat(out);
-}
-
-/** Inverse of compositeKey. Throws InvalidRequest on malformed input. */
-export function splitCompositeKey(key: Buffer, count: number): Buffer[] {
-  if (count === 1) return [key];
-  const parts: Buffer[] = [];
-  let off = 0;
-  while (off < key.length) {
-    if (off + COMPOSITE_LENGTH_BYTES > key.length) throw new InvalidRequest('Malformed composite partition key');
-    const n = key.readUInt16BE(off);
-    off += COMPOSITE_LENGTH_BYTES;
-    if (off + n + COMPOSITE_EOC_BYTES > key.length) throw new InvalidRequest('Malformed composite partition key');
-    parts.push(key.subarray(off, off + n));
-    off += n + COMPOSITE_EOC_BYTES;
-  }
-  if (parts.length !== count) throw new InvalidRequest('Malformed composite partition key');
-  return parts;
-}
+// Partition keys: one implementation, in src/schema (the form drivers hash to route requests).
+export { serializeCompositeKey as compositeKey, splitCompositeKey } from '../../schema/composite.js';
 
 export function int32(v: number): Buffer {
   const b = Buffer.allocUnsafe(4);
