@@ -263,15 +263,16 @@ export class StorageEngine {
 
   /**
    * For tests: stops like a crash would, without flushing memtables (their data stays only in the
-   * commit log). Background flushes and compactions already running are allowed to finish so that
-   * a new instance can open the same directories.
+   * commit log) and without a final commit log sync (periodic mode's unsynced tail stays
+   * unsynced). Background flushes and compactions already running are allowed to finish so that a
+   * new instance can open the same directories.
    */
   async abandon(): Promise<void> {
     this.backgroundCompactions = false;
     this.closed = true;
     for (const t of this.tables.values()) await t.flushChain.catch(() => {});
     await this.compactionChain;
-    await this.commitLog.close();
+    await this.commitLog.abandon();
     for (const t of this.tables.values()) for (const r of t.sstables) await r.close();
   }
 

@@ -22,6 +22,7 @@ const PENDING_WRITES_MAX = 100_000;
 const SYNCS_IN_FLIGHT_MAX = 4;
 /** A batch with this many entries starts at once instead of waiting for the window or the next tick. */
 const GROUP_ENTRIES_MIN = 16;
+const DRAIN_POLLS_MAX = 600_000; // close/abandon wait at most this many 1 ms polls for queued writes
 
 export interface CommitLogPosition {
   segmentId: number;
@@ -470,13 +471,35 @@ export class CommitLog {
 
   /** Waits for queued writes, syncs and closes every segment. */
   async close(): Promise<void> {
-    while (this.waiting.length > 0 || this.pending.length > 0 || this.inFlight.length > 0 || this.startScheduled) {
-      await new Promise<void>((r) => this.o.scheduler.after(1, r));
-    }
+    await this.drain();
     this.closed = true;
     this.periodic?.cancel();
     await this.preparing;
     for (const s of this.segments) { await s.fh.sync(); await s.fh.close(); }
+    await this.closeFiles();
+  }
+
+  /**
+   * Stops as a crash would, for tests: no periodic sync from now on and no final sync. Writes
+   * already queued are still written (and, in batch/group mode, synced as their batch promises),
+   * so a new instance can open the directory; what periodic mode had not synced stays unsynced.
+   */
+  async abandon(): Promise<void> {
+    this.periodic?.cancel();
+    await this.drain();
+    this.closed = true;
+    await this.preparing;
+    for (const s of this.segments) await s.fh.close();
+    await this.closeFiles();
+  }
+
+  private async drain(): Promise<void> {
+    for (let i = 0; i < DRAIN_POLLS_MAX && (this.waiting.length > 0 || this.pending.length > 0 || this.inFlight.length > 0 || this.startScheduled); i++) {
+      await new Promise<void>((r) => this.o.scheduler.after(1, r));
+    }
+  }
+
+  private async closeFiles(): Promise<void> {
     if (this.spare) await this.spare.fh.close();
     this.segments.length = 0;
   }
