@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cassia` command: start, shell, nodetool, stress, sstable, auditlog, fql. Process-level concerns (argv, signals,
+// The `cassia` command: start, shell, nodetool, cluster, stress, sstable, auditlog, fql. Process-level concerns (argv, signals,
 // exit codes, stdout) live here and nowhere else.
 
 import { Command, CommanderError } from 'commander';
@@ -108,6 +108,12 @@ export function buildProgram(): Command {
     .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
     .action(async (args: string[]) => {
       exitWith(await runNodetool(args, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }));
+    });
+  program.command('cluster').description('local multi-node clusters: cassia cluster create|start|stop|status|node|remove|list|switch ...')
+    .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+    .action(async (args: string[]) => {
+      const { runCluster } = await import('./cluster/mod.js');
+      exitWith(await runCluster(args));
     });
   program.command('stress').description('load and latency tool: cassia stress write|read|mixed|counter_write|counter_read|user [options]')
     .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
