@@ -39,6 +39,15 @@ test('v4 lz4 and snappy bodies round-trip; lz4 carries a big-endian length prefi
   assert.equal(body.readUInt32BE(0), 1000);
 });
 
+test('declaredLength reads the uncompressed size from the lz4 prefix and the snappy varint; 0 when unreadable', () => {
+  for (const c of [new Lz4BodyCompressor(), new SnappyBodyCompressor()]) {
+    for (const n of [0, 1, 127, 128, 300_000]) assert.equal(c.declaredLength(c.compress(Buffer.alloc(n, 7))), n, `${c.name} ${n}`);
+    assert.equal(c.declaredLength(Buffer.alloc(0)), 0, c.name);
+  }
+  assert.equal(new SnappyBodyCompressor().declaredLength(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), 0, 'runaway varint');
+  assert.equal(new Lz4BodyCompressor().declaredLength(Buffer.from([0, 1])), 0, 'short lz4 prefix');
+});
+
 test('malformed compressed input gives ProtocolError', () => {
   const good = lz4CompressBlock(Buffer.from('hello hello hello hello hello'));
   const cases: [Buffer, number][] = [

@@ -147,6 +147,12 @@ export interface BodyCompressor {
   compress(body: Buffer): Buffer;
   /** Throws ProtocolError when the input is malformed or inflates beyond maxBytes. */
   decompress(body: Buffer, maxBytes: number): Buffer;
+  /**
+   * The uncompressed length the body announces in its preamble (not verified; 0 when there is
+   * no readable preamble). Cheap: lets the transport count a request's inflated size before it
+   * decompresses it.
+   */
+  declaredLength(body: Buffer): number;
 }
 
 export class Lz4BodyCompressor implements BodyCompressor {
@@ -167,6 +173,10 @@ export class Lz4BodyCompressor implements BodyCompressor {
     if (n > maxBytes) throw new ProtocolError(`lz4 body inflates to ${n} bytes, over the limit of ${maxBytes}`);
     return lz4DecompressBlock(body.subarray(V4_LZ4_LENGTH_PREFIX_BYTES), n);
   }
+
+  declaredLength(body: Buffer): number {
+    return body.length < V4_LZ4_LENGTH_PREFIX_BYTES ? 0 : body.readUInt32BE(0);
+  }
 }
 
 export class SnappyBodyCompressor implements BodyCompressor {
@@ -183,6 +193,24 @@ export class SnappyBodyCompressor implements BodyCompressor {
       throw new ProtocolError(`invalid snappy body: ${(e as Error).message}`);
     }
   }
+
+  declaredLength(body: Buffer): number {
+    return readSnappyPreamble(body);
+  }
+}
+
+/** Bytes of a snappy preamble at most: a varint of a 32-bit length. */
+const SNAPPY_PREAMBLE_BYTES_MAX = 5;
+
+/** The little-endian base-128 varint in front of a snappy stream; 0 when unreadable. */
+function readSnappyPreamble(body: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < SNAPPY_PREAMBLE_BYTES_MAX && i < body.length; i++) {
+    const b = body[i]!;
+    n += (b & 0x7f) * 2 ** (7 * i);
+    if ((b & 0x80) === 0) return n;
+  }
+  return 0;
 }
 
 export function bodyCompressor(name: CompressionName): BodyCompressor {

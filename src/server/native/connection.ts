@@ -174,13 +174,24 @@ export class ClientConnection {
       if (item === null) break;
       turnRequests++;
       if (item.kind === 'error') { this.handleSafely(item, 0); continue; }
-      const bytes = ENVELOPE_HEADER_BYTES + item.body.length;
+      const bytes = ENVELOPE_HEADER_BYTES + this.countedBodyBytes(item);
       turnBytes += bytes;
       this.admit({ item, bytes, receivedAtMs: this.arrivalMs(this.decoder.consumedBytes), queued: false });
     }
     const stop = !this.closing && !this.mayRead();
     if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); this.onPaused(true); }
     if (!stop && this.inputPaused) { this.inputPaused = false; this.conn.resume(); this.onPaused(false); }
+  }
+
+  /**
+   * Body bytes the in-flight budget counts: a v4 compressed body counts as its announced
+   * uncompressed size (clamped to the envelope limit; decompression enforces it), since that
+   * is the memory it takes once decoded. A compressible flood would otherwise slip past the limits.
+   */
+  private countedBodyBytes(item: EnvelopeItem): number {
+    const wire = item.body.length;
+    if ((item.header.flags & FLAG_COMPRESSION) === 0 || this.compressor === null) return wire;
+    return Math.max(wire, Math.min(this.compressor.declaredLength(item.body), this.deps.settings.get().maxEnvelopeBytes));
   }
 
   private onPaused(paused: boolean): void {

@@ -288,6 +288,33 @@ test('THROW_ON_OVERLOAD: each request past a limit is answered Overloaded at onc
   }
 });
 
+test('compressed v4 bodies count at their inflated size: 10 KiB of zeros compressed still uses 10 KiB of budget', T, async () => {
+  for (const compression of ['lz4', 'snappy']) {
+    const { env, handler, transport, port } = await startTransport({ maxRequestDataInFlightPerIpBytes: 30 * KIB, maxRequestDataInFlightBytes: 50 * KIB });
+    try {
+      const a = await RawClient.connect(env, port);
+      await a.startup(4, { THROW_ON_OVERLOAD: 'true', COMPRESSION: compression });
+      a.compressRequests = true;
+      // ≈ 10 KiB each once inflated: three fit under 30 KiB, the fourth does not.
+      const frames = [1, 2, 3, 4].map((s) => a.encode({ opcode: 'QUERY', query: 'warn me', params: queryParams() },
+        { stream: s, extras: { customPayload: new Map([['pad', Buffer.alloc(10 * KIB - 200)]]) } }));
+      assert.ok(frames.every((f) => f.length < KIB), `${compression}: the padding compresses away`);
+      a.sendBytes(Buffer.concat(frames));
+      const r = await a.next();
+      assert.equal(r.header.streamId, 4, compression);
+      expectOverloaded(r.message, /native_transport_max_request_data_in_flight_per_ip \(30720 bytes\)/);
+      await handler.waitActive(3);
+      assert.ok(transport.overload().nodeBytes >= 3 * (10 * KIB - 200), `${compression}: in flight ${transport.overload().nodeBytes}`);
+      handler.releaseAll();
+      for (let i = 0; i < 3; i++) assert.equal((await a.next()).message.opcode, 'RESULT');
+      assert.equal(transport.overload().nodeBytes, 0);
+      a.close();
+    } finally {
+      await transport.close();
+    }
+  }
+});
+
 test('a request that waited past native_transport_timeout is shed with Overloaded, not executed', T, async () => {
   const skew = skewableEnv();
   const { env, handler, transport, port } = await startTransport({ maxRequestDataInFlightPerIpBytes: 15 * KIB, requestTimeoutMs: 5_000 }, skew.env);
