@@ -311,3 +311,15 @@ test('quoteIdentifier quotes reserved words, upper case and odd characters, and 
   assert.equal(quoteIdentifier('a"b'), '"a""b"');
   assert.equal(quoteIdentifier('street_2'), 'street_2');
 });
+
+test('timeuuidOfTicks round-trips its ticks and keeps the low bytes', async () => {
+  const { timeuuidOfTicks, timeuuidTicks, uuidVersion } = await import('./uuid.js');
+  const low = Buffer.from('8123456789abcdef', 'hex');
+  for (const ticks of [0n, 1n, 0x0123456789abcdefn & ((1n << 60n) - 1n), (1n << 60n) - 1n]) {
+    const u = timeuuidOfTicks(ticks, low);
+    assert.equal(uuidVersion(u), 1);
+    assert.equal(timeuuidTicks(u), ticks);
+    assert.ok(u.subarray(8).equals(low));
+  }
+  assert.throws(() => timeuuidOfTicks(1n << 60n, low), /60 bits/);
+});

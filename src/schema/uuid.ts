@@ -59,6 +59,18 @@ function writeTimeFields(out: Buffer, ticks: bigint): void {
   out.writeUInt16BE(Number((ticks >> 48n) & 0x0fffn) | 0x1000, 6);
 }
 
+/**
+ * A version 1 uuid from 100 ns ticks since 1582-10-15 and its 8 low bytes (clock sequence with
+ * the IETF variant, and node), e.g. list cell paths. Ticks must fit in 60 bits (asserted).
+ */
+export function timeuuidOfTicks(ticks: bigint, low: Buffer): Buffer {
+  assert(low.length === UUID_BYTES - 8, 'timeuuid low part must be 8 bytes');
+  const out = Buffer.allocUnsafe(UUID_BYTES);
+  writeTimeFields(out, ticks);
+  low.copy(out, 8);
+  return out;
+}
+
 function ticksOfMs(ms: number): bigint {
   return BigInt(ms) * TICKS_PER_MS + GREGORIAN_OFFSET_100NS;
 }
