@@ -15,7 +15,7 @@
 //   uuid: version nibble, then (v1) timeuuid timestamp + 8 low bytes, else 16 bytes
 // DESC columns replace every char c of their component by 0xFFFF - c.
 
-import { comparatorFor, type Comparator } from '../schema/compare.js';
+import { comparatorFor, compareBytes, type Comparator } from '../schema/compare.js';
 import type { TableMetadata, ColumnMetadata } from '../schema/metadata.js';
 import type { CqlType } from '../schema/types.js';
 import type { ClusteringBound } from './data.js';
@@ -175,22 +175,13 @@ function encoderFor(type: CqlType): Encoder | null {
 
 function pathComparatorFor(column: ColumnMetadata | undefined): Comparator {
   const t = column?.type;
-  if (!t) return compareRaw;
+  if (!t) return compareBytes;
   switch (t.kind) {
     case 'list': return comparatorFor({ kind: 'native', name: 'timeuuid' });
     case 'set': return comparatorFor(t.element);
     case 'map': return comparatorFor(t.key);
-    default: return compareRaw;
+    default: return compareBytes;
   }
-}
-
-export function compareRaw(a: Buffer, b: Buffer): number {
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
 }
 
 /** Is the row key after the slice start (or at it, when inclusive)? */

@@ -10,7 +10,8 @@
 import type { TableMetadata } from '../schema/metadata.js';
 import { mergeCounterContexts } from './counter.js';
 import type { Cell, DeletionTime, LivenessInfo, Partition, RangeTombstone, Row } from './data.js';
-import { afterStart, beforeEnd, compareRaw, tableOrder, type CKey, type TableOrder } from './_order.js';
+import { compareBytes } from '../schema/compare.js';
+import { afterStart, beforeEnd, tableOrder, type CKey, type TableOrder } from './_order.js';
 
 const NO_DELETION_TIME = 0x7fffffff;
 
@@ -47,7 +48,7 @@ export function reconcileCells(a: Cell, b: Cell): Cell {
     if (aDel !== bDel) return aDel > bDel ? a : b;
   }
   if (a.value === null || b.value === null) return a;
-  return compareRaw(a.value, b.value) >= 0 ? a : b;
+  return compareBytes(a.value, b.value) >= 0 ? a : b;
 }
 
 function reconcileCounters(a: Cell, b: Cell): Cell {
