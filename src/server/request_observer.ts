@@ -12,6 +12,7 @@ import type { TraceScope } from './trace_scope.js';
 import type { QueryLogs } from './logs_wiring.js';
 import { StatementInfoCache, type StatementInfo } from './statement_info.js';
 import { readKind } from './metrics_wiring.js';
+import { IdText } from './query/mod.js';
 
 export { readKind };
 
@@ -50,6 +51,7 @@ export class RequestObserver implements QueryHandler {
   private readonly pool: ThreadPoolMetrics | null;
   private readonly infos = new StatementInfoCache();
   private readonly prepared = new Map<string, Prepared>();
+  private readonly idText = new IdText();
 
   constructor(private readonly deps: RequestObserverDeps) {
     this.pool = deps.transportCountsPool === true ? null : deps.metrics.threadPools.get('Native-Transport-Requests');
@@ -71,7 +73,7 @@ export class RequestObserver implements QueryHandler {
   }
 
   execute(req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
-    const p = this.prepared.get(req.id.toString('hex'));
+    const p = this.prepared.get(this.idText.of(req.id));
     const item: Item = { query: p?.query ?? `<unknown prepared statement ${req.id.toString('hex')}>`, info: p?.info ?? null, values: req.params.values.values };
     this.deps.metrics.cql.preparedStatementsExecuted.inc();
     return this.observe({ command: 'EXECUTE', request: 'Execute CQL3 prepared query', items: [item], params: req.params, client, info },
@@ -87,7 +89,7 @@ export class RequestObserver implements QueryHandler {
       }
       this.deps.metrics.cql.preparedStatementsExecuted.inc();
       // A batch often repeats one prepared statement: look it up once.
-      if (previous === null || !previous.id.equals(s.id)) previous = { id: s.id, p: this.prepared.get(s.id.toString('hex')) };
+      if (previous === null || !previous.id.equals(s.id)) previous = { id: s.id, p: this.prepared.get(this.idText.of(s.id)) };
       const p = previous.p;
       return { query: p?.query ?? `<unknown prepared statement ${s.id.toString('hex')}>`, info: p?.info ?? null, values: s.values };
     });

@@ -25,3 +25,19 @@ test('prepared cache: with two entries it is exact LRU', () => {
   cache.set('c', { tables: [] });
   assert.deepEqual([!!cache.get('a'), !!cache.get('b'), !!cache.get('c')], [true, false, true]);
 });
+
+test('prepared ids: IdText gives each id its hex text, also for ids sharing the 6-byte prefix it indexes by', async () => {
+  const { IdText } = await import('../../src/server/query/mod.js');
+  const ids = new IdText();
+  const a = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+  const b = Buffer.from('001122334455ffffffffffffffffffff', 'hex');
+  for (let i = 0; i < 3; i++) {
+    assert.equal(ids.of(Buffer.from(a)), a.toString('hex'));
+    assert.equal(ids.of(Buffer.from(b)), b.toString('hex'));
+  }
+  const reused = Buffer.from(a);
+  assert.equal(ids.of(reused), a.toString('hex'));
+  reused[15] = 0; // the caller's buffer changing later must not change what was remembered
+  assert.equal(ids.of(a), a.toString('hex'));
+  assert.equal(ids.of(Buffer.from('abcd', 'hex')), 'abcd');
+});

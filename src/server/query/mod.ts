@@ -16,6 +16,7 @@ import type { ReadCommand, ReadResult, PartitionUpdate, Row } from '../../storag
 import { makeFunctionContext, type FunctionContext } from '../../cql/functions/mod.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext, type DdlChange } from './_context.js';
 import { LruCache, statementId, md5Of } from './_cache.js';
+import { IdText } from './_ids.js';
 import { planSelect, executeSelect, type SelectPlan } from './_select.js';
 import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target, type WriteAttrs } from './_modify.js';
 import { fingerprintOf } from './_paging.js';
@@ -26,6 +27,7 @@ import { ListPathGenerator } from './_listpaths.js';
 import { booleanValue } from './_bytes.js';
 
 export { DEFAULT_QUERY_LIMITS } from './_context.js';
+export { IdText } from './_ids.js';
 export type { DdlChange, QueryLimits, QuerySchema, QueryCoordinator, SystemTables as QuerySystemTables, QueryLogger } from './_context.js';
 
 export interface QueryProcessorOptions {
@@ -74,6 +76,7 @@ export class QueryProcessor implements QueryHandler {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly listPaths: ListPathGenerator;
   private readonly functions: FunctionContext;
+  private readonly idText = new IdText();
 
   constructor(private readonly opts: QueryProcessorOptions) {
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
@@ -118,7 +121,7 @@ export class QueryProcessor implements QueryHandler {
   }
 
   async execute(req: Execute, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
-    const compiled = this.cache.get(req.id.toString('hex'));
+    const compiled = this.cache.get(this.idText.of(req.id));
     if (!compiled) throw unprepared(req.id);
     return this.run(compiled, req.params, client, req.resultMetadataId);
   }
@@ -131,7 +134,7 @@ export class QueryProcessor implements QueryHandler {
       let compiled: Compiled | undefined;
       if (s.kind === 'query') compiled = this.compile(s.query, keyspace);
       else if (previous !== null && previous.id.equals(s.id)) compiled = previous.compiled; // a batch often repeats one statement
-      else previous = { id: s.id, compiled: compiled = this.cache.get(s.id.toString('hex')) };
+      else previous = { id: s.id, compiled: compiled = this.cache.get(this.idText.of(s.id)) };
       if (!compiled) throw unprepared((s as { id: Buffer }).id);
       if (compiled.plan.kind !== 'modify') throw new InvalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       checkValueCount(compiled, s.values.length);

@@ -1,0 +1,23 @@
+// Prepared statement ids (16-byte MD5s) arrive as new Buffers with every EXECUTE; the caches are
+// keyed by their hex text. IdText gives that text without encoding it again for ids seen before:
+// a Map keyed by a number read from the id's first 6 bytes, checked against the whole id.
+
+/** Ids remembered; past this the map starts over (the caches themselves are bounded elsewhere). */
+const ID_TEXTS_MAX = 20_000;
+const KEY_BYTES = 6; // readUIntBE reads at most 6 bytes into an exact double
+
+export class IdText {
+  private readonly byPrefix = new Map<number, { id: Buffer; hex: string }>();
+
+  /** id.toString('hex'), from memory when this id was seen before. */
+  of(id: Buffer): string {
+    if (id.length < KEY_BYTES) return id.toString('hex');
+    const key = id.readUIntBE(0, KEY_BYTES);
+    const hit = this.byPrefix.get(key);
+    if (hit !== undefined && hit.id.equals(id)) return hit.hex;
+    const hex = id.toString('hex');
+    if (this.byPrefix.size >= ID_TEXTS_MAX) this.byPrefix.clear();
+    this.byPrefix.set(key, { id: Buffer.from(id), hex });
+    return hex;
+  }
+}
