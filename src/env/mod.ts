@@ -54,9 +54,17 @@ export interface FileHandle {
 
 export type OpenMode = 'r' | 'r+' | 'w' | 'wx' | 'a';
 
+export interface OpenOptions {
+  dsync?: boolean;
+}
+
 /** Errors carry Node's `code` (ENOENT, ENOSPC, EEXIST, ...) so callers can tell them apart. */
 export interface FileSystem {
-  open(path: string, mode: OpenMode): Promise<FileHandle>;
+  /**
+   * Opens a file. With `dsync`, every write returns only once its data is durable (O_DSYNC):
+   * one system call instead of a write plus an fdatasync, for logs that sync every write batch.
+   */
+  open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandle>;
   readFile(path: string): Promise<Buffer>;
   /** Writes the whole file, syncs it, and renames it into place atomically. */
   writeFileAtomic(path: string, data: Buffer): Promise<void>;

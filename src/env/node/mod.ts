@@ -1,10 +1,11 @@
 // The production Env: Node's clock, timers, crypto randomness, fs and net.
 
 import * as fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import * as net from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, Random, Scheduler, TimerHandle } from '../mod.js';
+import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, OpenOptions, Random, Scheduler, TimerHandle } from '../mod.js';
 
 export class NodeClock implements Clock {
   private lastMicros = 0;
@@ -62,9 +63,21 @@ class NodeFileHandle implements FileHandle {
   close(): Promise<void> { return this.fh.close(); }
 }
 
+/** The numeric open(2) flags of a mode string, so that O_DSYNC can be added. */
+function openFlags(mode: OpenMode): number {
+  const c = fsConstants;
+  switch (mode) {
+    case 'r': return c.O_RDONLY;
+    case 'r+': return c.O_RDWR;
+    case 'w': return c.O_WRONLY | c.O_CREAT | c.O_TRUNC;
+    case 'wx': return c.O_WRONLY | c.O_CREAT | c.O_TRUNC | c.O_EXCL;
+    case 'a': return c.O_WRONLY | c.O_CREAT | c.O_APPEND;
+  }
+}
+
 export class NodeFileSystem implements FileSystem {
-  async open(path: string, mode: OpenMode): Promise<FileHandle> {
-    return new NodeFileHandle(await fs.open(path, mode));
+  async open(path: string, mode: OpenMode, options: OpenOptions = {}): Promise<FileHandle> {
+    return new NodeFileHandle(await fs.open(path, options.dsync ? openFlags(mode) | fsConstants.O_DSYNC : mode));
   }
   readFile(path: string): Promise<Buffer> { return fs.readFile(path); }
   async writeFileAtomic(path: string, data: Buffer): Promise<void> {

@@ -7,7 +7,7 @@
 // directory sync), as a power loss would.
 
 import { posix } from 'node:path';
-import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, Random, Scheduler, TimerHandle } from '../mod.js';
+import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, OpenOptions, Random, Scheduler, TimerHandle } from '../mod.js';
 import { assert } from '../../util/assert.js';
 
 /** xoshiro128** seeded through splitmix32: small, fast, good enough for simulation. */
@@ -150,7 +150,7 @@ export class SimFileSystem implements FileSystem {
     return f;
   }
 
-  async open(path: string, mode: OpenMode): Promise<FileHandle> {
+  async open(path: string, mode: OpenMode, options: OpenOptions = {}): Promise<FileHandle> {
     const p = this.norm(path);
     if (!this.dirs.has(posix.dirname(p))) throw errno('ENOENT', path);
     let f = this.files.get(p);
@@ -162,10 +162,10 @@ export class SimFileSystem implements FileSystem {
     } else if (mode === 'w') {
       f.length = 0;
     }
-    return this.handle(f, mode === 'a');
+    return this.handle(f, mode === 'a', options.dsync === true);
   }
 
-  private handle(f: SimFile, append: boolean): FileHandle {
+  private handle(f: SimFile, append: boolean, dsync: boolean): FileHandle {
     const fs = this;
     return {
       async read(buf, bufOffset, length, position) {
@@ -184,12 +184,10 @@ export class SimFileSystem implements FileSystem {
         }
         buf.copy(f.data, at, bufOffset, bufOffset + length);
         f.length = Math.max(f.length, end);
+        if (dsync) syncFile(f);
         return length;
       },
-      async sync() {
-        f.syncedData = Buffer.from(f.data.subarray(0, f.length));
-        f.syncedLength = f.length;
-      },
+      async sync() { syncFile(f); },
       async truncate(sizeBytes) { f.length = Math.min(f.length, sizeBytes); },
       async sizeBytes() { return f.length; },
       async close() { /* nothing to release */ },
@@ -276,6 +274,11 @@ export class SimFileSystem implements FileSystem {
     this.durableNames = new Map(survivors);
     this.dirs = new Set(this.durableDirs);
   }
+}
+
+function syncFile(f: SimFile): void {
+  f.syncedData = Buffer.from(f.data.subarray(0, f.length));
+  f.syncedLength = f.length;
 }
 
 function errno(code: string, path: string): Error {

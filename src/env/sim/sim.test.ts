@@ -75,3 +75,14 @@ test('SimNetwork delivers bytes with latency and honours partitions', async () =
   net.partition('127.0.0.1', '127.0.0.2');
   await assert.rejects(net.connect('127.0.0.2', 7000, { localAddress: '127.0.0.1' }), { code: 'ECONNREFUSED' });
 });
+
+test('SimFileSystem: a file opened with dsync keeps every write across a crash without sync()', async () => {
+  const fs = new SimFileSystem();
+  await fs.mkdirp('/d');
+  const f = await fs.open('/d/log', 'w', { dsync: true });
+  await fs.syncDir('/d');
+  await f.write(Buffer.from('abc'), 0, 3, 0);
+  await f.write(Buffer.from('def'), 0, 3, 3);
+  fs.crash();
+  assert.equal((await fs.readFile('/d/log')).toString(), 'abcdef');
+});
