@@ -50,6 +50,8 @@ class Segment {
   readonly dirty = new Map<string, number>();
   writePos = SEGMENT_HEADER_BYTES;
   needsSync = false;
+  /** The fdatasync running on this segment, if any (a release waits for it before closing). */
+  syncing: Promise<void> | undefined;
   constructor(readonly id: number, readonly path: string, readonly fh: FileHandle, readonly sizeBytes: number) {}
   get name(): string { return segmentName(this.id); }
 }
@@ -163,6 +165,8 @@ export class CommitLog {
   private periodic: { cancel(): void } | undefined;
   private prepareError: Error | undefined;
   private closed = false;
+  /** Closing and recycling of released segments, one release after another. */
+  private releasing: Promise<void> = Promise.resolve();
   private readonly writer = new ByteWriter(4096, 64 * 1024 * 1024);
   /** End of the last entry handed to `apply`; flushes cut memtables here. */
   lastApplied: CommitLogPosition = { segmentId: 0, offset: 0 };
@@ -211,6 +215,7 @@ export class CommitLog {
   }
 
   private async recycleFile(path: string): Promise<void> {
+    assert(!this.recycled.includes(path), `commit log segment ${path} recycled twice`);
     if (this.recycled.length < RECYCLED_SEGMENTS_MAX) this.recycled.push(path);
     else await this.o.fs.unlink(path);
   }
@@ -385,8 +390,8 @@ export class CommitLog {
         i = j;
       }
       if (this.o.sync !== 'periodic') {
-        for (const s of this.segments) if (s.needsSync && !touched.has(s)) { await s.fh.sync(); s.needsSync = false; }
-        for (const s of touched) { await s.fh.sync(); this.syncs++; }
+        for (const s of [...this.segments]) if (s.needsSync && !touched.has(s)) { s.needsSync = false; await this.syncSegment(s); }
+        for (const s of touched) await this.syncSegment(s);
       } else {
         for (const s of touched) s.needsSync = true;
       }
@@ -432,9 +437,20 @@ export class CommitLog {
   }
 
   async syncAll(): Promise<void> {
-    for (const s of this.segments) {
-      if (s.needsSync) { s.needsSync = false; await s.fh.sync(); this.syncs++; }
+    for (const s of [...this.segments]) {
+      if (s.needsSync) { s.needsSync = false; await this.syncSegment(s); }
     }
+  }
+
+  private async syncSegment(s: Segment): Promise<void> {
+    const p = s.fh.sync();
+    s.syncing = p;
+    try {
+      await p;
+    } finally {
+      if (s.syncing === p) s.syncing = undefined;
+    }
+    this.syncs++;
   }
 
   /** Tables with data in the oldest segment (to flush when the log is over its space limit). */
@@ -459,14 +475,35 @@ export class CommitLog {
     await this.releaseClean();
   }
 
-  private async releaseClean(): Promise<void> {
-    for (const s of [...this.segments]) {
-      if (s === this.active || s.dirty.size > 0) continue;
-      if (this.pending.some((a) => a.segment === s) || this.inFlight.some((b) => b.appends.some((a) => a.segment === s))) continue;
-      this.segments.splice(this.segments.indexOf(s), 1);
-      await s.fh.close();
-      await this.recycleFile(s.path);
-    }
+  /**
+   * Releases every segment no table and no queued write needs. The choice is made synchronously
+   * (a chosen segment leaves `segments` before any await), so overlapping calls — flushes of two
+   * tables finishing together — never pick the same segment; closing and recycling run one call
+   * after another on `releasing`. A failure to recycle is logged, not thrown: the flush that
+   * released the segment is complete and durable either way.
+   */
+  private releaseClean(): Promise<void> {
+    const clean = this.segments.filter((s) => this.releasable(s));
+    if (clean.length === 0) return this.releasing;
+    for (const s of clean) this.segments.splice(this.segments.indexOf(s), 1);
+    const run = async () => {
+      for (const s of clean) {
+        try {
+          await s.syncing?.catch(() => {});
+          await s.fh.close();
+          await this.recycleFile(s.path);
+        } catch (e) {
+          this.o.log.error(`commit log: could not recycle ${s.name}: ${(e as Error).message}`);
+        }
+      }
+    };
+    this.releasing = this.releasing.then(run, run);
+    return this.releasing;
+  }
+
+  private releasable(s: Segment): boolean {
+    if (s === this.active || s.dirty.size > 0) return false;
+    return !this.pending.some((a) => a.segment === s) && !this.inFlight.some((b) => b.appends.some((a) => a.segment === s));
   }
 
   /** Waits for queued writes, syncs and closes every segment. */
@@ -475,6 +512,7 @@ export class CommitLog {
     this.closed = true;
     this.periodic?.cancel();
     await this.preparing;
+    await this.releasing;
     for (const s of this.segments) { await s.fh.sync(); await s.fh.close(); }
     await this.closeFiles();
   }
@@ -489,6 +527,7 @@ export class CommitLog {
     await this.drain();
     this.closed = true;
     await this.preparing;
+    await this.releasing;
     for (const s of this.segments) await s.fh.close();
     await this.closeFiles();
   }
