@@ -9,6 +9,7 @@
 // keyspace/now_in_seconds parameters, READ/WRITE_FAILURE reason maps, WRITE_TIMEOUT contentions.
 
 import { ByteReader, ByteWriter, TruncatedInput } from '../util/bytes.js';
+import type { ByteSink } from './sink.js';
 import {
   AlreadyExists, AuthenticationError, CasWriteUnknown, ConfigError, CqlSyntaxError, ErrorCode, FunctionFailure,
   InvalidRequest, IsBootstrapping, Overloaded, ProtocolError, ReadFailure, ReadTimeout, RequestError, ServerError,
@@ -86,13 +87,23 @@ export function isRequest(m: Message): m is Request {
  */
 export function encodeBody(msg: Message, version: number, extras: MessageExtras = {}): { body: Buffer; flags: number } {
   const w = new ByteWriter(64);
-  let flags = 0;
-  const response = !isRequest(msg);
-  if (response && extras.tracingId) { flags |= FLAG_TRACING; writeUuid(w, extras.tracingId); }
-  if (response && extras.warnings && extras.warnings.length > 0) { flags |= FLAG_WARNING; writeStringList(w, extras.warnings); }
-  if (extras.customPayload && extras.customPayload.size > 0) { flags |= FLAG_CUSTOM_PAYLOAD; writeBytesMap(w, extras.customPayload); }
-  encodeMessage(w, msg, version);
+  const flags = encodeBodyInto(w, msg, version, extras);
   return { body: w.toBuffer(), flags };
+}
+
+const NO_EXTRAS: MessageExtras = Object.freeze({});
+
+/** encodeBody writing into `w`; returns the envelope flags that announce the extras. */
+export function encodeBodyInto(w: ByteSink, msg: Message, version: number, extras: MessageExtras = NO_EXTRAS): number {
+  let flags = 0;
+  if (extras !== NO_EXTRAS) {
+    const response = !isRequest(msg);
+    if (response && extras.tracingId) { flags |= FLAG_TRACING; writeUuid(w, extras.tracingId); }
+    if (response && extras.warnings && extras.warnings.length > 0) { flags |= FLAG_WARNING; writeStringList(w, extras.warnings); }
+    if (extras.customPayload && extras.customPayload.size > 0) { flags |= FLAG_CUSTOM_PAYLOAD; writeBytesMap(w, extras.customPayload); }
+  }
+  encodeMessage(w, msg, version);
+  return flags;
 }
 
 /**
@@ -121,7 +132,7 @@ export function decodeBody(opts: { opcode: number; flags: number; version: numbe
 // =============================================================================================
 // The two switches
 
-export function encodeMessage(w: ByteWriter, msg: Message, version: number): void {
+export function encodeMessage(w: ByteSink, msg: Message, version: number): void {
   switch (msg.opcode) {
     case 'STARTUP': return writeStringMap(w, msg.options);
     case 'OPTIONS': return;
@@ -173,7 +184,7 @@ export function opcodeOf(msg: Message): number {
 // =============================================================================================
 // Requests
 
-function writeFlags(w: ByteWriter, flags: number, version: number): void {
+function writeFlags(w: ByteSink, flags: number, version: number): void {
   if (version >= 5) w.i32(flags);
   else w.u8(flags);
 }
@@ -182,7 +193,7 @@ function readFlags(r: ByteReader, version: number): number {
   return version >= 5 ? r.i32() : r.u8();
 }
 
-export function encodeQueryParameters(w: ByteWriter, p: QueryParameters, version: number): void {
+export function encodeQueryParameters(w: ByteSink, p: QueryParameters, version: number): void {
   writeConsistency(w, p.consistency);
   const hasValues = p.values.values.length > 0;
   let flags = 0;
@@ -245,7 +256,7 @@ function decodeQuery(r: ByteReader, version: number): Query {
   return { opcode: 'QUERY', query, params: decodeQueryParameters(r, version) };
 }
 
-function encodePrepare(w: ByteWriter, msg: Prepare, version: number): void {
+function encodePrepare(w: ByteSink, msg: Prepare, version: number): void {
   writeLongString(w, msg.query);
   if (version < 5) return;
   w.i32(msg.keyspace !== null ? PREPARE_FLAG_KEYSPACE : 0);
@@ -262,7 +273,7 @@ function decodePrepare(r: ByteReader, version: number): Prepare {
   return { opcode: 'PREPARE', query, keyspace };
 }
 
-function encodeExecute(w: ByteWriter, msg: Execute, version: number): void {
+function encodeExecute(w: ByteSink, msg: Execute, version: number): void {
   writeShortBytes(w, msg.id);
   if (version >= 5) writeShortBytes(w, msg.resultMetadataId ?? Buffer.alloc(0));
   encodeQueryParameters(w, msg.params, version);
@@ -274,7 +285,7 @@ function decodeExecute(r: ByteReader, version: number): Execute {
   return { opcode: 'EXECUTE', id, resultMetadataId, params: decodeQueryParameters(r, version) };
 }
 
-function encodeBatch(w: ByteWriter, msg: Batch, version: number): void {
+function encodeBatch(w: ByteSink, msg: Batch, version: number): void {
   w.u8(BATCH_TYPES.indexOf(msg.batchType));
   w.u16(msg.statements.length);
   for (const s of msg.statements) {
@@ -338,7 +349,7 @@ function decodeEventTypes(r: ByteReader): EventType[] {
 // =============================================================================================
 // Results
 
-function encodeResult(w: ByteWriter, res: ResultBody, version: number): void {
+function encodeResult(w: ByteSink, res: ResultBody, version: number): void {
   w.i32(RESULT_KIND[res.kind]);
   switch (res.kind) {
     case 'void': return;
@@ -369,7 +380,7 @@ function globalTable(columns: readonly ColumnSpec[]): { keyspace: string; table:
   return columns.every((c) => c.keyspace === first.keyspace && c.table === first.table) ? first : null;
 }
 
-function writeColumnSpecs(w: ByteWriter, columns: readonly ColumnSpec[], global: { keyspace: string; table: string } | null, version: number): void {
+function writeColumnSpecs(w: ByteSink, columns: readonly ColumnSpec[], global: { keyspace: string; table: string } | null, version: number): void {
   if (global) { writeString(w, global.keyspace); writeString(w, global.table); }
   for (const c of columns) {
     if (!global) { writeString(w, c.keyspace); writeString(w, c.table); }
@@ -391,7 +402,7 @@ function readColumnSpecs(r: ByteReader, count: number, global: boolean): ColumnS
 }
 
 /** Rows <metadata> (also the <result_metadata> of a prepared result). */
-function encodeRowsMetadata(w: ByteWriter, m: Pick<RowsResult, 'columns' | 'pagingState' | 'noMetadata' | 'newMetadataId'>, version: number): void {
+function encodeRowsMetadata(w: ByteSink, m: Pick<RowsResult, 'columns' | 'pagingState' | 'noMetadata' | 'newMetadataId'>, version: number): void {
   const changed = version >= 5 && m.newMetadataId !== null;
   const noMetadata = m.noMetadata && !changed;
   const global = noMetadata ? null : globalTable(m.columns);
@@ -423,7 +434,7 @@ function decodeRowsMetadata(r: ByteReader, version: number): Pick<RowsResult, 'c
   return { columns, pagingState, noMetadata, newMetadataId };
 }
 
-function encodeRows(w: ByteWriter, res: RowsResult, version: number): void {
+function encodeRows(w: ByteSink, res: RowsResult, version: number): void {
   encodeRowsMetadata(w, res, version);
   const width = res.columns.length;
   w.i32(res.rows.length);
@@ -449,7 +460,7 @@ function decodeRows(r: ByteReader, version: number): RowsResult {
   return { kind: 'rows', ...meta, rows };
 }
 
-function encodePrepared(w: ByteWriter, res: PreparedResult, version: number): void {
+function encodePrepared(w: ByteSink, res: PreparedResult, version: number): void {
   writeShortBytes(w, res.id);
   if (version >= 5) writeShortBytes(w, res.resultMetadataId ?? Buffer.alloc(0));
   const global = globalTable(res.bindVariables);
@@ -480,7 +491,7 @@ function decodePrepared(r: ByteReader, version: number): PreparedResult {
 const SCHEMA_CHANGE_TYPES = ['CREATED', 'UPDATED', 'DROPPED'] as const;
 const SCHEMA_TARGETS = ['KEYSPACE', 'TABLE', 'TYPE', 'FUNCTION', 'AGGREGATE'] as const;
 
-function encodeSchemaChange(w: ByteWriter, c: SchemaChange): void {
+function encodeSchemaChange(w: ByteSink, c: SchemaChange): void {
   writeString(w, c.changeType);
   writeString(w, c.target);
   writeString(w, c.keyspace);
@@ -509,7 +520,7 @@ function decodeSchemaChange(r: ByteReader): SchemaChange {
   }
 }
 
-function encodeEvent(w: ByteWriter, e: ProtocolEvent): void {
+function encodeEvent(w: ByteSink, e: ProtocolEvent): void {
   writeString(w, e.type);
   switch (e.type) {
     case 'TOPOLOGY_CHANGE': case 'STATUS_CHANGE': writeString(w, e.change); return writeInet(w, e.node);
@@ -539,7 +550,7 @@ function decodeEvent(r: ByteReader): ProtocolEvent {
 // =============================================================================================
 // Errors: <code><message> and the fields of that code (native_protocol_v5.spec section 8)
 
-function encodeError(w: ByteWriter, err: RequestError, version: number): void {
+function encodeError(w: ByteSink, err: RequestError, version: number): void {
   // v4 has no CAS_WRITE_UNKNOWN or CDC_WRITE_FAILURE: send their closest v4 equivalents.
   if (version < 5 && err instanceof CasWriteUnknown) {
     return encodeError(w, new WriteTimeout(err.message, err.consistency, err.received, err.blockFor, 'CAS'), version);
@@ -576,7 +587,7 @@ function encodeError(w: ByteWriter, err: RequestError, version: number): void {
   if (err instanceof Unprepared) { writeShortBytes(w, err.statementId); return; }
 }
 
-function encodeWriteTimeout(w: ByteWriter, err: WriteTimeout, version: number): void {
+function encodeWriteTimeout(w: ByteSink, err: WriteTimeout, version: number): void {
   writeConsistency(w, err.consistency);
   w.i32(err.received).i32(err.blockFor);
   writeString(w, err.writeType);
@@ -584,7 +595,7 @@ function encodeWriteTimeout(w: ByteWriter, err: WriteTimeout, version: number): 
 }
 
 /** v5: reason map (<int n> n × <inetaddr><short>); v4: only the number of failures. */
-function encodeFailures(w: ByteWriter, reasons: readonly FailureReason[], version: number): void {
+function encodeFailures(w: ByteSink, reasons: readonly FailureReason[], version: number): void {
   w.i32(reasons.length);
   if (version < 5) return;
   for (const f of reasons) { writeInetAddr(w, f.address); w.u16(f.reasonCode); }

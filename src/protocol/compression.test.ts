@@ -57,6 +57,11 @@ test('malformed compressed input gives ProtocolError', () => {
   for (const [src, n] of cases) assert.throws(() => lz4DecompressBlock(src, n), ProtocolError);
   assert.throws(() => new Lz4BodyCompressor().decompress(Buffer.from([0, 0, 0x10, 0, 0]), 100), /over the limit of 100/);
   assert.throws(() => new SnappyBodyCompressor().decompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), 100), ProtocolError);
+  // A literal whose 4-byte length has the top bit set (tag 0xfc): snappyjs read it as negative and
+  // walked backwards through its input for seconds; ours refuses it.
+  assert.throws(() => new SnappyBodyCompressor().decompress(Buffer.from([0x11, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x61]), 100), /literal of \d+ bytes past the input/);
+  assert.throws(() => new SnappyBodyCompressor().decompress(Buffer.from([0x04, 0x05, 0x01]), 100), /copy offset 1 at output byte 0/);
+  assert.throws(() => new SnappyBodyCompressor().decompress(Buffer.from([0x05, 0x00, 0x61]), 100), /1 bytes decoded, 5 declared/);
 });
 
 test('lz4 blocks interoperate with the python lz4 library (used by the python driver)', { timeout: 30_000 }, async () => {

@@ -186,12 +186,12 @@ export class SnappyBodyCompressor implements BodyCompressor {
     return Buffer.from(snappy.compress(body));
   }
 
+  /**
+   * Our own bounds-checked decoder: snappyjs's reads a 4-byte literal length as a negative
+   * int32 and then walks backwards through its input (a 200-byte body held the loop for 17 s).
+   */
   decompress(body: Buffer, maxBytes: number): Buffer {
-    try {
-      return Buffer.from(snappy.uncompress(body, maxBytes));
-    } catch (e) {
-      throw new ProtocolError(`invalid snappy body: ${(e as Error).message}`);
-    }
+    return snappyUncompress(body, maxBytes);
   }
 
   declaredLength(body: Buffer): number {
@@ -201,6 +201,73 @@ export class SnappyBodyCompressor implements BodyCompressor {
 
 /** Bytes of a snappy preamble at most: a varint of a 32-bit length. */
 const SNAPPY_PREAMBLE_BYTES_MAX = 5;
+const SNAPPY_LITERAL = 0;
+const SNAPPY_COPY_1 = 1;
+const SNAPPY_COPY_2 = 2;
+/** Literal tags 60..63 say the length follows in 1..4 little-endian bytes. */
+const SNAPPY_LITERAL_INLINE_MAX = 60;
+
+function snappyPreambleBytes(body: Buffer): number {
+  for (let i = 0; i < SNAPPY_PREAMBLE_BYTES_MAX && i < body.length; i++) if ((body[i]! & 0x80) === 0) return i + 1;
+  return 0;
+}
+
+/** Little-endian unsigned integer of `bytes` bytes at `at` (caller checked the bounds). */
+function readLE(src: Buffer, at: number, bytes: number): number {
+  let v = 0;
+  for (let i = bytes - 1; i >= 0; i--) v = v * 256 + src[at + i]!;
+  return v;
+}
+
+/** Raw snappy stream → bytes; every length and offset checked; throws ProtocolError. */
+export function snappyUncompress(src: Buffer, maxBytes: number): Buffer {
+  const fail = (why: string): never => { throw new ProtocolError(`invalid snappy body: ${why}`); };
+  const pre = snappyPreambleBytes(src);
+  if (pre === 0) fail('no length preamble');
+  const n = readSnappyPreamble(src);
+  if (n > maxBytes) fail(`inflates to ${n} bytes, over the limit of ${maxBytes}`);
+  const out = Buffer.allocUnsafe(n);
+  let pos = pre;
+  let o = 0;
+  while (pos < src.length) {
+    const tag = src[pos++]!;
+    const kind = tag & 3;
+    let len: number;
+    if (kind === SNAPPY_LITERAL) {
+      len = (tag >>> 2) + 1;
+      if (len > SNAPPY_LITERAL_INLINE_MAX) {
+        const extra = len - SNAPPY_LITERAL_INLINE_MAX;
+        if (pos + extra > src.length) fail('literal length cut short');
+        len = readLE(src, pos, extra) + 1;
+        pos += extra;
+      }
+      if (pos + len > src.length) fail(`literal of ${len} bytes past the input`);
+      if (o + len > n) fail(`literal of ${len} bytes past the declared ${n} bytes`);
+      src.copy(out, o, pos, pos + len);
+      pos += len;
+      o += len;
+      continue;
+    }
+    let offset: number;
+    if (kind === SNAPPY_COPY_1) {
+      if (pos + 1 > src.length) fail('copy cut short');
+      len = ((tag >>> 2) & 7) + 4;
+      offset = ((tag >>> 5) << 8) | src[pos]!;
+      pos += 1;
+    } else {
+      const bytes = kind === SNAPPY_COPY_2 ? 2 : 4;
+      if (pos + bytes > src.length) fail('copy cut short');
+      len = (tag >>> 2) + 1;
+      offset = readLE(src, pos, bytes);
+      pos += bytes;
+    }
+    if (offset === 0 || offset > o) fail(`copy offset ${offset} at output byte ${o}`);
+    if (o + len > n) fail(`copy of ${len} bytes past the declared ${n} bytes`);
+    for (let i = 0; i < len; i++, o++) out[o] = out[o - offset]!;
+  }
+  if (o !== n) fail(`${o} bytes decoded, ${n} declared`);
+  return out;
+}
 
 /** The little-endian base-128 varint in front of a snappy stream; 0 when unreadable. */
 function readSnappyPreamble(body: Buffer): number {

@@ -107,20 +107,24 @@ export function decodeEnvelopeHeader(buf: Buffer, offset: number): EnvelopeHeade
 
 /** Encodes a header into a fresh buffer. */
 export function encodeEnvelopeHeader(h: EnvelopeHeader): Buffer {
-  const legacy = h.version < 3;
   const out = Buffer.allocUnsafe(headerBytesFor(h.version));
-  out[0] = (h.version & VERSION_MASK) | (h.isResponse ? RESPONSE_DIRECTION_BIT : 0);
-  out[1] = h.flags;
-  if (legacy) {
-    out.writeInt8(Math.max(-128, Math.min(127, h.streamId)), 2);
-    out[3] = h.opcode;
-    out.writeInt32BE(h.bodyLength, 4);
-  } else {
-    out.writeInt16BE(h.streamId, 2);
-    out[4] = h.opcode;
-    out.writeInt32BE(h.bodyLength, 5);
-  }
+  writeEnvelopeHeaderAt(out, 0, h);
   return out;
+}
+
+/** Writes a header at `offset` of `out` (headerBytesFor(h.version) bytes). */
+export function writeEnvelopeHeaderAt(out: Buffer, offset: number, h: EnvelopeHeader): void {
+  out[offset] = (h.version & VERSION_MASK) | (h.isResponse ? RESPONSE_DIRECTION_BIT : 0);
+  out[offset + 1] = h.flags;
+  if (h.version < 3) {
+    out.writeInt8(Math.max(-128, Math.min(127, h.streamId)), offset + 2);
+    out[offset + 3] = h.opcode;
+    out.writeInt32BE(h.bodyLength, offset + 4);
+  } else {
+    out.writeInt16BE(h.streamId, offset + 2);
+    out[offset + 4] = h.opcode;
+    out.writeInt32BE(h.bodyLength, offset + 5);
+  }
 }
 
 /** Header and body as one buffer. */

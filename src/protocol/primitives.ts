@@ -3,7 +3,8 @@
 // [inetaddr], [consistency], [uuid]. Readers throw TruncatedInput on short input and
 // ProtocolError on values the spec forbids; they never throw anything else.
 
-import { ByteReader, ByteWriter } from '../util/bytes.js';
+import { ByteReader } from '../util/bytes.js';
+import type { ByteSink } from './sink.js';
 import { ProtocolError, type ConsistencyName } from '../util/errors.js';
 import { UNSET, type BoundValue } from './messages.js';
 
@@ -111,62 +112,62 @@ export function readInet(r: ByteReader): { address: string; port: number } {
 // ---------------------------------------------------------------------------------------------
 // Writers
 
-export function writeString(w: ByteWriter, s: string): void {
+export function writeString(w: ByteSink, s: string): void {
   const n = Buffer.byteLength(s, 'utf8');
   if (n > 0xffff) throw new RangeError(`[string] of ${n} bytes exceeds the 65535-byte limit`);
   w.u16(n).utf8(s);
 }
 
-export function writeLongString(w: ByteWriter, s: string): void {
+export function writeLongString(w: ByteSink, s: string): void {
   w.i32(Buffer.byteLength(s, 'utf8')).utf8(s);
 }
 
-export function writeBytes(w: ByteWriter, b: Buffer | null): void {
+export function writeBytes(w: ByteSink, b: Buffer | null): void {
   if (b === null) w.i32(VALUE_NULL);
   else w.i32(b.length).bytes(b);
 }
 
-export function writeValue(w: ByteWriter, v: BoundValue): void {
+export function writeValue(w: ByteSink, v: BoundValue): void {
   if (v === UNSET) w.i32(VALUE_UNSET);
   else writeBytes(w, v);
 }
 
-export function writeShortBytes(w: ByteWriter, b: Buffer): void {
+export function writeShortBytes(w: ByteSink, b: Buffer): void {
   if (b.length > 0xffff) throw new RangeError(`[short bytes] of ${b.length} bytes exceeds 65535`);
   w.u16(b.length).bytes(b);
 }
 
-export function writeStringList(w: ByteWriter, list: readonly string[]): void {
+export function writeStringList(w: ByteSink, list: readonly string[]): void {
   w.u16(list.length);
   for (const s of list) writeString(w, s);
 }
 
-export function writeStringMap(w: ByteWriter, m: ReadonlyMap<string, string>): void {
+export function writeStringMap(w: ByteSink, m: ReadonlyMap<string, string>): void {
   w.u16(m.size);
   for (const [k, v] of m) { writeString(w, k); writeString(w, v); }
 }
 
-export function writeStringMultimap(w: ByteWriter, m: ReadonlyMap<string, readonly string[]>): void {
+export function writeStringMultimap(w: ByteSink, m: ReadonlyMap<string, readonly string[]>): void {
   w.u16(m.size);
   for (const [k, v] of m) { writeString(w, k); writeStringList(w, v); }
 }
 
-export function writeBytesMap(w: ByteWriter, m: ReadonlyMap<string, Buffer>): void {
+export function writeBytesMap(w: ByteSink, m: ReadonlyMap<string, Buffer>): void {
   w.u16(m.size);
   for (const [k, v] of m) { writeString(w, k); writeBytes(w, v); }
 }
 
-export function writeUuid(w: ByteWriter, id: Buffer): void {
+export function writeUuid(w: ByteSink, id: Buffer): void {
   if (id.length !== UUID_BYTES) throw new RangeError(`[uuid] must be ${UUID_BYTES} bytes, got ${id.length}`);
   w.bytes(id);
 }
 
-export function writeInetAddr(w: ByteWriter, address: string): void {
+export function writeInetAddr(w: ByteSink, address: string): void {
   const bytes = parseAddress(address);
   w.u8(bytes.length).bytes(bytes);
 }
 
-export function writeInet(w: ByteWriter, inet: { address: string; port: number }): void {
+export function writeInet(w: ByteSink, inet: { address: string; port: number }): void {
   writeInetAddr(w, inet.address);
   w.i32(inet.port);
 }
@@ -187,7 +188,7 @@ export function readConsistency(r: ByteReader): ConsistencyName {
   return name;
 }
 
-export function writeConsistency(w: ByteWriter, c: ConsistencyName): void {
+export function writeConsistency(w: ByteSink, c: ConsistencyName): void {
   const code = CODE_BY_CONSISTENCY.get(c);
   if (code === undefined) throw new RangeError(`unknown consistency level ${c}`);
   w.u16(code);

@@ -120,7 +120,7 @@ export class SegmentEncoder {
     let batchBytes = 0;
     const flush = (): void => {
       if (batch.length === 0) return;
-      const payload = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      const payload = batch.length === 1 ? batch[0]! : contiguousView(batch, batchBytes) ?? Buffer.concat(batch, batchBytes);
       out.push(...this.encodeSegment(payload, true));
       batch = [];
       batchBytes = 0;
@@ -140,4 +140,16 @@ export class SegmentEncoder {
     flush();
     return out;
   }
+}
+
+/** One view over `parts` when they lie back to back in one ArrayBuffer (the transport's output slab); else null. */
+function contiguousView(parts: readonly Buffer[], bytes: number): Buffer | null {
+  const first = parts[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p.buffer !== first.buffer || p.byteOffset !== end) return null;
+    end += p.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, bytes);
 }

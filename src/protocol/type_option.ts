@@ -3,7 +3,8 @@
 // list/set carry one [option], map two, UDT <ks><name><n><name_i><type_i>..., tuple <n><type_i>...
 // Duration has id 0x0015 from v5; v4 clients receive it as a custom DurationType.
 
-import { ByteReader, ByteWriter } from '../util/bytes.js';
+import { ByteReader } from '../util/bytes.js';
+import type { ByteSink } from './sink.js';
 import { ProtocolError } from '../util/errors.js';
 import { assertNever } from '../util/assert.js';
 import type { CqlType, NativeTypeName } from '../schema/types.js';
@@ -57,7 +58,7 @@ const NATIVE_BY_ID = new Map<number, NativeTypeName>(
 );
 NATIVE_BY_ID.set(TypeId.duration, 'duration');
 
-export function writeTypeOption(w: ByteWriter, t: CqlType, version: number): void {
+export function writeTypeOption(w: ByteSink, t: CqlType, version: number): void {
   switch (t.kind) {
     case 'native': return writeNative(w, t.name, version);
     case 'custom': w.u16(TypeId.custom); writeString(w, t.className); return;
@@ -79,7 +80,7 @@ export function writeTypeOption(w: ByteWriter, t: CqlType, version: number): voi
   }
 }
 
-function writeNative(w: ByteWriter, name: NativeTypeName, version: number): void {
+function writeNative(w: ByteSink, name: NativeTypeName, version: number): void {
   if (name === 'empty') { w.u16(TypeId.custom); writeString(w, EMPTY_CLASS); return; }
   if (name === 'duration') {
     if (version >= 5) w.u16(TypeId.duration);

@@ -12,10 +12,11 @@ import type { Authenticator, ClientState, QueryHandler, RequestInfo, ResultRespo
 import type { EventType, MessageExtras, ProtocolEvent, Request, Response, Startup } from '../../protocol/messages.js';
 import {
   BETA_VERSIONS, EVENT_STREAM_ID, MAX_SUPPORTED_VERSION, FLAG_COMPRESSION, FLAG_TRACING, FLAG_USE_BETA, OPCODE, SUPPORTED_VERSIONS,
-  encodeEnvelopeHeader, unsupportedVersionMessage, versionForVersionError, type EnvelopeHeader,
+  unsupportedVersionMessage, versionForVersionError, type EnvelopeHeader,
 } from '../../protocol/envelope.js';
 import { ENVELOPE_HEADER_BYTES } from '../../protocol/envelope.js';
-import { decodeBody, encodeBody, isRequest } from '../../protocol/codec.js';
+import { decodeBody, encodeBodyInto, isRequest } from '../../protocol/codec.js';
+import { EnvelopeOutput } from '../../protocol/output.js';
 import { bodyCompressor, supportedCompressions, type BodyCompressor, type CompressionName } from '../../protocol/compression.js';
 import { InboundDecoder, type Inbound } from '../../protocol/decoder.js';
 import { SegmentEncoder } from '../../protocol/segment.js';
@@ -46,16 +47,6 @@ export interface ConnectionDeps {
 }
 
 type Phase = 'new' | 'authenticating' | 'ready';
-
-interface Outgoing {
-  /** Header and body of one envelope. */
-  parts: Buffer[];
-  bytes: number;
-  /** v5 after STARTUP: travels inside segments. */
-  framed: boolean;
-  /** In-flight request bytes released when this response is handed to the socket. */
-  releaseBytes: number;
-}
 
 type EnvelopeItem = Extract<Inbound, { kind: 'envelope' }>;
 
@@ -92,8 +83,15 @@ export class ClientConnection {
   private sasl: SaslNegotiator | null = null;
   private readonly registered = new Set<EventType>();
   private inFlight = 0;
-  private out: Outgoing[] = [];
-  private outBytes = 0;
+  /** Responses encoded this turn, back to back (see src/protocol/output.ts). */
+  private readonly output = new EnvelopeOutput();
+  /** In-flight request bytes released when this turn's responses are handed to the socket. */
+  private outRelease = 0;
+  /** v5: offset (in the pending output) of the first framed envelope this turn, or -1. */
+  private framedFrom = -1;
+  /** v5: end offsets of the framed envelopes this turn. */
+  private readonly framedEnds: number[] = [];
+  private readonly flushFn = (): void => this.flush();
   private flushScheduled = false;
   private outputBlocked = false;
   private inputPaused = false;
@@ -541,69 +539,91 @@ export class ClientConnection {
     const m = this.deps.hooks.metrics;
     if (m && error instanceof ProtocolError) m.clients.protocolException.mark();
     else if (m && error instanceof ServerError) m.clients.unknownException.mark();
-    this.enqueue(stream, { opcode: 'ERROR', error }, {}, version);
+    this.enqueue(stream, { opcode: 'ERROR', error }, undefined, version);
   }
 
-  /** Encodes a response and queues it for the next flush. Encoding failures become ServerError. */
-  private enqueue(stream: number, msg: Response, extras: MessageExtras = {}, version = this.version): void {
+  /**
+   * Encodes a response straight into the connection's output slab, queued for the next flush.
+   * Encoding failures become ServerError.
+   */
+  private enqueue(stream: number, msg: Response, extras?: MessageExtras, version = this.version): void {
     const releaseBytes = this.pendingRelease;
     this.pendingRelease = 0;
     if (this.closed || this.ended) { this.releaseBudget(releaseBytes); return; }
     const v = version || MAX_SUPPORTED_VERSION;
-    let encoded: { body: Buffer; flags: number };
+    const out = this.output;
+    const framed = this.segmentEncoder !== null;
+    if (framed && this.framedFrom < 0) this.framedFrom = out.pendingBytes;
+    const mark = out.begin(v);
+    let flags: number;
     try {
-      encoded = encodeBody(msg, v, extras);
+      flags = encodeBodyInto(out, msg, v, extras);
     } catch (e) {
+      out.rewind(mark);
+      out.begin(v);
       const err = this.toRequestError(e, `encoding ${msg.opcode}`);
-      encoded = encodeBody({ opcode: 'ERROR', error: msg.opcode === 'ERROR' ? new ServerError('response could not be encoded') : err }, v);
+      flags = encodeBodyInto(out, { opcode: 'ERROR', error: msg.opcode === 'ERROR' ? new ServerError('response could not be encoded') : err }, v);
+      msg = { opcode: 'ERROR', error: err };
     }
-    let { body, flags } = encoded;
-    if (this.compressor && body.length > 0) {
-      body = this.compressor.compress(body);
-      flags |= FLAG_COMPRESSION;
-    }
-    const header = encodeEnvelopeHeader({ version: v, isResponse: true, flags, streamId: stream, opcode: OPCODE[msg.opcode], bodyLength: body.length });
-    const item: Outgoing = { parts: [header, body], bytes: header.length + body.length, framed: this.segmentEncoder !== null, releaseBytes };
-    this.out.push(item);
-    this.outBytes += item.bytes;
-    if (this.outBytes > this.deps.settings.get().maxQueuedOutputBytesPerConnection) this.outputBlocked = true;
+    if (this.compressor !== null) flags = this.compressBody(mark, v, flags);
+    out.finish(mark, { version: v, flags, streamId: stream, opcode: OPCODE[msg.opcode] });
+    if (framed) this.framedEnds.push(out.pendingBytes);
+    this.outRelease += releaseBytes;
+    if (out.pendingBytes > this.deps.settings.get().maxQueuedOutputBytesPerConnection) this.outputBlocked = true;
     this.scheduleFlush();
+  }
+
+  /** v4 with compression: replaces the body just encoded at `mark` by its compressed form. */
+  private compressBody(mark: number, version: number, flags: number): number {
+    const out = this.output;
+    const body = out.bodyOf(mark, version);
+    if (body.length === 0) return flags;
+    const compressed = this.compressor!.compress(body);
+    out.rewind(mark);
+    out.begin(version);
+    out.bytes(compressed);
+    return flags | FLAG_COMPRESSION;
   }
 
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.deps.env.scheduler.soon(() => this.flush());
+    this.deps.env.scheduler.soon(this.flushFn);
   }
 
+  /** Writes everything queued this turn: one write (v4), or one writev of segments (v5). */
   private flush(): void {
     this.flushScheduled = false;
     if (this.closed || this.ended) return;
-    if (this.out.length === 0) {
+    const out = this.output;
+    if (out.pendingBytes === 0) {
       if (this.closing) { this.ended = true; this.conn.end(); }
       return;
     }
-    const buffers: Buffer[] = [];
-    let releaseBytes = 0;
-    let framed: Buffer[] = [];
-    const flushFramed = (): void => {
-      if (framed.length === 0) return;
-      buffers.push(...this.segmentEncoder!.encodeEnvelopes(framed));
-      framed = [];
-    };
-    for (const item of this.out) {
-      releaseBytes += item.releaseBytes;
-      if (item.framed) framed.push(Buffer.concat(item.parts, item.bytes));
-      else { flushFramed(); buffers.push(...item.parts); }
-    }
-    flushFramed();
-    this.out = [];
-    this.outBytes = 0;
-    const ok = this.conn.writev(buffers);
+    const bytes = out.take();
+    const releaseBytes = this.outRelease;
+    this.outRelease = 0;
+    let ok: boolean;
+    if (this.framedFrom < 0) ok = this.conn.write(bytes);
+    else ok = this.conn.writev(this.framedBuffers(bytes));
+    if (this.inFlight === 0) out.release();
     this.releaseBudget(releaseBytes);
     if (this.closing) { this.ended = true; this.conn.end(); return; }
     if (!ok) this.outputBlocked = true;
     else if (this.outputBlocked) { this.outputBlocked = false; this.pump(); }
+  }
+
+  /** v5: the unframed envelopes (the STARTUP reply) as they are, then the framed ones in segments. */
+  private framedBuffers(bytes: Buffer): Buffer[] {
+    const buffers: Buffer[] = [];
+    if (this.framedFrom > 0) buffers.push(bytes.subarray(0, this.framedFrom));
+    const envelopes: Buffer[] = [];
+    let from = this.framedFrom;
+    for (const end of this.framedEnds) { envelopes.push(bytes.subarray(from, end)); from = end; }
+    this.framedFrom = -1;
+    this.framedEnds.length = 0;
+    for (const b of this.segmentEncoder!.encodeEnvelopes(envelopes)) buffers.push(b);
+    return buffers;
   }
 
   /** Stops reading; the socket ends once queued responses are written. */
@@ -623,7 +643,6 @@ export class ClientConnection {
     this.budgetBytes = 0;
     this.closed = true;
     this.closing = true;
-    this.out = [];
     if (held > 0) this.deps.budget.release(this.client.remoteAddress, held);
     this.onGone();
   }
