@@ -226,29 +226,30 @@ export function encodeQueryParameters(w: ByteSink, p: QueryParameters, version: 
 export function decodeQueryParameters(r: ByteReader, version: number): QueryParameters {
   const consistency = readConsistency(r);
   const flags = readFlags(r, version);
-  const p: QueryParameters = {
-    consistency, values: { kind: 'positional', values: [] }, skipMetadata: (flags & QUERY_FLAG_SKIP_METADATA) !== 0,
-    pageSize: null, pagingState: null, serialConsistency: null, defaultTimestamp: null, keyspace: null, nowInSeconds: null,
-  };
-  if (flags & QUERY_FLAG_VALUES) p.values = decodeBoundValues(r, (flags & QUERY_FLAG_NAMES) !== 0);
-  if (flags & QUERY_FLAG_PAGE_SIZE) p.pageSize = r.i32();
-  if (flags & QUERY_FLAG_PAGING_STATE) p.pagingState = readBytes(r);
-  if (flags & QUERY_FLAG_SERIAL_CONSISTENCY) p.serialConsistency = readConsistency(r);
-  if (flags & QUERY_FLAG_DEFAULT_TIMESTAMP) p.defaultTimestamp = r.i64();
-  if (version >= 5 && flags & QUERY_FLAG_KEYSPACE) p.keyspace = readString(r);
-  if (version >= 5 && flags & QUERY_FLAG_NOW_IN_SECONDS) p.nowInSeconds = r.i32();
-  return p;
+  // Fields read in wire order straight into one object literal (one allocation, one shape).
+  const values = flags & QUERY_FLAG_VALUES ? decodeBoundValues(r, (flags & QUERY_FLAG_NAMES) !== 0) : { kind: 'positional' as const, values: [] };
+  const pageSize = flags & QUERY_FLAG_PAGE_SIZE ? r.i32() : null;
+  const pagingState = flags & QUERY_FLAG_PAGING_STATE ? readBytes(r) : null;
+  const serialConsistency = flags & QUERY_FLAG_SERIAL_CONSISTENCY ? readConsistency(r) : null;
+  const defaultTimestamp = flags & QUERY_FLAG_DEFAULT_TIMESTAMP ? r.i64() : null;
+  const keyspace = version >= 5 && flags & QUERY_FLAG_KEYSPACE ? readString(r) : null;
+  const nowInSeconds = version >= 5 && flags & QUERY_FLAG_NOW_IN_SECONDS ? r.i32() : null;
+  return { consistency, values, skipMetadata: (flags & QUERY_FLAG_SKIP_METADATA) !== 0, pageSize, pagingState, serialConsistency, defaultTimestamp, keyspace, nowInSeconds };
 }
 
 function decodeBoundValues(r: ByteReader, named: boolean): QueryParameters['values'] {
   const n = readCount(r, r.u16(), named ? 6 : 4, 'bound value');
-  const values: BoundValue[] = [];
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) {
-    if (named) names.push(readString(r));
-    values.push(readValue(r));
+  const values: BoundValue[] = new Array<BoundValue>(n);
+  if (!named) {
+    for (let i = 0; i < n; i++) values[i] = readValue(r);
+    return { kind: 'positional', values };
   }
-  return named ? { kind: 'named', names, values } : { kind: 'positional', values };
+  const names: string[] = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    names[i] = readString(r);
+    values[i] = readValue(r);
+  }
+  return { kind: 'named', names, values };
 }
 
 function decodeQuery(r: ByteReader, version: number): Query {
@@ -414,7 +415,28 @@ function encodeRowsMetadata(w: ByteSink, m: Pick<RowsResult, 'columns' | 'paging
   w.i32(flags).i32(m.columns.length);
   if (m.pagingState !== null) writeBytes(w, m.pagingState);
   if (changed) writeShortBytes(w, m.newMetadataId!);
-  if (!noMetadata) writeColumnSpecs(w, m.columns, global, version);
+  if (!noMetadata) w.bytes(columnSpecBytes(m.columns, global, version));
+}
+
+/**
+ * Encoded column specs of a result, memoized by the identity of its columns array: the query
+ * layer returns one array per prepared statement, so each execution copies bytes instead of
+ * re-encoding names and types. A pure memo (same input, same bytes; entries die with their
+ * array), which is why it may live at module level. Contract (handler.ts): a ColumnSpec array
+ * handed to the transport is never mutated afterwards.
+ */
+const COLUMN_SPEC_BYTES = new WeakMap<readonly ColumnSpec[], Buffer[]>();
+
+function columnSpecBytes(columns: readonly ColumnSpec[], global: { keyspace: string; table: string } | null, version: number): Buffer {
+  let byVersion = COLUMN_SPEC_BYTES.get(columns);
+  const hit = byVersion?.[version];
+  if (hit !== undefined) return hit;
+  const w = new ByteWriter(64 * (columns.length + 1));
+  writeColumnSpecs(w, columns, global, version);
+  const bytes = w.toBuffer();
+  if (byVersion === undefined) COLUMN_SPEC_BYTES.set(columns, byVersion = []);
+  byVersion[version] = bytes;
+  return bytes;
 }
 
 function decodeRowsMetadata(r: ByteReader, version: number): Pick<RowsResult, 'columns' | 'pagingState' | 'noMetadata' | 'newMetadataId'> {

@@ -66,6 +66,24 @@ export class ChunkQueue {
     return out;
   }
 
+  /** The byte at index i (i < length), without joining chunks. */
+  byteAt(i: number): number {
+    assert(i < this.length, 'byteAt past the buffered bytes');
+    let at = this.head + i;
+    for (const c of this.chunks) {
+      if (at < c.length) return c[at]!;
+      at -= c.length;
+    }
+    throw new Error('unreachable: length covers the chunks');
+  }
+
+  /** decode(buf, offset) over the first n bytes (n <= length): in place when one chunk holds them. */
+  decodeFirst<T>(n: number, decode: (buf: Buffer, offset: number) => T): T {
+    const first = this.chunks[0];
+    if (first && first.length - this.head >= n) return decode(first, this.head);
+    return decode(this.peek(n), 0);
+  }
+
   /** Drops the first n bytes (n <= length). */
   skip(n: number): void {
     assert(n <= this.length, 'skip past the buffered bytes');
@@ -154,10 +172,10 @@ export class InboundDecoder {
       if (this.discardBytes > 0) return null;
     }
     if (this.input.length < 1) return null;
-    const version = this.input.peek(1)[0]! & VERSION_MASK;
+    const version = this.input.byteAt(0) & VERSION_MASK;
     const headerBytes = headerBytesFor(version);
     if (this.input.length < headerBytes) return null;
-    const header = decodeEnvelopeHeader(this.input.peek(headerBytes), 0);
+    const header = this.input.decodeFirst(headerBytes, decodeEnvelopeHeader);
     const problem = this.checkHeader(header);
     if (problem) return problem;
     if (header.bodyLength > this.limits.maxEnvelopeBytes) {

@@ -48,7 +48,11 @@ export interface RequestInfo {
   receivedAtMs?: number;
 }
 
-/** What a handler returns: a result and the envelope extras to send with it. */
+/**
+ * What a handler returns: a result and the envelope extras to send with it. The transport
+ * memoizes the encoding of a rows result's `columns` array by identity (reuse one array per
+ * prepared statement to benefit): never mutate an array once it was returned.
+ */
 export interface ResultResponse {
   result: ResultBody;
   /** Client warnings (sent with the warning flag 0x08). */

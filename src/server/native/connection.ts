@@ -50,6 +50,16 @@ type Phase = 'new' | 'authenticating' | 'ready';
 
 type EnvelopeItem = Extract<Inbound, { kind: 'envelope' }>;
 
+/** A request handed to the handler and not yet answered. */
+interface RunningRequest {
+  stream: number;
+  /** Opcode name, for the log of an unexpected error. */
+  what: string;
+  tracing: boolean;
+  /** In-flight bytes released when its answer is handed to the socket. */
+  bytes: number;
+}
+
 /** A request read from the socket, waiting for a rate token or in-flight bytes (one per connection at most). */
 interface Admission {
   item: EnvelopeItem;
@@ -486,44 +496,81 @@ export class ClientConnection {
     }
     const tracing = (header.flags & FLAG_TRACING) !== 0;
     const info: RequestInfo = { streamId: stream, tracing, customPayload, receivedAtMs };
-    const h = this.deps.handler;
-    this.track(async () => {
-      let res: ResultResponse;
-      switch (req.opcode) {
-        case 'QUERY': res = await h.query(req, this.client, info); break;
-        case 'PREPARE': res = await h.prepare(req, this.client, info); break;
-        case 'EXECUTE': res = await h.execute(req, this.client, info); break;
-        case 'BATCH': res = await h.batch(req, this.client, info); break;
-        default: return assertNever(req, 'request');
-      }
-      if (res.result.kind === 'set_keyspace') this.client.keyspace = res.result.keyspace;
-      const extras: MessageExtras = {};
-      if (res.warnings && res.warnings.length > 0) extras.warnings = res.warnings;
-      if (tracing && res.tracingId) extras.tracingId = res.tracingId;
-      if (res.customPayload) extras.customPayload = res.customPayload;
-      return [{ opcode: 'RESULT', result: res.result }, extras] as const;
-    }, stream, req.opcode);
+    const running = this.beginRequest(stream, req.opcode, tracing);
+    let result: Promise<ResultResponse>;
+    try {
+      result = this.callHandler(req, info);
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    // One reaction per request, no async frame: the handler's promise settles straight into enqueue.
+    result.then((res) => this.onResult(running, res), (err: unknown) => this.onFailure(running, err));
   }
 
-  /** Runs one asynchronous request, counting it in flight, and queues its answer or error. */
-  private track(run: () => Promise<Response | readonly [Response, MessageExtras]>, stream: number, what: string): void {
+  private callHandler(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, info: RequestInfo): Promise<ResultResponse> {
+    const h = this.deps.handler;
+    switch (req.opcode) {
+      case 'QUERY': return h.query(req, this.client, info);
+      case 'PREPARE': return h.prepare(req, this.client, info);
+      case 'EXECUTE': return h.execute(req, this.client, info);
+      case 'BATCH': return h.batch(req, this.client, info);
+      default: return assertNever(req, 'request');
+    }
+  }
+
+  /** Counts a request in flight and takes the in-flight bytes its answer will release. */
+  private beginRequest(stream: number, what: string, tracing: boolean): RunningRequest {
     this.inFlight++;
     this.startedAsync = true;
-    const bytes = this.pendingRelease; // taken before run(): its synchronous part may push events
+    const bytes = this.pendingRelease; // taken before the handler runs: its synchronous part may push events
     this.pendingRelease = 0;
+    return { stream, what, tracing, bytes };
+  }
+
+  private onResult(r: RunningRequest, res: ResultResponse): void {
+    try {
+      if (res.result.kind === 'set_keyspace') this.client.keyspace = res.result.keyspace;
+      let extras: MessageExtras | undefined;
+      if ((res.warnings !== undefined && res.warnings.length > 0) || (r.tracing && res.tracingId) || res.customPayload) {
+        extras = {};
+        if (res.warnings && res.warnings.length > 0) extras.warnings = res.warnings;
+        if (r.tracing && res.tracingId) extras.tracingId = res.tracingId;
+        if (res.customPayload) extras.customPayload = res.customPayload;
+      }
+      this.pendingRelease = r.bytes;
+      this.enqueue(r.stream, { opcode: 'RESULT', result: res.result }, extras);
+    } catch (e) {
+      this.pendingRelease = r.bytes;
+      this.enqueueError(r.stream, this.toRequestError(e, r.what));
+    } finally {
+      this.endRequest();
+    }
+  }
+
+  private onFailure(r: RunningRequest, err: unknown): void {
+    try {
+      this.pendingRelease = r.bytes;
+      this.enqueueError(r.stream, this.toRequestError(err, r.what));
+    } finally {
+      this.endRequest();
+    }
+  }
+
+  private endRequest(): void {
+    this.pendingRelease = 0;
+    this.deps.hooks.metrics?.pool.finished();
+    this.inFlight--;
+    this.client.requestsServed++;
+    this.pump();
+  }
+
+  /** Runs one asynchronous exchange (SASL), counting it in flight, and queues its answer or error. */
+  private track(run: () => Promise<Response>, stream: number, what: string): void {
+    const r = this.beginRequest(stream, what, false);
     run().then(
-      (out) => {
-        this.pendingRelease = bytes;
-        if (Array.isArray(out)) this.enqueue(stream, out[0] as Response, out[1] as MessageExtras);
-        else this.enqueue(stream, out as Response);
-      },
-      (err: unknown) => { this.pendingRelease = bytes; this.enqueueError(stream, this.toRequestError(err, what)); },
-    ).finally(() => {
-      this.deps.hooks.metrics?.pool.finished();
-      this.inFlight--;
-      this.client.requestsServed++;
-      this.pump();
-    });
+      (out) => { try { this.pendingRelease = r.bytes; this.enqueue(stream, out); } finally { this.endRequest(); } },
+      (err: unknown) => this.onFailure(r, err),
+    );
   }
 
   private toRequestError(err: unknown, what: string): RequestError {
