@@ -48,6 +48,8 @@ export interface Config {
   nativeTransportMaxRequestDataInFlightPerIpBytes: number;
   nativeTransportRateLimitingEnabled: boolean;
   nativeTransportMaxRequestsPerSecond: number;
+  nativeTransportTimeoutMs: number;
+  nativeTransportMaxConcurrentConnections: number;
   readRequestTimeoutMs: number;
   writeRequestTimeoutMs: number;
   rangeRequestTimeoutMs: number;
@@ -150,6 +152,8 @@ export const SPECS: readonly KeySpec[] = [
   { key: 'native_transport_max_request_data_in_flight_per_ip', field: 'nativeTransportMaxRequestDataInFlightPerIpBytes', type: { kind: 'size' }, default: '32MiB', doc: 'As above, per client IP address.' },
   { key: 'native_transport_rate_limiting_enabled', field: 'nativeTransportRateLimitingEnabled', type: { kind: 'bool' }, default: false, doc: 'Limit CQL requests per second to native_transport_max_requests_per_second.' },
   { key: 'native_transport_max_requests_per_second', field: 'nativeTransportMaxRequestsPerSecond', type: { kind: 'int', min: 1, max: INT_MAX }, default: 1000000, doc: 'Request rate limit when rate limiting is enabled.' },
+  { key: 'native_transport_timeout', field: 'nativeTransportTimeoutMs', type: { kind: 'duration' }, default: '12s', doc: 'A request still waiting in the native transport queue after this long is answered Overloaded instead of being executed late.' },
+  { key: 'native_transport_max_concurrent_connections', field: 'nativeTransportMaxConcurrentConnections', type: { kind: 'int', min: 1, max: INT_MAX }, default: 4096, doc: 'Open CQL client connections; further ones are closed at once.' },
   { key: 'read_request_timeout', field: 'readRequestTimeoutMs', type: { kind: 'duration' }, default: '5000ms', doc: 'How long the coordinator waits for replicas on a read (ReadTimeout after).' },
   { key: 'write_request_timeout', field: 'writeRequestTimeoutMs', type: { kind: 'duration' }, default: '2000ms', doc: 'How long the coordinator waits for replicas on a write (WriteTimeout after).' },
   { key: 'range_request_timeout', field: 'rangeRequestTimeoutMs', type: { kind: 'duration' }, default: '10000ms', doc: 'How long the coordinator waits for replicas on each piece of a token-range scan.' },

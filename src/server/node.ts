@@ -11,7 +11,7 @@ import { SchemaManager } from '../coordinator/schema/mod.js';
 import { SystemTables, type SystemInfo } from '../coordinator/system/mod.js';
 import { Coordinator } from '../coordinator/mod.js';
 import { Ring, TokenMetadata, parseToken } from '../cluster/ring/mod.js';
-import { NativeTransport } from '../server/native/mod.js';
+import { NativeTransport, transportLimitsFromConfig } from '../server/native/mod.js';
 import type { ProtocolEvent } from '../protocol/messages.js';
 import { QueryProcessor } from './query/mod.js';
 import { type Config, storageConfigOf } from './config.js';
@@ -115,16 +115,18 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const handler = new RequestObserver({
     handler: processor, metrics: obs.metrics, tracing: obs.tracing, scope: obs.scope, clock: env.clock, logs: obs.logs,
     address: config.rpcAddress, nativePort: () => transport?.port ?? config.nativeTransportPort,
+    transportCountsPool: true,
   });
 
   // The overload limits start from cassia.yaml; the transport's settings object then holds them
   // (RuntimeSettings reads and changes them there: nodetool, system_views.settings).
   const transportLimits = {
-    maxEnvelopeBytes: config.nativeTransportMaxFrameSizeBytes, ...obs.settings.overload(),
+    ...transportLimitsFromConfig(config), ...obs.settings.overload(),
   };
   transport = new NativeTransport({
     env, handler, logger: nativeLogger,
     limits: transportLimits,
+    metrics: { pool: obs.metrics.threadPools.get('Native-Transport-Requests'), clients: obs.metrics.clients },
   });
   const unsubscribe = schema.onChange((ev) => {
     const c = ev.change;
