@@ -1,4 +1,4 @@
-// Reads a V8 .cpuprofile (JSON: nodes with callFrame and children, samples, timeDeltas) and
+// Self time of a V8 .cpuprofile (from bench/profile.mjs). Reads it (JSON: nodes with callFrame and children, samples, timeDeltas) and
 // aggregates self time by function (name + file:line) and by file. Paths are shortened to the
 // part after the repository root or node_modules; V8's own entries keep their names
 // ("(garbage collector)", "(program)", "(idle)").
