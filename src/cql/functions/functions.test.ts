@@ -47,7 +47,8 @@ test('blob conversions for every native type, with validation', () => {
   const ctx = context();
   assert.deepEqual(resolveScalarFunction('intAsBlob', [N('int')]).execute([ser('int', 7)], ctx), Buffer.from([0, 0, 0, 7]));
   assert.equal(de(N('int'), resolveScalarFunction('blobAsInt', [N('blob')]).execute([Buffer.from([0, 0, 0, 7])], ctx)), 7);
-  assert.throws(() => resolveScalarFunction('blobAsInt', [N('blob')]).execute([Buffer.from([1])], ctx), /Expected 4 or 0 byte int \(1\)/);
+  assert.throws(() => resolveScalarFunction('blobAsInt', [N('blob')]).execute([Buffer.from([1])], ctx), 
+    { name: 'InvalidRequest', message: 'In call to function system.blobasint, value 0x01 is not a valid binary representation for type int' });
   assert.equal(resolveScalarFunction('blobasint', [null]).returnType.kind, 'native');
   for (const name of ['text', 'uuid', 'timestamp', 'varint', 'duration', 'boolean'] as const) {
     assert.equal(resolveScalarFunction(`${name}AsBlob`, [N(name)]).returnType.kind, 'native');

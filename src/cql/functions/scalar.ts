@@ -93,7 +93,12 @@ function blobFunctions(): ScalarFunction[] {
       execute(args) {
         const v = args[0];
         if (v === null || v === undefined) return null;
-        validate(N(name), v); // an empty blob is the type's empty value
+        try {
+          validate(N(name), v); // an empty blob is the type's empty value
+        } catch (err) {
+          // Cassandra's FromBlob wording, whatever the codec said.
+          throw new InvalidRequest(`In call to function system.blobas${name}, value 0x${v.toString('hex')} is not a valid binary representation for type ${name}`, { cause: err });
+        }
         return v;
       },
     });
