@@ -54,11 +54,28 @@ export interface CpuSource {
   read(): Promise<CpuReading | undefined>;
 }
 
+/** "HOST", "HOST:PORT", "[V6]:PORT" → the address alone. */
+export function addressOf(hostAndPort: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(hostAndPort);
+  if (bracketed) return bracketed[1]!;
+  // One colon: IPv4 or a name with a port. More than one: a bare IPv6 address (no port).
+  return hostAndPort.split(':').length === 2 ? hostAndPort.replace(/:\d+$/, '') : hostAndPort;
+}
+
+/**
+ * The nodes whose CPU a run reads: every node the driver discovered (the whole cluster, so a
+ * coordinator's and its replicas' work are all counted), else the contact points. Unique, sorted.
+ */
+export function cpuHosts(contactHosts: readonly string[], discovered: readonly string[]): string[] {
+  const from = discovered.length > 0 ? discovered : contactHosts;
+  return [...new Set(from.map(addressOf))].sort();
+}
+
 /** Sources per target: /proc when a pid is given, else the admin API of each host. */
 export function cpuSources(hosts: readonly string[], adminPort: number, serverPid: number | null): CpuSource[] {
   if (serverPid !== null) return [{ label: `pid ${serverPid}`, read: async () => readProcCpu(serverPid) }];
   return hosts.map((h) => {
-    const host = h.replace(/:\d+$/, '');
+    const host = addressOf(h);
     return { label: `${host}:${adminPort}`, read: () => fetchCpu(host, adminPort) };
   });
 }

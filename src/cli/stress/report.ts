@@ -108,6 +108,10 @@ export function summaryText(r: StressResult): string {
     const user = r.serverCpu.hosts.reduce((s, h) => s + h.userMicros, 0);
     const sys = r.serverCpu.hosts.reduce((s, h) => s + h.systemMicros, 0);
     row('Server CPU', `${r.serverCpu.microsPerOp.toFixed(1)} µs/op (user ${(user / r.ops).toFixed(1)}, system ${(sys / r.ops).toFixed(1)}; ${r.serverCpu.hosts.length} host(s))`);
+    if (r.serverCpu.hosts.length > 1) {
+      for (const h of r.serverCpu.hosts) row(`  ${h.source}`, `${((h.userMicros + h.systemMicros) / r.ops).toFixed(1)} µs/op (user ${(h.userMicros / r.ops).toFixed(1)}, system ${(h.systemMicros / r.ops).toFixed(1)})`);
+    }
+    if (r.serverCpu.note !== undefined) row('  note', r.serverCpu.note);
   } else row('Server CPU', `unavailable (${r.serverCpu.note ?? 'not read'})`);
   lines.push('');
   const ops = Object.entries(r.byOperation).map(([n, o]) => [n, o.latencyMs] as [string, PercentilesMs]);

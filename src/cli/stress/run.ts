@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import cassandra from 'cassandra-driver';
-import { cpuDelta, cpuSources, type CpuReading } from './cpu.js';
+import { cpuDelta, cpuHosts, cpuSources, type CpuReading } from './cpu.js';
 import { runLoad, type LoadClock, type LoadPlan, type LoadTarget } from './load.js';
 import { parseStressArgs, type StressOptions } from './options.js';
 import { loadProfile, ProfileError, type UserProfile } from './profile.js';
@@ -94,6 +94,11 @@ export async function runStress(argv: string[], io: StressIo = processIo): Promi
   }
 }
 
+/** Addresses of every node the driver knows of (from system.peers), up or down. */
+function discoveredHosts(client: cassandra.Client): string[] {
+  return client.hosts.values().map((h) => h.address);
+}
+
 function describeFailure(err: unknown, o: StressOptions): string {
   if (err instanceof cassandra.errors.NoHostAvailableError) return `cannot connect to ${o.hosts.join(', ')} on port ${o.port}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
@@ -113,7 +118,7 @@ async function measure(argv: string[], o: StressOptions, workload: Workload, cli
       io.out(`Warming up with ${o.warmupOps} operations...\n`);
       await runLoad({ concurrency: o.concurrency, opsMax: o.warmupOps, durationUs: null, rateOpsPerSec: null, shouldStop: () => interrupted }, target, nodeClock, null);
     }
-    const sources = o.serverCpu ? cpuSources(o.hosts, o.adminPort, o.serverPid) : [];
+    const sources = o.serverCpu ? cpuSources(cpuHosts(o.hosts, discoveredHosts(client)), o.adminPort, o.serverPid) : [];
     const before: Array<CpuReading | undefined> = await Promise.all(sources.map((s) => s.read()));
     const recorder = new Recorder(workload.opNames);
     const intervals: IntervalSample[] = [];

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeXml, niceScale, renderPlot } from './svg.js';
+import { axisFraction, escapeXml, latencyAxis, niceScale, renderPlot } from './svg.js';
 
 /**
  * A strict checker for the XML subset the plot uses: declaration, elements, attributes in double
@@ -81,4 +81,24 @@ test('escaping and nice scales', () => {
   assert.deepEqual(niceScale(0), { top: 1, step: 0.2 });
   assert.deepEqual(niceScale(9.3), { top: 10, step: 2 });
   assert.deepEqual(niceScale(1234), { top: 1250, step: 250 });
+});
+
+test('latency axis: linear for a narrow curve, decades for a wide one', () => {
+  assert.deepEqual(latencyAxis([0.5, 1, 2, 4]), { kind: 'linear', top: 4, step: 1 });
+  const log = latencyAxis([0.8, 18, 187, 4946]);
+  assert.deepEqual(log, { kind: 'log', lowExp: -1, highExp: 4 });
+  assert.equal(axisFraction(log, 0.1), 0);
+  assert.equal(axisFraction(log, 10_000), 1);
+  assert.ok(Math.abs(axisFraction(log, 10) - 0.4) < 1e-9);
+  assert.equal(axisFraction(log, 0), 0, 'below the axis clamps to the floor');
+  assert.deepEqual(latencyAxis([]), { kind: 'linear', top: 1, step: 0.2 });
+});
+
+test('a wide curve is drawn on the log axis with decade labels', () => {
+  const curve = [0, 50, 90, 99, 99.9, 100].map((p, i) => ({ percentile: p, latencyMs: Math.pow(10, i - 1) }));
+  const svg = renderPlot({ title: 't', latency: [{ label: 'latency', points: curve }], throughput: [] });
+  checkXml(svg);
+  assert.ok(svg.includes('latency (ms, log scale)'));
+  for (const label of ['>0.1<', '>1<', '>10<', '>100<', '>1000<', '>10000<']) assert.ok(svg.includes(label), label);
+  assert.ok(!/NaN|Infinity|undefined/.test(svg));
 });

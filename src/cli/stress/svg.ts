@@ -1,6 +1,8 @@
 // A hand-written SVG chart of a stress run: latency by percentile (x on the 1/(1-p) log scale,
 // as HdrHistogram plots) above throughput over time. Pure: returns the document text.
 
+import { assertNever } from '../../util/assert.js';
+
 export interface PlotSeries {
   label: string;
   /** (percentile 0..100, latency ms) points, percentile ascending. */
@@ -68,11 +70,53 @@ function yTicks(f: Frame, top: number, step: number): string[] {
   return out;
 }
 
+/** A latency axis: linear from 0, or logarithmic by decades when the curve spans a wide range. */
+export type LatencyAxis =
+  | { kind: 'linear'; top: number; step: number }
+  | { kind: 'log'; lowExp: number; highExp: number };
+
+/** max ÷ min latency from which the axis turns logarithmic (else p50 would sit on the floor). */
+export const LOG_AXIS_SPREAD_MIN = 50;
+
+export function latencyAxis(values: readonly number[]): LatencyAxis {
+  const positive = values.filter((v) => v > 0);
+  const max = Math.max(0, ...positive);
+  const min = positive.length > 0 ? Math.min(...positive) : 0;
+  if (min > 0 && max / min >= LOG_AXIS_SPREAD_MIN) {
+    return { kind: 'log', lowExp: Math.floor(Math.log10(min)), highExp: Math.max(Math.floor(Math.log10(min)) + 1, Math.ceil(Math.log10(max))) };
+  }
+  return { kind: 'linear', ...niceScale(max) };
+}
+
+/** Height fraction (0 bottom .. 1 top) of a latency on the axis. */
+export function axisFraction(axis: LatencyAxis, ms: number): number {
+  switch (axis.kind) {
+    case 'linear': return ms / axis.top;
+    case 'log': {
+      const clamped = Math.max(ms, Math.pow(10, axis.lowExp));
+      return (Math.log10(clamped) - axis.lowExp) / (axis.highExp - axis.lowExp);
+    }
+    default: return assertNever(axis);
+  }
+}
+
+function logTicks(f: Frame, axis: { lowExp: number; highExp: number }): string[] {
+  const out: string[] = [];
+  for (let e = axis.lowExp; e <= axis.highExp; e++) {
+    for (const m of e < axis.highExp ? [1, 2, 5] : [1]) {
+      const frac = (Math.log10(m) + e - axis.lowExp) / (axis.highExp - axis.lowExp);
+      const y = f.y0 + f.h - frac * f.h;
+      out.push(`<line x1="${f.x0}" y1="${fmt(y)}" x2="${f.x0 + f.w}" y2="${fmt(y)}" stroke="${m === 1 ? '#ccc' : '#eee'}"/>`);
+      out.push(`<text x="${f.x0 - 6}" y="${fmt(y + 4)}" text-anchor="end" font-size="11">${fmt(m * Math.pow(10, e))}</text>`);
+    }
+  }
+  return out;
+}
+
 function latencyPanel(f: Frame, series: PlotSeries[]): string[] {
-  const out = axes(f, 'Latency by percentile', 'percentile', 'latency (ms)');
-  const maxMs = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.latencyMs)));
-  const { top, step } = niceScale(maxMs);
-  out.push(...yTicks(f, top, step));
+  const axis = latencyAxis(series.flatMap((s) => s.points.map((p) => p.latencyMs)));
+  const out = axes(f, 'Latency by percentile', 'percentile', axis.kind === 'log' ? 'latency (ms, log scale)' : 'latency (ms)');
+  out.push(...(axis.kind === 'log' ? logTicks(f, axis) : yTicks(f, axis.top, axis.step)));
   for (let n = 0; n <= NINES_MAX; n++) {
     const x = f.x0 + (n / NINES_MAX) * f.w;
     const label = n === 0 ? '0%' : `${(100 * (1 - Math.pow(10, -n))).toFixed(Math.max(0, n - 2))}%`;
@@ -80,7 +124,7 @@ function latencyPanel(f: Frame, series: PlotSeries[]): string[] {
     out.push(`<text x="${fmt(x)}" y="${f.y0 + f.h + 16}" text-anchor="middle" font-size="11">${label}</text>`);
   }
   series.forEach((s, i) => {
-    const pts = s.points.map((p) => `${fmt(f.x0 + (ninesOf(p.percentile) / NINES_MAX) * f.w)},${fmt(f.y0 + f.h - (p.latencyMs / top) * f.h)}`);
+    const pts = s.points.map((p) => `${fmt(f.x0 + (ninesOf(p.percentile) / NINES_MAX) * f.w)},${fmt(f.y0 + f.h - axisFraction(axis, p.latencyMs) * f.h)}`);
     const color = COLORS[i % COLORS.length]!;
     if (pts.length > 0) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
     out.push(`<text x="${f.x0 + 10}" y="${f.y0 + 18 + i * 16}" font-size="12" fill="${color}">${escapeXml(s.label)}</text>`);
