@@ -13,6 +13,8 @@ import { Coordinator } from '../coordinator/mod.js';
 import { Ring, TokenMetadata, parseToken } from '../cluster/ring/mod.js';
 import { NativeTransport, transportLimitsFromConfig } from '../server/native/mod.js';
 import type { ProtocolEvent } from '../protocol/messages.js';
+import { PASSWORD_AUTHENTICATOR_CLASS, parsePlainSaslToken } from '../protocol/handler.js';
+import { AuthService, PasswordAuthenticator, loginAuditEntry } from '../auth/mod.js';
 import { QueryProcessor } from './query/mod.js';
 import { type Config, storageConfigOf } from './config.js';
 import { infoSnapshot } from '../observability/mod.js';
@@ -106,10 +108,15 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     settings: () => obs.settings.rows(),
     estimateSize: () => ({ partitionsCount: 0, meanPartitionSizeBytes: 0 }),
   };
+  const auth = new AuthService({
+    authenticator: config.authenticator, authorizer: config.authorizer, coordinator, schema,
+    clock: env.clock, random: env.random, scheduler: env.scheduler, logger: logger.child({ part: 'auth' }),
+  });
+  const authenticator = auth.requiresLogin ? new PasswordAuthenticator({ auth, className: PASSWORD_AUTHENTICATOR_CLASS, parsePlain: parsePlainSaslToken }) : undefined;
   const systemTables = new SystemTables({ schema, info, clock: env.clock, extra: obs.virtualTables() });
   const processor = new QueryProcessor({
     schema: cluster.routedSchema(), coordinator: instrumentCoordinator(coordinator, { ...instrument, ring }), storage, systemTables,
-    clock: env.clock, random: env.random, hostId: identity.hostId,
+    clock: env.clock, random: env.random, hostId: identity.hostId, auth,
   });
   obs.bindPreparedCount(() => processor.preparedCount);
   const handler = new RequestObserver({
@@ -127,6 +134,8 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     env, handler, logger: nativeLogger,
     limits: transportLimits,
     metrics: { pool: obs.metrics.threadPools.get('Native-Transport-Requests'), clients: obs.metrics.clients },
+    ...(authenticator ? { authenticator } : {}),
+    onAuth: (e) => obs.logs.audit?.log(loginAuditEntry({ ...e, user: e.user || authenticator?.attemptedUser(e.client) || '' }, config.rpcAddress)),
   });
   const unsubscribe = schema.onChange((ev) => {
     const c = ev.change;
@@ -140,6 +149,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     transport?.broadcastEvent(event);
   });
   await cluster.join();
+  await auth.setup();
   const nativePort = await transport.listen(config.rpcAddress, config.nativeTransportPort);
   cluster.announceNormal(nativePort);
   const admin: AdminServer = await startAdmin({
@@ -160,6 +170,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     stop: () => {
       stopping ??= (async () => {
         unsubscribe();
+        auth.close();
         await cluster.stop();
         await transport?.close();
         await admin.close();

@@ -25,6 +25,9 @@ import { conditionsHold, conditionColumns } from './_conditions.js';
 import { partitionRows, columnValue, type RowView } from './_rows.js';
 import { ListPathGenerator } from './_listpaths.js';
 import { booleanValue } from './_bytes.js';
+import { executeDcl, isDcl, type DclStatement } from './_dcl.js';
+import { requirementsOf, type Requirement } from './_access.js';
+import { applicablePermissions, type AuthResource, type AuthService } from '../../auth/mod.js';
 
 export { DEFAULT_QUERY_LIMITS } from './_context.js';
 export { IdText } from './_ids.js';
@@ -42,6 +45,8 @@ export interface QueryProcessorOptions {
   storage?: { truncate(tableId: string): Promise<void> };
   limits?: Partial<QueryLimits>;
   logger?: QueryLogger;
+  /** Roles and permissions (src/auth): DCL statements, and permission checks under CassandraAuthorizer. */
+  auth?: AuthService;
 }
 
 type Plan =
@@ -50,7 +55,8 @@ type Plan =
   | { kind: 'batch'; statements: ModifyPlan[]; batchType: 'logged' | 'unlogged' | 'counter' }
   | { kind: 'use'; keyspace: string }
   | { kind: 'truncate'; table: TableMetadata }
-  | { kind: 'schema'; statement: Statement };
+  | { kind: 'schema'; statement: Statement }
+  | { kind: 'dcl'; statement: DclStatement };
 
 /** A statement planned against the schema: what PREPARE caches and EXECUTE binds. */
 interface Compiled {
@@ -63,6 +69,8 @@ interface Compiled {
   fingerprint: Buffer;
   /** `ks.table` of every table used (cache invalidation). */
   tables: string[];
+  /** Permissions checked before each execution under CassandraAuthorizer (empty otherwise). */
+  requirements: Requirement[];
 }
 
 const SCHEMA_KINDS = new Set([
@@ -77,8 +85,11 @@ export class QueryProcessor implements QueryHandler {
   private readonly listPaths: ListPathGenerator;
   private readonly functions: FunctionContext;
   private readonly idText = new IdText();
+  /** Set when statements are checked against grants (CassandraAuthorizer). */
+  private readonly access: AuthService | null;
 
   constructor(private readonly opts: QueryProcessorOptions) {
+    this.access = opts.auth?.checksPermissions ? opts.auth : null;
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...opts.limits };
     this.cache = new LruCache(this.limits.preparedStatementsMax);
     this.listPaths = new ListPathGenerator(opts.clock, opts.random);
@@ -138,8 +149,9 @@ export class QueryProcessor implements QueryHandler {
       if (!compiled) throw unprepared((s as { id: Buffer }).id);
       if (compiled.plan.kind !== 'modify') throw new InvalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
       checkValueCount(compiled, s.values.length);
-      return { plan: compiled.plan, values: s.values };
+      return { plan: compiled.plan, values: s.values, requirements: compiled.requirements };
     });
+    if (this.access !== null) for (const i of items) await this.checkAccess(i.requirements, client);
     const ctx = this.context(client, s2p(req), []);
     const type = req.batchType === 'LOGGED' ? 'logged' : req.batchType === 'UNLOGGED' ? 'unlogged' : 'counter';
     const result = await this.runBatch(type, items, ctx, req.consistency);
@@ -160,6 +172,7 @@ export class QueryProcessor implements QueryHandler {
     const resultColumns = plan.kind === 'select' ? plan.selection.columns : [];
     return {
       query, plan, bindSpecs, resultColumns, tables,
+      requirements: this.access === null ? [] : requirementsOf(statement, keyspace),
       partitionKeyIndexes: partitionKeyIndexes(plan),
       resultMetadataId: md5Of(resultColumns.map((c) => `${c.keyspace}.${c.table}.${c.name}:${typeToCql(c.type)}`).join('|')),
       fingerprint: fingerprintOf(`${keyspace ?? ''}\u0000${query}`),
@@ -187,6 +200,7 @@ export class QueryProcessor implements QueryHandler {
       case 'truncate': return { kind: 'truncate', table: use(this.table(s.table, keyspace)) };
       default:
         if (SCHEMA_KINDS.has(s.kind)) return { kind: 'schema', statement: s };
+        if (isDcl(s)) return { kind: 'dcl', statement: s };
         throw new InvalidRequest(`${s.kind.replace(/_/g, ' ').toUpperCase()} statements are not supported yet`);
     }
   }
@@ -218,6 +232,7 @@ export class QueryProcessor implements QueryHandler {
     const values = bindValues(compiled, params.values);
     const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
     const plan = compiled.plan;
+    if (this.access !== null && compiled.requirements.length > 0) await this.checkAccess(compiled.requirements, client);
     let result: ResultBody;
     switch (plan.kind) {
       case 'select': result = await this.runSelect(compiled, plan, params, ctx, clientMetadataId); break;
@@ -230,7 +245,8 @@ export class QueryProcessor implements QueryHandler {
         break;
       }
       case 'truncate': result = await this.runTruncate(plan.table); break;
-      case 'schema': result = await this.runSchema(plan.statement, params.keyspace ?? client.keyspace, ctx); break;
+      case 'schema': result = await this.runSchema(plan.statement, params.keyspace ?? client.keyspace, ctx, client); break;
+      case 'dcl': result = await this.runDcl(plan.statement, params.keyspace ?? client.keyspace, client); break;
       default: return assertNever(plan, 'plan');
     }
     return withWarnings(result, ctx);
@@ -269,13 +285,47 @@ export class QueryProcessor implements QueryHandler {
     return { kind: 'void' };
   }
 
-  private async runSchema(statement: Statement, keyspace: string | null, ctx: ExecContext): Promise<ResultBody> {
+  private async runSchema(statement: Statement, keyspace: string | null, ctx: ExecContext, client: ClientState): Promise<ResultBody> {
+    const dropped = this.access !== null ? this.droppedResources(statement, keyspace) : [];
     const { change: ddl, warnings } = await this.opts.schema.execute(statement as never, keyspace ?? undefined);
     ctx.warnings.push(...warnings);
     if (!ddl) return { kind: 'void' };
+    if (this.access !== null) await this.updateGrants(this.access, ddl, dropped, client);
     const change = protocolSchemaChange(ddl);
     this.onSchemaChange(change);
     return { kind: 'schema_change', change };
+  }
+
+  // ------------------------------------------------------------------------------ access control
+
+  private async checkAccess(requirements: Requirement[], client: ClientState): Promise<void> {
+    for (const r of requirements) await this.access!.ensurePermission(client.user, r.permission, r.resource);
+  }
+
+  private runDcl(statement: DclStatement, keyspace: string | null, client: ClientState): Promise<ResultBody> {
+    const auth = this.opts.auth;
+    if (!auth) throw new InvalidRequest(`${statement.kind.replace(/_/g, ' ').toUpperCase()} statements need roles, which this node was started without`);
+    return executeDcl(statement, { auth, user: client.user, keyspace, schema: this.opts.schema });
+  }
+
+  /** Resources a DROP KEYSPACE/TABLE removes (read before the drop: a keyspace's tables are gone after it). */
+  private droppedResources(s: Statement, keyspace: string | null): AuthResource[] {
+    if (s.kind === 'drop_table') return [{ kind: 'table', keyspace: s.table.keyspace ?? keyspace ?? '', table: s.table.name }];
+    if (s.kind !== 'drop_keyspace') return [];
+    const tables = [...(this.opts.schema.keyspace(s.keyspace)?.tables.keys() ?? [])];
+    return [{ kind: 'keyspace', keyspace: s.keyspace }, ...tables.map((t): AuthResource => ({ kind: 'table', keyspace: s.keyspace, table: t }))];
+  }
+
+  /** As Cassandra: the creator of a keyspace or table gets every permission on it; a drop revokes all grants on it. */
+  private async updateGrants(auth: AuthService, ddl: DdlChange, dropped: AuthResource[], client: ClientState): Promise<void> {
+    if (ddl.change === 'DROPPED') {
+      for (const r of dropped) await auth.permissions.revokeAllOn(r);
+      return;
+    }
+    if (ddl.change !== 'CREATED' || client.user === null) return;
+    const created: AuthResource | null = ddl.target === 'KEYSPACE' ? { kind: 'keyspace', keyspace: ddl.keyspace }
+      : ddl.target === 'TABLE' && ddl.name !== undefined ? { kind: 'table', keyspace: ddl.keyspace, table: ddl.name } : null;
+    if (created !== null) await auth.permissions.grant(applicablePermissions(created), created, client.user);
   }
 
   // ------------------------------------------------------------------------------ writes
