@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cassandra from 'cassandra-driver';
 import type { ClusterRecord } from '../../src/cli/cluster/mod.js';
+import type { StatusReport } from '../../src/server/admin/api.js';
 
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'cli_entry.js');
 const CLI_TIMEOUT_MS = 240_000;
@@ -88,4 +89,29 @@ export function killRecorded(root: string, name: string): void {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How long `eventually` polls by default, and how often. */
+export const CONVERGE_TIMEOUT_MS = 60_000;
+export const POLL_MS = 1000;
+
+/** Polls until `done(value)` or the deadline passes; returns the last value either way. */
+export async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = CONVERGE_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!done(last) && Date.now() < deadline) {
+    await sleep(POLL_MS);
+    last = await probe();
+  }
+  return last;
+}
+
+/** GET /status from a node's admin API; null when it does not answer. */
+export async function adminStatus(address: string, adminPort: number): Promise<StatusReport | null> {
+  try {
+    const r = await fetch(`http://${address}:${adminPort}/status`, { signal: AbortSignal.timeout(5000) });
+    return r.ok ? (await r.json()) as StatusReport : null;
+  } catch {
+    return null;
+  }
 }

@@ -10,13 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import type { StatusReport } from '../../src/server/admin/api.js';
-import { cliOk, killRecorded, readCluster, sleep } from './_helpers.js';
+import { adminStatus as adminStatusAt, cliOk, eventually, killRecorded, readCluster } from './_helpers.js';
 
 const NAME = 'gossip3';
 const PORT = 20610; // native; storage 20611, admin 20612
 const ADMIN_PORT = PORT + 2;
-const CONVERGE_TIMEOUT_MS = 60_000;
-const POLL_MS = 1000;
 const root = mkdtempSync(join(tmpdir(), 'cassia-membership-test-'));
 
 after(() => {
@@ -43,24 +41,8 @@ async function hostsSeenFrom(address: string): Promise<SeenHost[]> {
   }
 }
 
-/** Polls until `check` returns a value or the deadline passes; returns the last value either way. */
-async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
-  let last = await probe();
-  while (!done(last) && Date.now() < deadline) {
-    await sleep(POLL_MS);
-    last = await probe();
-  }
-  return last;
-}
-
-async function adminStatus(address: string): Promise<StatusReport | null> {
-  try {
-    const r = await fetch(`http://${address}:${ADMIN_PORT}/status`, { signal: AbortSignal.timeout(5000) });
-    return r.ok ? (await r.json()) as StatusReport : null;
-  } catch {
-    return null;
-  }
+function adminStatus(address: string): Promise<StatusReport | null> {
+  return adminStatusAt(address, ADMIN_PORT);
 }
 
 test('membership (needs gossip): from any one contact point the driver sees all 3 hosts with their dc and rack', async () => {
