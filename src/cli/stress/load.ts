@@ -83,7 +83,7 @@ export async function runLoad(plan: LoadPlan, target: LoadTarget, clock: LoadClo
       try {
         await target.execute(i, kind);
       } catch (err) {
-        recorder?.recordError(kind, target.classifyError(err));
+        recorder?.recordError(kind, target.classifyError(err), err instanceof Error ? err.message : String(err));
         continue;
       }
       const endUs = clock.nowUs();

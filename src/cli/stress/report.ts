@@ -19,6 +19,8 @@ export interface StressResult {
   opsPerSec: number;
   errors: number;
   errorsByType: Record<string, number>;
+  /** First message of each error type. */
+  errorExamples: Record<string, string>;
   latencyMs: PercentilesMs;
   serviceTimeMs: PercentilesMs;
   byOperation: Record<string, { ops: number; errors: number; opsPerSec: number; latencyMs: PercentilesMs; serviceTimeMs: PercentilesMs }>;
@@ -59,6 +61,7 @@ export function buildResult(r: ResultInput): StressResult {
     opsPerSec: seconds > 0 ? r.recorder.ops / seconds : 0,
     errors: r.recorder.errors,
     errorsByType: Object.fromEntries(r.recorder.errorsByType),
+    errorExamples: Object.fromEntries(r.recorder.errorExamples),
     latencyMs: percentilesMs(r.recorder.latency),
     serviceTimeMs: percentilesMs(r.recorder.service),
     byOperation,
@@ -102,7 +105,11 @@ export function summaryText(r: StressResult): string {
   row('Op rate', `${Math.round(r.opsPerSec)} op/s`);
   row('Elapsed', `${(r.elapsedMs / 1000).toFixed(2)} s`);
   row('Errors', String(r.errors));
-  for (const [type, n] of Object.entries(r.errorsByType).sort((a, b) => b[1] - a[1])) row(`  ${type}`, String(n));
+  for (const [type, n] of Object.entries(r.errorsByType).sort((a, b) => b[1] - a[1])) {
+    row(`  ${type}`, String(n));
+    const example = r.errorExamples[type];
+    if (example !== undefined) row('    first', example.replace(/\s+/g, ' '));
+  }
   for (const [name, n] of Object.entries(r.workloadStats)) row(name, String(n));
   if (r.serverCpu.available && r.serverCpu.microsPerOp !== null) {
     const user = r.serverCpu.hosts.reduce((s, h) => s + h.userMicros, 0);

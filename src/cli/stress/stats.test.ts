@@ -49,18 +49,20 @@ test('summary and JSON result carry counts, errors, percentiles', () => {
   if (parsed.kind !== 'run') return;
   const r = new Recorder(['write', 'read']);
   for (let i = 0; i < 20; i++) r.record(i % 2, 1000 + i, 900);
-  r.recordError(1, 'readTimeout');
+  r.recordError(1, 'readTimeout', 'Operation timed out\n  - received only 0 responses.');
+  r.recordError(1, 'readTimeout', 'a later message is not kept');
   const result = buildResult({ argv: ['mixed'], options: parsed.options, startedAt: new Date(0), elapsedMs: 2000, recorder: r, intervals: [r.takeInterval(1, 1)],
     serverCpu: { available: true, hosts: [{ source: 'x', userMicros: 150, systemMicros: 50 }], totalMicros: 200, microsPerOp: 10 }, workloadStats: { emptyReads: 3 } });
   assert.equal(result.ops, 20);
   assert.equal(result.opsPerSec, 10);
   assert.equal(result.mode, 'fixed-rate');
-  assert.deepEqual(result.errorsByType, { readTimeout: 1 });
-  assert.equal(result.byOperation['read']!.errors, 1);
+  assert.deepEqual(result.errorsByType, { readTimeout: 2 });
+  assert.deepEqual(result.errorExamples, { readTimeout: 'Operation timed out\n  - received only 0 responses.' });
+  assert.equal(result.byOperation['read']!.errors, 2);
   assert.equal(result.byOperation['write']!.ops, 10);
   assert.ok(result.latencyMs.p50 > result.serviceTimeMs.p50);
   const text = summaryText(result);
-  for (const s of ['Total operations          : 20', 'Op rate                   : 10 op/s', 'readTimeout', 'Server CPU                : 10.0 µs/op', 'p99.99', 'from intended start', 'Service time', 'emptyReads']) {
+  for (const s of ['Total operations          : 20', 'Op rate                   : 10 op/s', 'readTimeout', '    first                 : Operation timed out - received only 0 responses.\n', 'Server CPU                : 10.0 µs/op', 'p99.99', 'from intended start', 'Service time', 'emptyReads']) {
     assert.ok(text.includes(s), `summary has ${s}:\n${text}`);
   }
   assert.match(progressLine(result.intervals[0]!), /^\s+1\.0\s+20\s/);

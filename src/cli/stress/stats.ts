@@ -15,6 +15,9 @@ export const SUMMARY_PERCENTILES: readonly number[] = [50, 75, 90, 95, 99, 99.9,
 
 export type Histogram = hdr.Histogram;
 
+/** An error example is cut to this many characters. */
+export const ERROR_EXAMPLE_CHARS_MAX = 300;
+
 export function newHistogram(): Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: LATENCY_US_MAX, numberOfSignificantValueDigits: 3, autoResize: false, bitBucketSize: 32 });
 }
@@ -48,6 +51,8 @@ export class Recorder {
   readonly latency = newHistogram();
   readonly service = newHistogram();
   readonly errorsByType = new Map<string, number>();
+  /** The first message seen of each error type (what a count alone cannot say). */
+  readonly errorExamples = new Map<string, string>();
   ops = 0;
   errors = 0;
   private interval = newHistogram();
@@ -71,7 +76,8 @@ export class Recorder {
     this.interval.recordValue(latency);
   }
 
-  recordError(kind: number, type: string): void {
+  recordError(kind: number, type: string, message?: string): void {
+    if (message !== undefined && !this.errorExamples.has(type)) this.errorExamples.set(type, message.slice(0, ERROR_EXAMPLE_CHARS_MAX));
     this.kinds[kind]!.errors++;
     this.errors++;
     this.intervalErrors++;
