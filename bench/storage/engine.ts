@@ -5,6 +5,7 @@
 //
 // Usage: node dist/bench/storage/engine.js --engine cassia|leveldb --dir DIR [--keys N] [--reads N]
 //        [--concurrency N] [--key-bytes N] [--value-bytes N] [--memtable-mb N] [--cache-mb N] [--seed N]
+//        [--commitlog-dsync 0|1] [--worker-threads N]
 //        [--profile-phase write|read] (only sets a marker; run with --cpu-prof to profile)
 
 import { ClassicLevel } from 'classic-level';
@@ -25,6 +26,10 @@ export interface BenchParams {
   memtableMb: number;
   cacheMb: number;
   seed: number;
+  /** Cassia: commit log segments opened with O_DSYNC (1) or written then fdatasynced (0, the engine's default). */
+  commitLogDsync: boolean;
+  /** Cassia: worker threads for SSTable chunk (de)compression (default: the engine's). */
+  workerThreads?: number;
 }
 
 export interface PhaseResult {
@@ -98,6 +103,7 @@ async function cassiaTarget(p: BenchParams, data: Dataset): Promise<Target> {
   const storage = createStorage({
     env, dataDir: `${p.dir}/data`, commitlogDir: `${p.dir}/commitlog`, hostId: '00000000-0000-4000-8000-000000000001',
     config: { commitlog_sync: 'group', memtable_space_mb: p.memtableMb, chunk_cache_size: `${p.cacheMb}MiB` },
+    commitLogDsync: p.commitLogDsync, ...(p.workerThreads !== undefined ? { workerThreads: p.workerThreads } : {}),
   });
   await storage.addTable(table);
   await storage.open();
@@ -191,6 +197,8 @@ export function paramsFrom(argv: string[]): Omit<BenchParams, 'engine' | 'dir'> 
     memtableMb: Number(flag(argv, 'memtable-mb', '64')),
     cacheMb: Number(flag(argv, 'cache-mb', '64')),
     seed: Number(flag(argv, 'seed', '12345')),
+    commitLogDsync: flag(argv, 'commitlog-dsync', '0') === '1',
+    ...(argv.includes('--worker-threads') ? { workerThreads: Number(flag(argv, 'worker-threads', '1')) } : {}),
   };
 }
 

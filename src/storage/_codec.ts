@@ -17,14 +17,47 @@
 // |                 | u32 range tombstone count × (bound start, bound end, deletion), [row]     |
 // | update          | string tableId, partition head, u32 row count, rows                      |
 
-import { ByteReader, ByteWriter } from '../util/bytes.js';
+import { ByteReader } from '../util/bytes.js';
 import type { Cell, DeletionTime, PartitionUpdate, RangeTombstone, Row, ClusteringBound } from './data.js';
 
-export function writeBytes(w: ByteWriter, b: Buffer): void {
+/**
+ * Where encoders write: a growing ByteWriter, or a FixedWriter over a buffer sized in advance
+ * (commit log batches, sized with `updateBytes`).
+ */
+export interface ByteSink {
+  readonly length: number;
+  u8(v: number): ByteSink;
+  u16(v: number): ByteSink;
+  u32(v: number): ByteSink;
+  i64(v: bigint): ByteSink;
+  f64(v: number): ByteSink;
+  bytes(b: Uint8Array): ByteSink;
+  utf8(s: string): ByteSink;
+}
+
+/** A ByteSink over a caller's buffer that never grows: writing past its end is a bug (RangeError). */
+export class FixedWriter implements ByteSink {
+  length: number;
+  constructor(readonly buf: Buffer, start = 0) { this.length = start; }
+  u8(v: number): this { this.buf[this.length++] = v; return this; }
+  u16(v: number): this { this.length = this.buf.writeUInt16BE(v, this.length); return this; }
+  u32(v: number): this { this.length = this.buf.writeUInt32BE(v, this.length); return this; }
+  i64(v: bigint): this { this.length = this.buf.writeBigInt64BE(v, this.length); return this; }
+  f64(v: number): this { this.length = this.buf.writeDoubleBE(v, this.length); return this; }
+  bytes(b: Uint8Array): this {
+    if (this.length + b.length > this.buf.length) throw new RangeError(`FixedWriter: ${b.length} bytes do not fit at ${this.length} of ${this.buf.length}`);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+  utf8(s: string): this { this.length += this.buf.write(s, this.length, 'utf8'); return this; }
+}
+
+export function writeBytes(w: ByteSink, b: Buffer): void {
   w.u32(b.length).bytes(b);
 }
 
-export function writeString(w: ByteWriter, s: string): void {
+export function writeString(w: ByteSink, s: string): void {
   const n = Buffer.byteLength(s);
   w.u16(n).utf8(s);
 }
@@ -43,7 +76,7 @@ function readBytesOf(r: ByteReader, copy: boolean): Buffer {
   return copy ? Buffer.from(v) : v;
 }
 
-function writeDeletion(w: ByteWriter, d: DeletionTime): void {
+function writeDeletion(w: ByteSink, d: DeletionTime): void {
   w.f64(d.markedForDeleteAtMicros).u32(d.localDeletionTimeSec >>> 0);
 }
 
@@ -51,7 +84,7 @@ function readDeletion(r: ByteReader): DeletionTime {
   return { markedForDeleteAtMicros: r.f64(), localDeletionTimeSec: r.u32() };
 }
 
-export function writeClustering(w: ByteWriter, values: Buffer[]): void {
+export function writeClustering(w: ByteSink, values: Buffer[]): void {
   w.u8(values.length);
   for (const v of values) writeBytes(w, v);
 }
@@ -63,7 +96,7 @@ export function readClustering(r: ByteReader, copy = true): Buffer[] {
   return out;
 }
 
-function writeBound(w: ByteWriter, b: ClusteringBound): void {
+function writeBound(w: ByteSink, b: ClusteringBound): void {
   w.u8(b.inclusive ? 1 : 0);
   writeClustering(w, b.values);
 }
@@ -73,7 +106,7 @@ function readBound(r: ByteReader, copy: boolean): ClusteringBound {
   return { inclusive, values: readClustering(r, copy) };
 }
 
-function writeCell(w: ByteWriter, c: Cell): void {
+function writeCell(w: ByteSink, c: Cell): void {
   w.u8((c.path ? 1 : 0) | (c.value !== null ? 2 : 0) | (c.counter ? 4 : 0));
   writeString(w, c.column);
   if (c.path) writeBytes(w, c.path);
@@ -92,7 +125,7 @@ function readCell(r: ByteReader, copy: boolean): Cell {
   return c;
 }
 
-export function writeRow(w: ByteWriter, row: Row): void {
+export function writeRow(w: ByteSink, row: Row): void {
   const cds = row.complexDeletions && row.complexDeletions.length > 0 ? row.complexDeletions : undefined;
   w.u8((row.liveness ? 1 : 0) | (row.deletion ? 2 : 0) | (cds ? 4 : 0));
   writeClustering(w, row.clustering);
@@ -129,7 +162,7 @@ export interface PartitionHead {
   staticRow?: Row;
 }
 
-export function writePartitionHead(w: ByteWriter, p: PartitionHead): void {
+export function writePartitionHead(w: ByteSink, p: PartitionHead): void {
   writeBytes(w, p.key);
   w.i64(p.token);
   w.u8((p.partitionDeletion ? 1 : 0) | (p.staticRow ? 2 : 0));
@@ -159,11 +192,48 @@ export function readPartitionHead(r: ByteReader, copy = true): PartitionHead {
   return head;
 }
 
-export function encodeUpdate(w: ByteWriter, u: PartitionUpdate): void {
+export function encodeUpdate(w: ByteSink, u: PartitionUpdate): void {
   writeString(w, u.tableId);
   writePartitionHead(w, u);
   w.u32(u.rows.length);
   for (const row of u.rows) writeRow(w, row);
+}
+
+/** Exactly the number of bytes `encodeUpdate` writes for u (commit log entries are sized before encoding). */
+export function updateBytes(u: PartitionUpdate): number {
+  let n = 2 + Buffer.byteLength(u.tableId) + partitionHeadBytes(u) + 4;
+  for (const row of u.rows) n += rowBytes(row);
+  return n;
+}
+
+const DELETION_BYTES = 12; // f64 + u32
+const LIVENESS_BYTES = 16; // f64 ts, u32 ttl, u32 expiry
+
+function clusteringBytes(values: Buffer[]): number {
+  let n = 1;
+  for (const v of values) n += 4 + v.length;
+  return n;
+}
+
+function partitionHeadBytes(p: PartitionHead): number {
+  let n = 4 + p.key.length + 8 + 1 + (p.partitionDeletion ? DELETION_BYTES : 0) + 4;
+  for (const rt of p.rangeTombstones) n += 2 + clusteringBytes(rt.slice.start.values) + clusteringBytes(rt.slice.end.values) + DELETION_BYTES;
+  if (p.staticRow) n += rowBytes(p.staticRow);
+  return n;
+}
+
+function rowBytes(row: Row): number {
+  let n = 1 + clusteringBytes(row.clustering) + (row.liveness ? LIVENESS_BYTES : 0) + (row.deletion ? DELETION_BYTES : 0);
+  const cds = row.complexDeletions;
+  if (cds && cds.length > 0) {
+    n += 2;
+    for (const cd of cds) n += 2 + Buffer.byteLength(cd.column) + DELETION_BYTES;
+  }
+  n += 4;
+  for (const c of row.cells) {
+    n += 1 + 2 + Buffer.byteLength(c.column) + (c.path ? 4 + c.path.length : 0) + (c.value !== null ? 4 + c.value.length : 0) + LIVENESS_BYTES;
+  }
+  return n;
 }
 
 export function decodeUpdate(r: ByteReader): PartitionUpdate {

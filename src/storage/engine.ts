@@ -19,6 +19,7 @@ import { COMPONENTS, componentFile, parseComponentFile } from './sstable/format.
 import { ChunkCache, SSTableReader } from './sstable/reader.js';
 import { SSTableWriter } from './sstable/writer.js';
 import { storageSettings, type StorageSettings } from './_config.js';
+import { chunkCodec, type ChunkCodec } from './workers/pool.js';
 import { partitionSortKey, tableOrder } from './_order.js';
 
 export interface StorageLogger {
@@ -36,7 +37,20 @@ export interface StorageOptions {
   config?: Record<string, unknown>;
   logger?: StorageLogger;
   hostId: string;
+  /**
+   * Worker threads for SSTable chunk compression (flush, compaction) and compaction's chunk
+   * decompression. 0 runs them inline on the event loop: deterministic, for the simulation.
+   * Default STORAGE_WORKER_THREADS_DEFAULT.
+   */
+  workerThreads?: number;
+  /**
+   * Commit log segments opened with O_DSYNC in batch/group mode instead of write + fdatasync.
+   * Default false: measured slower here (commitlog/README.md), kept for disks where it wins.
+   */
+  commitLogDsync?: boolean;
 }
+
+export const STORAGE_WORKER_THREADS_DEFAULT = 1;
 
 const TRUNCATION_RECORD = 'truncated.json';
 const TXN_SUFFIX = '.txn';
@@ -91,20 +105,24 @@ export class StorageEngine {
   private readonly tables = new Map<string, TableStore>();
   private readonly commitLog: CommitLog;
   private readonly chunkCache: ChunkCache;
+  private readonly codec: ChunkCodec;
   private readonly m: StorageMetrics = emptyMetrics();
   private compactionChain: Promise<void> = Promise.resolve();
   private compactionRunning = false;
   private backgroundCompactions = true;
   private opened = false;
   private closed = false;
+  /** SSTable deletions and compaction-record removals running in the background; close/abandon wait for them. */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(readonly options: StorageOptions) {
     this.settings = storageSettings(options.config);
     this.logger = options.logger ?? silentLogger;
     this.chunkCache = new ChunkCache(this.settings.chunkCacheBytes);
+    this.codec = chunkCodec(options.workerThreads ?? STORAGE_WORKER_THREADS_DEFAULT);
     this.commitLog = new CommitLog({
       fs: options.env.fs, clock: options.env.clock, scheduler: options.env.scheduler, dir: options.commitlogDir,
-      sync: this.settings.commitLogSync, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
+      sync: this.settings.commitLogSync, dsync: options.commitLogDsync ?? false, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
       segmentBytes: this.settings.commitLogSegmentBytes, log: this.logger,
     });
   }
@@ -152,7 +170,7 @@ export class StorageEngine {
         for (const c of COMPONENTS) await this.fs.unlink(componentFile(t.dir, g, c)).catch(() => {});
         continue;
       }
-      const r = await SSTableReader.open(this.fs, t.dir, g, this.chunkCache);
+      const r = await this.openReader(t, g);
       readers.push(r);
       const ub = r.stats.commitLogUpperBound;
       if (ub && comparePositions(ub, t.replayAfter) > 0) t.replayAfter = ub;
@@ -170,7 +188,9 @@ export class StorageEngine {
     for (const n of await this.fs.readdir(t.dir)) {
       if (!n.endsWith(TXN_SUFFIX)) continue;
       const path = `${t.dir}/${n}`;
-      const txn = JSON.parse((await this.fs.readFile(path)).toString('utf8')) as CompactionTxn;
+      const bytes = await this.fs.readFile(path).catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return undefined; throw e; });
+      if (!bytes) continue; // removed since readdir: its compaction finished
+      const txn = JSON.parse(bytes.toString('utf8')) as CompactionTxn;
       const losers = txn.committed ? txn.inputs : txn.outputs;
       this.logger.info(`${t.dir}: ${n}: compaction ${txn.committed ? 'committed; removing its inputs' : 'not committed; removing its outputs'} `
         + `(generations ${losers.join(', ') || 'none'})`);
@@ -257,8 +277,10 @@ export class StorageEngine {
     await this.flush();
     this.closed = true;
     await this.compactionChain;
+    await this.settleBackground();
     await this.commitLog.close();
     for (const t of this.tables.values()) for (const r of t.sstables) await r.close();
+    await this.codec.close();
   }
 
   /**
@@ -272,8 +294,10 @@ export class StorageEngine {
     this.closed = true;
     for (const t of this.tables.values()) await t.flushChain.catch(() => {});
     await this.compactionChain;
+    await this.settleBackground();
     await this.commitLog.abandon();
     for (const t of this.tables.values()) for (const r of t.sstables) await r.close();
+    await this.codec.close();
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -357,12 +381,16 @@ export class StorageEngine {
       await writer.abort();
       throw e;
     }
-    const reader = await SSTableReader.open(this.fs, t.dir, writer.generation, this.chunkCache);
+    const reader = await this.openReader(t, writer.generation);
     this.m.bytesFlushed += reader.sizeBytes;
     this.m.flushes++;
     if (t.epoch !== epoch || t.dropped) { this.retire(reader); return; }
     t.setSSTables([...t.sstables, reader]);
     this.maybeCompact(t);
+  }
+
+  private async openReader(t: TableStore, generation: number): Promise<SSTableReader> {
+    return (await SSTableReader.open(this.fs, t.dir, generation, this.chunkCache)).setCodec(this.codec);
   }
 
   private newWriter(t: TableStore, level: number, expectedPartitions: number, upTo?: CommitLogPosition): SSTableWriter & { generation: number } {
@@ -371,7 +399,7 @@ export class StorageEngine {
     const w = new SSTableWriter({
       fs: this.fs, dir: t.dir, generation, order: tableOrder(t.table), method, chunkBytes,
       bloomFpChance: t.table.options.bloom_filter_fp_chance, expectedPartitions, level, hostId: this.options.hostId,
-      ...(upTo ? { commitLogUpperBound: upTo } : {}), createdAtMs: this.options.env.clock.nowMs(),
+      ...(upTo ? { commitLogUpperBound: upTo } : {}), createdAtMs: this.options.env.clock.nowMs(), codec: this.codec,
     });
     return Object.assign(w, { generation });
   }
@@ -383,8 +411,18 @@ export class StorageEngine {
   private retire(r: SSTableReader): Promise<void> {
     r.obsolete = true;
     const gone = r.deleted();
-    if (r.refs === 0) void this.deleteSSTable(r);
+    if (r.refs === 0) this.track(this.deleteSSTable(r));
     return gone;
+  }
+
+  private track(p: Promise<void>): void {
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
+  }
+
+  /** Waits for background deletions (bounded: each round waits for those running at its start). */
+  private async settleBackground(): Promise<void> {
+    for (let i = 0; i < 16 && this.background.size > 0; i++) await Promise.allSettled([...this.background]);
   }
 
   private async deleteSSTable(r: SSTableReader): Promise<void> {
@@ -415,7 +453,7 @@ export class StorageEngine {
     } finally {
       for (const r of sstables) {
         r.refs--;
-        if (r.obsolete && r.refs === 0) void this.deleteSSTable(r);
+        if (r.obsolete && r.refs === 0) this.track(this.deleteSSTable(r));
       }
     }
   }
@@ -565,15 +603,15 @@ export class StorageEngine {
       throw e;
     }
     const readers: SSTableReader[] = [];
-    for (const w of outputs) readers.push(await SSTableReader.open(this.fs, t.dir, w.generation, this.chunkCache));
+    for (const w of outputs) readers.push(await this.openReader(t, w.generation));
     if (t.epoch !== epoch || t.dropped) { for (const r of readers) this.retire(r); return; }
     t.setSSTables([...t.sstables.filter((r) => !inputs.has(r)), ...readers]);
     const gone = task.inputs.map((r) => this.retire(r));
     // The record goes once the inputs are gone (later, if reads still hold them); a crash before
     // that leaves it for open() to finish.
-    void Promise.all(gone)
+    this.track(Promise.all(gone)
       .then(() => this.finishTxn(t.dir, txnPath))
-      .catch((e) => this.logger.error(`compaction record ${txnPath}: ${e}`));
+      .catch((e) => this.logger.error(`compaction record ${txnPath}: ${e}`)));
     this.m.completedCompactions++;
     this.m.bytesCompacted += readers.reduce((n, r) => n + r.sizeBytes, 0);
     this.logger.info(`compacted ${task.inputs.length} SSTables of ${t.table.keyspace}.${t.table.name} into ${readers.length} (${task.reason})`);

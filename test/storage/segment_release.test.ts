@@ -21,7 +21,8 @@ const tableA = makeTable({ id: '5a1e0c00-0000-1000-8000-00000000000a' });
 const tableB = { ...makeTable({ id: '5a1e0c00-0000-1000-8000-00000000000b' }), name: 'u' } as TableMetadata;
 
 async function start(env: Env, dir: string): Promise<StorageEngine> {
-  const s = createStorage({ env, dataDir: `${dir}/data`, commitlogDir: `${dir}/cl`, hostId: HOST_ID,
+  // Simulated time cannot wait for worker threads: the SimFileSystem run compresses inline.
+  const s = createStorage({ env, dataDir: `${dir}/data`, commitlogDir: `${dir}/cl`, hostId: HOST_ID, workerThreads: env.fs instanceof SimFileSystem ? 0 : 1,
     config: { commitlog_segment_size: SEGMENT } });
   await s.addTable(tableA);
   await s.addTable(tableB);

@@ -20,9 +20,9 @@ async function drive<T>(time: SimTime, p: Promise<T>): Promise<T> {
   return p;
 }
 
-async function start(time: SimTime, fs: SimFileSystem, table: TableMetadata, sync: string): Promise<StorageEngine> {
+async function start(time: SimTime, fs: SimFileSystem, table: TableMetadata, sync: string, commitLogDsync = false): Promise<StorageEngine> {
   const env = simEnv({ seed: 7, time, net: new SimNetwork(time), fs });
-  const s = createStorage({ env, dataDir: '/n/data', commitlogDir: '/n/commitlog', hostId: HOST_ID,
+  const s = createStorage({ env, dataDir: '/n/data', commitlogDir: '/n/commitlog', hostId: HOST_ID, workerThreads: 0, commitLogDsync,
     config: { commitlog_sync: sync, commitlog_sync_period: PERIOD_MS, commitlog_segment_size: '1MiB' } });
   await s.addTable(table);
   await drive(time, s.open());
@@ -60,6 +60,21 @@ for (const sync of ['batch', 'group', 'periodic'] as const) {
     const s2 = await start(time, fs, table, sync);
     const got = await keys(time, s2, table);
     assert.deepEqual(got, sync === 'periodic' ? range(0, 100) : range(0, 200));
+    await drive(time, s2.close());
+  });
+}
+
+for (const sync of ['batch', 'group'] as const) {
+  test(`power loss in ${sync} mode with O_DSYNC segments (no fdatasync): every acknowledged write survives`, async () => {
+    const table = makeTable();
+    const time = new SimTime();
+    const fs = new SimFileSystem();
+    const s1 = await start(time, fs, table, sync, true);
+    await write(time, s1, table, 0, 150);
+    await drive(time, s1.abandon());
+    fs.crash();
+    const s2 = await start(time, fs, table, sync, true);
+    assert.deepEqual(await keys(time, s2, table), range(0, 150));
     await drive(time, s2.close());
   });
 }

@@ -4,10 +4,11 @@
 import { crc32 } from 'node:zlib';
 import type { Clock, FileHandle, FileSystem, Scheduler } from '../../env/mod.js';
 import { assert } from '../../util/assert.js';
-import { ByteReader, ByteWriter, TruncatedInput } from '../../util/bytes.js';
+import { ByteReader, TruncatedInput } from '../../util/bytes.js';
+import { crc32 as crc32Js } from '../../util/crc.js';
 import { InvalidRequest, WriteFailure } from '../../util/errors.js';
 import type { PartitionUpdate } from '../data.js';
-import { decodeUpdate, encodeUpdate } from '../_codec.js';
+import { decodeUpdate, encodeUpdate, FixedWriter, updateBytes } from '../_codec.js';
 import type { CommitLogSync } from '../_config.js';
 
 export const SEGMENT_MAGIC = 0x4353434c; // "CSCL"
@@ -15,6 +16,7 @@ export const SEGMENT_VERSION = 1;
 export const SEGMENT_HEADER_BYTES = 32; // magic(4) version(2) reserved(2) segment id(8) header crc(4) padding(12)
 export const ENTRY_HEADER_BYTES = 8; // length(4) crc of segment id + length(4)
 export const ENTRY_TRAILER_BYTES = 4; // crc of payload(4)
+export const ENTRY_OVERHEAD_BYTES = ENTRY_HEADER_BYTES + ENTRY_TRAILER_BYTES;
 const ZERO_FILL_BYTES = 1024 * 1024;
 const RECYCLED_SEGMENTS_MAX = 2;
 const PENDING_WRITES_MAX = 100_000;
@@ -22,6 +24,14 @@ const PENDING_WRITES_MAX = 100_000;
 const SYNCS_IN_FLIGHT_MAX = 4;
 /** A batch with this many entries starts at once instead of waiting for the window or the next tick. */
 const GROUP_ENTRIES_MIN = 16;
+/**
+ * A batch takes pending entries up to this many bytes (at least one entry), so encoding one
+ * batch — a copy and a crc32 of each payload — holds the event loop for a bounded time.
+ */
+const BATCH_BYTES_MAX = 4 * 1024 * 1024;
+/** Batch buffers kept for reuse (one per batch in flight); larger one-off buffers are dropped. */
+const BATCH_BUFFERS_KEPT_MAX = SYNCS_IN_FLIGHT_MAX;
+const BATCH_BUFFER_BYTES_MIN = 64 * 1024;
 const DRAIN_POLLS_MAX = 600_000; // close/abandon wait at most this many 1 ms polls for queued writes
 
 export interface CommitLogPosition {
@@ -39,6 +49,11 @@ export interface CommitLogOptions {
   scheduler: Scheduler;
   dir: string;
   sync: CommitLogSync;
+  /**
+   * batch/group modes: open segments with O_DSYNC, so each batch's write returns durable (one
+   * system call, no separate fdatasync). Periodic mode never uses it.
+   */
+  dsync: boolean;
   groupWindowMs: number;
   periodMs: number;
   segmentBytes: number;
@@ -52,13 +67,18 @@ class Segment {
   needsSync = false;
   /** The fdatasync running on this segment, if any (a release waits for it before closing). */
   syncing: Promise<void> | undefined;
-  constructor(readonly id: number, readonly path: string, readonly fh: FileHandle, readonly sizeBytes: number) {}
+  /** crc32 of the segment id: the seed of every entry header's checksum in this segment. */
+  readonly seed: number;
+  constructor(readonly id: number, readonly path: string, readonly fh: FileHandle, readonly sizeBytes: number) {
+    this.seed = segmentSeed(id);
+  }
   get name(): string { return segmentName(this.id); }
 }
 
 interface Append {
   update: PartitionUpdate;
-  bytes: Buffer;
+  /** Entry size: header, payload (`updateBytes`), trailer. The entry is encoded when its batch starts. */
+  entryBytes: number;
   segment?: Segment;
   offset?: number;
   apply: (pos: CommitLogPosition) => void;
@@ -72,14 +92,27 @@ interface Batch {
   error: Error | undefined;
 }
 
-/** One buffer holding appends [from, to), which sit back to back in one segment. */
-function concatEntries(batch: Append[], from: number, to: number): Buffer {
-  let n = 0;
-  for (let i = from; i < to; i++) n += batch[i]!.bytes.length;
-  const out = Buffer.allocUnsafe(n);
-  let at = 0;
-  for (let i = from; i < to; i++) { const b = batch[i]!.bytes; b.copy(out, at); at += b.length; }
-  return out;
+/** A batch's entries for one segment: one buffer written at one file offset. */
+interface Run {
+  segment: Segment;
+  offset: number;
+  bytes: Buffer;
+}
+
+/** A batch encoded into `buf` (reused for later batches once written). */
+interface EncodedBatch {
+  buf: Buffer;
+  runs: Run[];
+}
+
+/** Writes one entry (header, payload, trailer) at w.length; `payloadBytes` must be exact. */
+function writeEntry(w: FixedWriter, seed: number, update: PartitionUpdate, payloadBytes: number): void {
+  const at = w.length;
+  w.u32(payloadBytes);
+  w.u32(crc32Js(w.buf, seed, at, at + 4));
+  encodeUpdate(w, update);
+  assert(w.length === at + ENTRY_HEADER_BYTES + payloadBytes, `commit log entry encoded to ${w.length - at - ENTRY_HEADER_BYTES} bytes, sized ${payloadBytes}`);
+  w.u32(crc32(w.buf.subarray(at + ENTRY_HEADER_BYTES, w.length)));
 }
 
 export function segmentName(id: number): string {
@@ -106,14 +139,12 @@ export function encodeSegmentHeader(id: number): Buffer {
   return h;
 }
 
-/** Encodes one entry for segment `id`. */
-export function encodeEntry(id: number, payload: Buffer): Buffer {
-  const out = Buffer.alloc(ENTRY_HEADER_BYTES + payload.length + ENTRY_TRAILER_BYTES);
-  out.writeUInt32BE(payload.length, 0);
-  out.writeUInt32BE(crc32(out.subarray(0, 4), segmentSeed(id)), 4);
-  payload.copy(out, ENTRY_HEADER_BYTES);
-  out.writeUInt32BE(crc32(payload), ENTRY_HEADER_BYTES + payload.length);
-  return out;
+/** Encodes one entry of `update` for segment `id` (the log itself encodes whole batches in place). */
+export function encodeEntry(id: number, update: PartitionUpdate): Buffer {
+  const payloadBytes = updateBytes(update);
+  const w = new FixedWriter(Buffer.allocUnsafe(payloadBytes + ENTRY_OVERHEAD_BYTES));
+  writeEntry(w, segmentSeed(id), update, payloadBytes);
+  return w.buf;
 }
 
 export interface ReplayedEntry { update: PartitionUpdate; position: CommitLogPosition }
@@ -167,7 +198,7 @@ export class CommitLog {
   private closed = false;
   /** Closing and recycling of released segments, one release after another. */
   private releasing: Promise<void> = Promise.resolve();
-  private readonly writer = new ByteWriter(4096, 64 * 1024 * 1024);
+  private readonly batchBuffers: Buffer[] = [];
   /** End of the last entry handed to `apply`; flushes cut memtables here. */
   lastApplied: CommitLogPosition = { segmentId: 0, offset: 0 };
   bytesWritten = 0;
@@ -246,24 +277,9 @@ export class CommitLog {
     const id = this.nextId();
     const path = `${this.o.dir}/${segmentName(id)}`;
     const reuse = this.recycled.shift();
-    let fh: FileHandle;
-    if (reuse) {
-      await this.o.fs.rename(reuse, path);
-      fh = await this.o.fs.open(path, 'r+');
-    } else {
-      fh = await this.o.fs.open(path, 'w');
-      try {
-        const zeros = Buffer.alloc(Math.min(ZERO_FILL_BYTES, this.o.segmentBytes));
-        for (let at = 0; at < this.o.segmentBytes; at += zeros.length) {
-          const n = Math.min(zeros.length, this.o.segmentBytes - at);
-          await fh.write(zeros, 0, n, at);
-        }
-      } catch (e) {
-        await fh.close().catch(() => {});
-        await this.o.fs.unlink(path).catch(() => {});
-        throw e;
-      }
-    }
+    if (reuse) await this.o.fs.rename(reuse, path);
+    else await this.preallocate(path);
+    const fh = await this.o.fs.open(path, 'r+', { dsync: this.dsync });
     const header = encodeSegmentHeader(id);
     // The first entry slot is zeroed so a recycled file's old entries can never follow the new header.
     const head = Buffer.concat([header, Buffer.alloc(ENTRY_HEADER_BYTES)]);
@@ -271,6 +287,28 @@ export class CommitLog {
     await fh.sync();
     await this.o.fs.syncDir(this.o.dir);
     return new Segment(id, path, fh, this.o.segmentBytes);
+  }
+
+  private get dsync(): boolean {
+    return this.o.dsync && this.o.sync !== 'periodic';
+  }
+
+  /** Creates a segment file of full size (zeros, synced), so appends never grow the file. */
+  private async preallocate(path: string): Promise<void> {
+    const fh = await this.o.fs.open(path, 'w');
+    try {
+      const zeros = Buffer.alloc(Math.min(ZERO_FILL_BYTES, this.o.segmentBytes));
+      for (let at = 0; at < this.o.segmentBytes; at += zeros.length) {
+        const n = Math.min(zeros.length, this.o.segmentBytes - at);
+        await fh.write(zeros, 0, n, at);
+      }
+      await fh.sync();
+      await fh.close();
+    } catch (e) {
+      await fh.close().catch(() => {});
+      await this.o.fs.unlink(path).catch(() => {});
+      throw e;
+    }
   }
 
   private rotate(): void {
@@ -293,15 +331,13 @@ export class CommitLog {
     if (this.waiting.length + this.pending.length >= PENDING_WRITES_MAX) {
       return Promise.reject(new WriteFailure(`commit log has ${PENDING_WRITES_MAX} writes waiting for disk; the disk is too slow`, 'ONE', 0, 1, [], 'SIMPLE'));
     }
-    this.writer.reset();
-    encodeUpdate(this.writer, update);
-    const payload = this.writer.view();
-    if (payload.length + ENTRY_HEADER_BYTES + ENTRY_TRAILER_BYTES > this.maxEntryBytes) {
-      return Promise.reject(new InvalidRequest(`mutation of ${payload.length} bytes is larger than the maximum of ${this.maxEntryBytes} bytes `
+    const payloadBytes = updateBytes(update);
+    if (payloadBytes + ENTRY_OVERHEAD_BYTES > this.maxEntryBytes) {
+      return Promise.reject(new InvalidRequest(`mutation of ${payloadBytes} bytes is larger than the maximum of ${this.maxEntryBytes} bytes `
         + `(half of commitlog_segment_size)`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ update, bytes: Buffer.from(payload), apply, resolve, reject });
+      this.waiting.push({ update, entryBytes: payloadBytes + ENTRY_OVERHEAD_BYTES, apply, resolve, reject });
       this.assign();
     });
   }
@@ -310,8 +346,7 @@ export class CommitLog {
   private assign(): void {
     while (this.waiting.length > 0) {
       const a = this.waiting[0]!;
-      const size = a.bytes.length + ENTRY_HEADER_BYTES + ENTRY_TRAILER_BYTES;
-      if (!this.active || this.active.writePos + size + ENTRY_HEADER_BYTES > this.active.sizeBytes) {
+      if (!this.active || this.active.writePos + a.entryBytes + ENTRY_HEADER_BYTES > this.active.sizeBytes) {
         if (this.spare) { this.rotate(); continue; }
         if (this.prepareError && !this.preparing) {
           const err = this.prepareError;
@@ -326,8 +361,7 @@ export class CommitLog {
       const seg = this.active;
       a.segment = seg;
       a.offset = seg.writePos;
-      a.bytes = encodeEntry(seg.id, a.bytes);
-      seg.writePos += a.bytes.length;
+      seg.writePos += a.entryBytes;
       this.pending.push(a);
     }
     this.kick();
@@ -354,8 +388,7 @@ export class CommitLog {
   }
 
   private startBatch(): void {
-    const batch: Batch = { appends: this.pending, done: false, error: undefined };
-    this.pending = [];
+    const batch: Batch = { appends: this.takePending(), done: false, error: undefined };
     this.lastSyncStartMs = this.o.clock.monotonicMs();
     this.inFlight.push(batch);
     const finish = (error: Error | undefined) => {
@@ -371,25 +404,89 @@ export class CommitLog {
       }
       this.completeInOrder();
     };
-    this.writeBatch(batch.appends).then(() => finish(undefined), (e: Error) => finish(e));
+    let encoded: EncodedBatch;
+    try {
+      encoded = this.encodeBatch(batch.appends);
+    } catch (e) {
+      this.closeForAppends(batch.appends);
+      finish(e as Error);
+      return;
+    }
+    this.writeBatch(encoded).then(() => finish(undefined), (e: Error) => finish(e));
   }
 
-  /** Writes a batch's entries (one write per segment run) and, unless periodic, syncs them. */
-  private async writeBatch(batch: Append[]): Promise<void> {
+  /** The oldest pending appends, up to BATCH_BYTES_MAX (at least one); the rest stay pending. */
+  private takePending(): Append[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.pending.length && (n === 0 || bytes + this.pending[n]!.entryBytes <= BATCH_BYTES_MAX)) bytes += this.pending[n++]!.entryBytes;
+    if (n === this.pending.length) {
+      const all = this.pending;
+      this.pending = [];
+      return all;
+    }
+    return this.pending.splice(0, n);
+  }
+
+  /**
+   * Encodes a batch's entries straight into one buffer, sized once: one run per segment (the
+   * appends of a segment have consecutive offsets), each a view of that buffer.
+   */
+  private encodeBatch(appends: Append[]): EncodedBatch {
+    let total = 0;
+    for (const a of appends) total += a.entryBytes;
+    const buf = this.takeBatchBuffer(total);
+    const w = new FixedWriter(buf);
+    const runs: Run[] = [];
+    let run: Run | undefined;
+    let runStart = 0;
+    for (const a of appends) {
+      const seg = a.segment!;
+      if (!run || run.segment !== seg) {
+        if (run) run.bytes = buf.subarray(runStart, w.length);
+        run = { segment: seg, offset: a.offset!, bytes: buf };
+        runs.push(run);
+        runStart = w.length;
+      }
+      assert(a.offset === run.offset + (w.length - runStart), 'commit log batch entries must be contiguous in their segment');
+      writeEntry(w, seg.seed, a.update, a.entryBytes - ENTRY_OVERHEAD_BYTES);
+    }
+    run!.bytes = buf.subarray(runStart, w.length);
+    return { buf, runs };
+  }
+
+  private takeBatchBuffer(bytes: number): Buffer {
+    const i = this.batchBuffers.findIndex((b) => b.length >= bytes);
+    if (i >= 0) return this.batchBuffers.splice(i, 1)[0]!;
+    let size = BATCH_BUFFER_BYTES_MIN;
+    while (size < bytes) size *= 2;
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  private returnBatchBuffer(buf: Buffer): void {
+    if (buf.length > BATCH_BYTES_MAX * 2 || this.batchBuffers.length >= BATCH_BUFFERS_KEPT_MAX) return;
+    this.batchBuffers.push(buf);
+  }
+
+  /** After a failure: no entry may follow these in their segments (replay would stop at the hole). */
+  private closeForAppends(appends: Append[]): void {
+    for (const a of appends) if (a.segment) a.segment.writePos = a.segment.sizeBytes;
+    if (this.active) this.active.writePos = this.active.sizeBytes;
+  }
+
+  /** Writes a batch's runs (one write each) and, unless periodic or O_DSYNC, syncs them. */
+  private async writeBatch({ buf, runs }: EncodedBatch): Promise<void> {
     const touched = new Set<Segment>();
     try {
-      let i = 0;
-      while (i < batch.length) {
-        const seg = batch[i]!.segment!;
-        let j = i;
-        while (j < batch.length && batch[j]!.segment === seg) j++;
-        const buf = j - i === 1 ? batch[i]!.bytes : concatEntries(batch, i, j);
-        await seg.fh.write(buf, 0, buf.length, batch[i]!.offset!);
-        this.bytesWritten += buf.length;
-        touched.add(seg);
-        i = j;
+      for (const r of runs) {
+        await r.segment.fh.write(r.bytes, 0, r.bytes.length, r.offset);
+        this.bytesWritten += r.bytes.length;
+        touched.add(r.segment);
       }
-      if (this.o.sync !== 'periodic') {
+      this.returnBatchBuffer(buf);
+      if (this.dsync) {
+        this.syncs += touched.size; // each write above returned durable
+      } else if (this.o.sync !== 'periodic') {
         for (const s of [...this.segments]) if (s.needsSync && !touched.has(s)) { s.needsSync = false; await this.syncSegment(s); }
         for (const s of touched) await this.syncSegment(s);
       } else {
@@ -397,8 +494,7 @@ export class CommitLog {
       }
     } catch (e) {
       // Never append after a failed write: later entries go to a fresh segment.
-      for (const s of touched) s.writePos = s.sizeBytes;
-      for (const a of batch) if (a.segment) a.segment.writePos = a.segment.sizeBytes;
+      for (const r of runs) r.segment.writePos = r.segment.sizeBytes;
       if (this.active) this.active.writePos = this.active.sizeBytes;
       throw e;
     }
@@ -431,7 +527,7 @@ export class CommitLog {
         continue;
       }
       seg.dirty.set(a.update.tableId, a.offset!);
-      this.lastApplied = { segmentId: seg.id, offset: a.offset! + a.bytes.length };
+      this.lastApplied = { segmentId: seg.id, offset: a.offset! + a.entryBytes };
       a.resolve();
     }
   }

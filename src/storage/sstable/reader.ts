@@ -12,8 +12,11 @@ import { BloomFilter } from './bloom.js';
 import { CorruptSSTable, decompressChunk } from './compression.js';
 import { componentFile, COMPONENTS, type Component } from './format.js';
 import type { SSTableStats } from './stats.js';
+import { inlineCodec, type ChunkCodec } from '../workers/pool.js';
 
 const INDEX_SEGMENT_CACHE_MAX = 64; // decoded segments kept for scans (range reads, compaction)
+/** Chunks a scan reads and decompresses (on the codec's workers) ahead of the one it is decoding. */
+const SCAN_READ_AHEAD_CHUNKS = 4;
 /** Cache keys are owner * OWNER_KEYS_MAX + item (chunk or index segment number): plain numbers, no strings. */
 const OWNER_KEYS_MAX = 2 ** 24;
 const OWNERS_MAX = 2 ** 28; // keys stay below 2^52, exact as doubles
@@ -97,6 +100,9 @@ export class SSTableReader {
   private readonly indexSegments = new Map<number, IndexEntry[]>();
   private readonly dataOwner: number;
   private readonly indexOwner: number;
+  /** Scans: chunks being read and decompressed ahead, by chunk number (at most SCAN_READ_AHEAD_CHUNKS + 1). */
+  private readonly readAhead = new Map<number, Promise<Buffer>>();
+  private codec: ChunkCodec = inlineCodec;
 
   private constructor(readonly fs: FileSystem, readonly dir: string, readonly generation: number, readonly stats: SSTableStats,
                       private readonly bloom: BloomFilter, private readonly summaryKeys: string[], private readonly summaryOffsets: number[],
@@ -104,6 +110,12 @@ export class SSTableReader {
                       private readonly data: FileHandle, private readonly index: FileHandle, private readonly cache: ChunkCache) {
     this.dataOwner = cache.newOwner();
     this.indexOwner = cache.newOwner();
+  }
+
+  /** Scans (compaction, tools) decompress chunks through `codec` (worker threads in a node). */
+  setCodec(codec: ChunkCodec): this {
+    this.codec = codec;
+    return this;
   }
 
   static async open(fs: FileSystem, dir: string, generation: number, cache: ChunkCache): Promise<SSTableReader> {
@@ -265,15 +277,41 @@ export class SSTableReader {
   }
 
   private async chunk(i: number, useCache: boolean): Promise<Buffer> {
+    if (!useCache) return this.scanChunk(i);
     const cacheKey = ChunkCache.key(this.dataOwner, i);
-    const hit = useCache ? this.cache.get(cacheKey) : undefined;
+    const hit = this.cache.get(cacheKey);
     if (hit) return hit;
-    if (i + 1 >= this.chunkOffsets.length) throw new CorruptSSTable(`${this.name}: chunk ${i} past the end`);
-    const stored = Buffer.alloc(this.chunkOffsets[i + 1]! - this.chunkOffsets[i]!);
-    await readFully(this.data, stored, this.chunkOffsets[i]!);
-    const raw = decompressChunk(stored, `${this.name} chunk ${i}`);
-    if (useCache) this.cache.set(cacheKey, raw);
+    // Point reads decompress here: one 16 KiB chunk costs less than a round trip to a worker.
+    const raw = decompressChunk(await this.storedChunk(i), `${this.name} chunk ${i}`);
+    this.cache.set(cacheKey, raw);
     return raw;
+  }
+
+  private async storedChunk(i: number): Promise<Buffer> {
+    if (i + 1 >= this.chunkOffsets.length) throw new CorruptSSTable(`${this.name}: chunk ${i} past the end`);
+    const stored = Buffer.allocUnsafe(this.chunkOffsets[i + 1]! - this.chunkOffsets[i]!);
+    await readFully(this.data, stored, this.chunkOffsets[i]!);
+    return stored;
+  }
+
+  /**
+   * A chunk for a sequential scan, bypassing the cache: chunks i+1..i+SCAN_READ_AHEAD_CHUNKS are
+   * read and decompressed meanwhile. Chunk i stays available for the next partition starting in it.
+   */
+  private scanChunk(i: number): Promise<Buffer> {
+    let p = this.readAhead.get(i);
+    if (!p) { p = this.loadForScan(i); this.readAhead.set(i, p); }
+    for (const k of this.readAhead.keys()) if (k < i || k > i + SCAN_READ_AHEAD_CHUNKS) this.readAhead.delete(k);
+    for (let j = i + 1; j <= i + SCAN_READ_AHEAD_CHUNKS && j + 1 < this.chunkOffsets.length; j++) {
+      if (!this.readAhead.has(j)) this.readAhead.set(j, this.loadForScan(j));
+    }
+    return p;
+  }
+
+  private loadForScan(i: number): Promise<Buffer> {
+    const p = this.storedChunk(i).then((stored) => this.codec.decompress(stored, `${this.name} chunk ${i}`));
+    p.catch(() => {}); // read-ahead that nobody asks for must not be an unhandled rejection
+    return p;
   }
 
   /** The partition of an index entry, rows restricted to slices (all when empty). */
@@ -332,6 +370,8 @@ export class SSTableReader {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled(this.readAhead.values()); // no read may still use the file handle
+    this.readAhead.clear();
     this.cache.dropOwner(this.dataOwner);
     this.cache.dropOwner(this.indexOwner);
     await this.data.close();

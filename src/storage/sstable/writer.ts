@@ -10,7 +10,8 @@ import type { Partition, Row } from '../data.js';
 import { writeClustering, writePartitionHead, writeRow, writeBytes } from '../_codec.js';
 import { partitionSortKey, type CKey, type TableOrder } from '../_order.js';
 import { BloomFilter } from './bloom.js';
-import { compressChunk, type CompressionMethod } from './compression.js';
+import type { CompressionMethod } from './compression.js';
+import { inlineCodec, type ChunkCodec } from '../workers/pool.js';
 import { COMPONENTS, componentFile, ROW_INDEX_BLOCK_BYTES, SUMMARY_INTERVAL, type Component } from './format.js';
 import { emptyStats, noteCell, notePartitionSize, type SSTableStats } from './stats.js';
 
@@ -27,15 +28,27 @@ export interface WriterOptions {
   hostId: string;
   commitLogUpperBound?: { segmentId: number; offset: number };
   createdAtMs: number;
+  /** Where chunks are compressed (worker threads in a node); inline when absent. */
+  codec?: ChunkCodec;
 }
+
+/**
+ * Chunks handed to the codec and not yet written. Compression of the next chunks overlaps the
+ * encoding of the following partitions; Data.db is still written strictly in chunk order.
+ */
+const CHUNKS_IN_FLIGHT_MAX = 4;
 
 export class SSTableWriter {
   private data!: FileHandle;
   private dataFilePos = 0;
   private chunkOffsets: number[] = [];
-  private pendingRaw: Buffer[] = [];
-  private pendingRawBytes = 0;
+  /** The chunk being filled (uncompressed); reused, since the codec copies what it is given. */
+  private readonly staging: Buffer;
+  private stagingBytes = 0;
+  /** Uncompressed bytes of every partition added so far. */
   private rawPos = 0;
+  private readonly compressing: Promise<Buffer>[] = [];
+  private readonly codec: ChunkCodec;
   private readonly index = new ByteWriter(64 * 1024, 1024 * 1024 * 1024);
   private readonly summary = new ByteWriter(4096, 256 * 1024 * 1024);
   private readonly part = new ByteWriter(64 * 1024, 512 * 1024 * 1024);
@@ -49,6 +62,8 @@ export class SSTableWriter {
   constructor(private readonly o: WriterOptions) {
     this.bloom = BloomFilter.forKeys(o.expectedPartitions, o.bloomFpChance);
     this.stats = emptyStats(o);
+    this.staging = Buffer.allocUnsafe(o.chunkBytes);
+    this.codec = o.codec ?? inlineCodec;
   }
 
   private tmp(c: Component): string {
@@ -57,7 +72,7 @@ export class SSTableWriter {
 
   get partitionCount(): number { return this.stats.partitionCount; }
   get bytesOnDisk(): number { return this.dataFilePos; }
-  get uncompressedBytes(): number { return this.rawPos + this.pendingRawBytes; }
+  get uncompressedBytes(): number { return this.rawPos; }
 
   async add(p: Partition): Promise<void> {
     if (!this.opened) {
@@ -68,7 +83,7 @@ export class SSTableWriter {
     const sortKey = partitionSortKey(p.token, p.key);
     assert(sortKey > this.lastSortKey, 'SSTable partitions out of order');
     this.lastSortKey = sortKey;
-    const start = this.rawPos + this.pendingRawBytes;
+    const start = this.rawPos;
     const w = this.part;
     w.reset();
     writePartitionHead(w, p);
@@ -85,14 +100,14 @@ export class SSTableWriter {
     }
     if (p.staticRow) this.noteRowCells(p.staticRow);
     this.notePartition(p);
-    const bytes = Buffer.from(w.view());
-    await this.appendRaw(bytes);
-    this.writeIndexEntry(p, start, bytes.length, headBytes, blocks.length > 1 ? blocks : []);
-    notePartitionSize(this.stats, bytes.length);
+    const length = w.length;
+    this.writeIndexEntry(p, start, length, headBytes, blocks.length > 1 ? blocks : []);
+    notePartitionSize(this.stats, length);
     this.bloom.add(p.token);
     if (this.stats.partitionCount === 0) this.stats.firstKey = sortKey;
     this.stats.lastKey = sortKey;
     this.stats.partitionCount++;
+    await this.appendRaw(w.view());
   }
 
   private notePartition(p: Partition): void {
@@ -146,29 +161,39 @@ export class SSTableWriter {
     }
   }
 
+  /** Copies bytes into the staging chunk; each full chunk goes to the codec. */
   private async appendRaw(bytes: Buffer): Promise<void> {
-    this.pendingRaw.push(bytes);
-    this.pendingRawBytes += bytes.length;
-    while (this.pendingRawBytes >= this.o.chunkBytes) await this.writeChunk(this.o.chunkBytes);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = Math.min(bytes.length - at, this.staging.length - this.stagingBytes);
+      bytes.copy(this.staging, this.stagingBytes, at, at + n);
+      this.stagingBytes += n;
+      this.rawPos += n;
+      at += n;
+      if (this.stagingBytes === this.staging.length) await this.emitChunk();
+    }
   }
 
-  private async writeChunk(size: number): Promise<void> {
-    const all = this.pendingRaw.length === 1 ? this.pendingRaw[0]! : Buffer.concat(this.pendingRaw);
-    const raw = all.subarray(0, size);
-    const rest = all.subarray(size);
-    this.pendingRaw = rest.length > 0 ? [rest] : [];
-    this.pendingRawBytes = rest.length;
-    const stored = compressChunk(this.o.method, raw);
+  private async emitChunk(): Promise<void> {
+    const job = this.codec.compress(this.o.method, this.staging.subarray(0, this.stagingBytes));
+    job.catch(() => {}); // awaited in order by writeOldestChunk; this only marks it handled meanwhile
+    this.compressing.push(job);
+    this.stagingBytes = 0;
+    while (this.compressing.length > CHUNKS_IN_FLIGHT_MAX) await this.writeOldestChunk();
+  }
+
+  private async writeOldestChunk(): Promise<void> {
+    const stored = await this.compressing.shift()!;
     this.chunkOffsets.push(this.dataFilePos);
     await this.data.write(stored, 0, stored.length, this.dataFilePos);
     this.dataFilePos += stored.length;
-    this.rawPos += raw.length;
   }
 
   /** Finishes every component and publishes the SSTable; returns its stats. */
   async finish(): Promise<SSTableStats> {
     assert(this.opened && this.stats.partitionCount > 0, 'finishing an empty SSTable');
-    if (this.pendingRawBytes > 0) await this.writeChunk(this.pendingRawBytes);
+    if (this.stagingBytes > 0) await this.emitChunk();
+    while (this.compressing.length > 0) await this.writeOldestChunk();
     this.chunkOffsets.push(this.dataFilePos);
     await this.data.sync();
     await this.data.close();
@@ -197,6 +222,7 @@ export class SSTableWriter {
 
   /** Removes temporary files after a failed write. */
   async abort(): Promise<void> {
+    await Promise.allSettled(this.compressing.splice(0));
     if (this.opened) await this.data.close().catch(() => {});
     for (const c of COMPONENTS) await this.o.fs.unlink(this.tmp(c)).catch(() => {});
   }
