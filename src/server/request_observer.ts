@@ -6,13 +6,14 @@
 import type { ClientState, QueryHandler, RequestInfo, ResultResponse } from '../protocol/handler.js';
 import type { Batch, BoundValue, Execute, Prepare, Query, QueryParameters } from '../protocol/messages.js';
 import type { Clock } from '../env/mod.js';
-import type { ConsistencyName } from '../util/errors.js';
 import { CONSISTENCY_LEVELS, type AuditCategory, type NodeMetrics, type ThreadPoolMetrics, type TraceSession, type Tracing, type FqlQuery } from '../observability/mod.js';
 import type { TraceScope } from './trace_scope.js';
 import type { QueryLogs } from './logs_wiring.js';
 import { StatementInfoCache, type StatementInfo } from './statement_info.js';
 import { readKind } from './metrics_wiring.js';
 import { IdText } from './query/mod.js';
+import { redactPasswords } from '../auth/mod.js';
+import { Unauthorized, type ConsistencyName } from '../util/errors.js';
 
 export { readKind };
 
@@ -157,7 +158,7 @@ export class RequestObserver implements QueryHandler {
   private beginTrace(r: Observed): TraceSession {
     const { tracing, address } = this.deps;
     const parameters: Record<string, string> = {};
-    if (r.items.length === 1) parameters['query'] = r.items[0]!.query;
+    if (r.items.length === 1) parameters['query'] = redactPasswords(r.items[0]!.query);
     if (r.params !== null) {
       parameters['consistency_level'] = r.params.consistency;
       if (r.params.pageSize !== null) parameters['page_size'] = String(r.params.pageSize);
@@ -167,7 +168,7 @@ export class RequestObserver implements QueryHandler {
       client: r.client.remoteAddress, command: r.command, coordinator: address, coordinatorPort: this.deps.nativePort(),
       request: r.request, parameters,
     });
-    for (const item of r.items) session.event(`Parsing ${item.query}`);
+    for (const item of r.items) session.event(`Parsing ${redactPasswords(item.query)}`);
     session.event(r.command === 'PREPARE' ? 'Preparing statement' : 'Preparing statement and executing');
     return session;
   }
@@ -202,15 +203,18 @@ export class RequestObserver implements QueryHandler {
     const audit = this.deps.logs.audit!;
     const base = { user: r.client.user ?? 'anonymous', source: r.client.remoteAddress, sourcePort: r.client.remotePort, host: this.deps.address };
     const keyspaceOf = (i: Item) => i.info?.keyspace ?? r.params?.keyspace ?? r.client.keyspace ?? undefined;
+    // The audit log and traces never hold passwords (CREATE ROLE ... PASSWORD = '...'); the full
+    // query log keeps the real text so that a replay recreates the same roles.
     if (err !== null) {
       const message = err instanceof Error ? err.message : String(err);
       const first = r.items[0];
-      audit.log({ ...base, category: 'ERROR', type: 'REQUEST_FAILURE', keyspace: first ? keyspaceOf(first) : undefined,
-        operation: `${r.items.map((i) => i.query).join('; ')}; ${message}` });
+      const [category, type] = err instanceof Unauthorized ? ['AUTH', 'UNAUTHORIZED_ATTEMPT'] as const : ['ERROR', 'REQUEST_FAILURE'] as const;
+      audit.log({ ...base, category, type, keyspace: first ? keyspaceOf(first) : undefined,
+        operation: `${r.items.map((i) => redactPasswords(i.query)).join('; ')}; ${message}` });
       return;
     }
     const entry = (i: Item, category: AuditCategory, type: string) => ({
-      ...base, category, type, keyspace: keyspaceOf(i), ...(i.info?.table ? { scope: i.info.table } : {}), operation: i.query,
+      ...base, category, type, keyspace: keyspaceOf(i), ...(i.info?.table ? { scope: i.info.table } : {}), operation: redactPasswords(i.query),
     });
     if (r.command === 'PREPARE') {
       audit.log(entry(r.items[0]!, 'PREPARE', 'PREPARE_STATEMENT'));

@@ -22,7 +22,7 @@ const DCL_KINDS = new Set(['create_role', 'alter_role', 'drop_role', 'create_use
   'grant_permission', 'revoke_permission', 'list_roles', 'list_users', 'list_permissions']);
 
 /** Cassandra's type names where they differ from the statement kind in upper case. */
-const TYPE_NAMES: Record<string, string> = { insert: 'UPDATE', use: 'USE_KEYSPACE', create_materialized_view: 'CREATE_VIEW', alter_materialized_view: 'ALTER_VIEW', drop_materialized_view: 'DROP_VIEW', grant_permission: 'GRANT', revoke_permission: 'REVOKE' };
+const TYPE_NAMES: Record<string, string> = { insert: 'UPDATE', use: 'USE_KEYSPACE', create_materialized_view: 'CREATE_VIEW', alter_materialized_view: 'ALTER_VIEW', drop_materialized_view: 'DROP_VIEW', grant_permission: 'GRANT', revoke_permission: 'REVOKE', grant_role: 'GRANT', revoke_role: 'REVOKE' };
 
 export function statementInfo(s: Statement): StatementInfo {
   const type = TYPE_NAMES[s.kind] ?? s.kind.toUpperCase();
