@@ -186,8 +186,9 @@ export function checkCase(c: Case, driver: Driver, results: StepResult[] | undef
 }
 
 /** An npm client with default options, its keyspace created and set. */
-export async function npmClient(node: NodeProcess, keyspace?: string): Promise<cassandra.Client> {
+export async function npmClient(node: NodeProcess, keyspace?: string, created?: (c: cassandra.Client) => void): Promise<cassandra.Client> {
   const client = new cassandra.Client({ contactPoints: [`${node.host}:${node.port}`], localDataCenter: 'datacenter1' });
+  created?.(client); // so the caller can shut it down even when the set-up below fails
   await client.connect();
   if (keyspace) {
     await client.execute(`CREATE KEYSPACE ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
@@ -217,9 +218,9 @@ export function registerCases(prefix: string, cases: readonly Case[], hooks: {
   const run = (driver: Driver): Promise<Map<string, StepResult[]>> => {
     let r = runs.get(driver);
     if (!r) {
-      const ks = `${prefix}_${driver.replace(/[^a-z0-9]/g, '')}`;
+      const ks = `${prefix}_${driver}`.replace(/[^a-z0-9_]/g, '');
       r = driver === 'npm'
-        ? npmClient(node, ks).then((c) => { client = c; return runStepsNpm(c, ks, cases); })
+        ? npmClient(node, ks, (c) => { client = c; }).then((c) => runStepsNpm(c, ks, cases))
         : runStepsPython(node, driver === 'python v4' ? 4 : 5, ks, cases, `${node.dataDir}/${ks}.cases.json`);
       runs.set(driver, r);
     }

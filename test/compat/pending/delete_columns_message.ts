@@ -7,7 +7,7 @@ import test, { after, before } from 'node:test';
 import { startNodeProcess } from '../../harness.js';
 import { registerCases } from '../_support.js';
 
-registerCases('delete-columns', [{
+registerCases('delete_columns', [{
   name: 'deleting columns with only the partition key restricted is a range deletion of columns',
   steps: [
     { q: 'CREATE TABLE rf (p int, c1 int, c2 int, v int, PRIMARY KEY (p, c1, c2))' },

@@ -7,7 +7,7 @@ import test, { after, before } from 'node:test';
 import { startNodeProcess } from '../../harness.js';
 import { registerCases } from '../_support.js';
 
-registerCases('lwt-static', [{
+registerCases('lwt_static', [{
   name: 'IF EXISTS on a missing row of a partition that has only a static row is not applied',
   steps: [
     { q: 'CREATE TABLE ie (p int, c int, s int static, v int, PRIMARY KEY (p, c))' },
