@@ -374,14 +374,16 @@ export class CommitLog {
    * batches are being written and synced at a time; they complete strictly in order.
    */
   private kick(): void {
+    // A batch is capped at BATCH_BYTES_MAX, so one turn may start several.
+    while (this.pending.length >= GROUP_ENTRIES_MIN && this.inFlight.length < SYNCS_IN_FLIGHT_MAX) this.startBatch();
     if (this.pending.length === 0 || this.inFlight.length >= SYNCS_IN_FLIGHT_MAX) return;
-    if (this.pending.length >= GROUP_ENTRIES_MIN) { this.startBatch(); return; }
     if (this.startScheduled) return;
     this.startScheduled = true;
     const waitMs = this.o.sync === 'group' ? this.lastSyncStartMs + this.o.groupWindowMs - this.o.clock.monotonicMs() : 0;
     const run = () => {
       this.startScheduled = false;
       if (this.pending.length > 0 && this.inFlight.length < SYNCS_IN_FLIGHT_MAX) this.startBatch();
+      this.kick(); // what the byte cap left behind
     };
     if (waitMs > 0) this.o.scheduler.after(waitMs, run);
     else this.o.scheduler.soon(run);
