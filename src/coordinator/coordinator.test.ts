@@ -7,6 +7,7 @@ import { defaultTableOptions, type ColumnMetadata, type KeyspaceMetadata, type R
 import type { Storage } from '../storage/mod.js';
 import type { Partition, PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import { Ring, allocateRandomTokens, rangeContains, RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
+import { FAILURE_REASON, ReplicaFailed, ReplicaNoAnswer } from './transport.js';
 import { Coordinator, reconcileWithMerge, requirementFor, blockForOf, serveReplicaRequest, splitRange, type ReplicaRequest, type ReplicaResponse } from './mod.js';
 
 const text = { kind: 'native', name: 'text' } as const;
@@ -66,7 +67,7 @@ function ringDistance(from: bigint, token: bigint): bigint {
   return d <= 0n ? d + RING_SIZE : d;
 }
 
-type Behaviour = 'ok' | 'hang' | 'fail';
+type Behaviour = 'ok' | 'hang' | 'fail' | 'no_answer' | 'node_down';
 
 interface Cluster {
   time: SimTime;
@@ -100,6 +101,8 @@ function cluster(layout: { dc: string; rack: string }[], seed = 1): Cluster {
     const b = behaviour.get(endpoint);
     if (b === 'hang') return new Promise(() => undefined);
     if (b === 'fail') return Promise.reject(new Error('disk on fire'));
+    if (b === 'no_answer') return Promise.reject(new ReplicaNoAnswer(endpoint, `${request.verb} to ${endpoint}: no answer in time`));
+    if (b === 'node_down') return Promise.reject(new ReplicaFailed(endpoint, `connection to ${endpoint} lost`, FAILURE_REASON.NODE_DOWN));
     return serveReplicaRequest(storages.get(endpoint)!, request);
   };
   return {
@@ -214,6 +217,24 @@ test('coordinator: replica failures that make the level impossible give WriteFai
   assert.ok(error instanceof WriteFailure, String(error));
   assert.equal(error.reasons.length, 2);
   assert.match(error.message, /disk on fire/);
+});
+
+test('coordinator: a replica with no answer in the transport\'s time is a timeout, not a failure; failure reasons carry their code', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }, { dc: 'dc1', rack: 'r2' }, { dc: 'dc1', rack: 'r3' }]);
+  const ks = keyspace(simple(3));
+  c.behaviour.set('127.0.0.2', 'no_answer');
+  c.behaviour.set('127.0.0.3', 'no_answer');
+  // The local replica acks; the others' "no answer" must not end the write as a WriteFailure.
+  const w = await settle(c.time, c.coordinator().write(ks, [update('k')], 'QUORUM'));
+  assert.ok(w.error instanceof WriteTimeout, String(w.error));
+  assert.equal(w.error.received, 1);
+  const r = await settle(c.time, c.coordinator().read(ks, keyRead('k'), 'ALL'));
+  assert.ok(r.error instanceof ReadTimeout, String(r.error));
+  c.behaviour.set('127.0.0.2', 'node_down');
+  c.behaviour.set('127.0.0.3', 'node_down');
+  const f = await settle(c.time, c.coordinator().write(ks, [update('k')], 'ALL'));
+  assert.ok(f.error instanceof WriteFailure, String(f.error));
+  assert.deepEqual(f.error.reasons.map((x) => x.reasonCode), [FAILURE_REASON.NODE_DOWN]);
 });
 
 test('coordinator: LOCAL_QUORUM counts only the local DC; EACH_QUORUM needs every DC', async () => {

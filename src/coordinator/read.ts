@@ -16,14 +16,13 @@ import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/
 import { RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
 import { liveRows, liveStaticRow, mergePartitions } from '../storage/mod.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
-import { onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
+import { ReplicaNoAnswer, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Merges several replicas' answers to one command into one answer. */
 export type Reconciler = (command: ReadCommand, results: ReadResult[]) => ReadResult;
 
 /** Token-range pieces a range read may be split into before it is refused as a bug. */
 export const RANGE_PIECES_MAX = 1 << 20;
-const REASON_UNKNOWN = 0x0000;
 
 export function coordinateRead(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
                                command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
@@ -207,7 +206,9 @@ function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspa
         inFlight--;
         if (done) return;
         if (error instanceof AssertionError) { finish({ error }); return; }
-        reasons.push({ address: endpoint, reasonCode: reasonCodeOf(error) });
+        // No answer in the transport's time is not a failure (no spare either): the read times out.
+        if (error instanceof ReplicaNoAnswer) return;
+        reasons.push({ address: endpoint, reasonCode: failureReasonOf(error) });
         errors.push(`${endpoint}: ${error instanceof Error ? error.message : String(error)}`);
         const spare = pickSpare(ctx, req, spares, endpoint);
         if (spare) { send(spare); return; }
@@ -262,17 +263,13 @@ function readLocalReplica(ctx: CoordinatorContext, command: ReadCommand, cl: Con
       deadline.cancel();
       if (error instanceof AssertionError) { reject(error); return; }
       const endpoint = ctx.ring.localEndpoint;
-      const reasons = [{ address: endpoint, reasonCode: reasonCodeOf(error) }];
+      const reasons = [{ address: endpoint, reasonCode: failureReasonOf(error) }];
       const errors = [`${endpoint}: ${error instanceof Error ? error.message : String(error)}`];
       reject(readFailureOf(error, { replicaCount: 1, received: 0, blockFor: 1, cl, reasons, errors, dataPresent: false }));
     });
   });
 }
 
-/** The failure reason a replica's error carries (storage marks e.g. READ_TOO_MANY_TOMBSTONES), else UNKNOWN. */
-function reasonCodeOf(error: unknown): number {
-  return error instanceof ReadFailure ? error.reasons[0]?.reasonCode ?? REASON_UNKNOWN : REASON_UNKNOWN;
-}
 
 /** Removes and returns a spare that can stand in for the failed endpoint (same DC for EACH_QUORUM). */
 function pickSpare(ctx: CoordinatorContext, req: Requirement, spares: string[], failed: string): string | undefined {

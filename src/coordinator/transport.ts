@@ -3,6 +3,7 @@
 // network (cluster/messaging calls it) or came from its own coordinator (one code path).
 
 import { assertNever } from '../util/assert.js';
+import { ReadFailure, WriteFailure } from '../util/errors.js';
 import type { Storage } from '../storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import type { Clock, Scheduler } from '../env/mod.js';
@@ -26,6 +27,46 @@ export type ReplicaResponse =
  * implementation may leave a request pending forever (it must bound its own queues).
  */
 export type RemoteTransport = (endpoint: string, request: ReplicaRequest) => Promise<ReplicaResponse>;
+
+/**
+ * Cassandra's RequestFailureReason codes, the values of the v5 ERROR reason map
+ * (WriteFailure/ReadFailure: endpoint → code).
+ */
+export const FAILURE_REASON = {
+  UNKNOWN: 0x0000,
+  READ_TOO_MANY_TOMBSTONES: 0x0001,
+  TIMEOUT: 0x0002,
+  INCOMPATIBLE_SCHEMA: 0x0003,
+  READ_SIZE: 0x0004,
+  NODE_DOWN: 0x0005,
+} as const;
+
+/**
+ * A remote replica did not answer within the transport's own time limit (its request timed out
+ * or expired in a queue). Not a failure: the coordinator keeps waiting for its own deadline and
+ * reports WriteTimeout/ReadTimeout, as Cassandra does.
+ */
+export class ReplicaNoAnswer extends Error {
+  override name = 'ReplicaNoAnswer';
+  constructor(readonly endpoint: string, message: string) {
+    super(message);
+  }
+}
+
+/** A remote replica failed a request; `reasonCode` is one of FAILURE_REASON for the reason map. */
+export class ReplicaFailed extends Error {
+  override name = 'ReplicaFailed';
+  constructor(readonly endpoint: string, message: string, readonly reasonCode: number) {
+    super(message);
+  }
+}
+
+/** The reason-map code of a replica's error (ReplicaFailed, or a local Read/WriteFailure's own code). */
+export function failureReasonOf(error: unknown): number {
+  if (error instanceof ReplicaFailed) return error.reasonCode;
+  if (error instanceof ReadFailure || error instanceof WriteFailure) return error.reasons[0]?.reasonCode ?? FAILURE_REASON.UNKNOWN;
+  return FAILURE_REASON.UNKNOWN;
+}
 
 /** Stores writes for replicas that are down (hinted handoff); optional. */
 export interface HintSink {

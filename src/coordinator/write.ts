@@ -13,12 +13,10 @@ import { AssertionError } from '../util/assert.js';
 import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { PartitionUpdate } from '../storage/data.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, requirementFor, validateConsistency, type Requirement } from './consistency.js';
-import { onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
+import { ReplicaNoAnswer, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Updates in one write call; a larger batch is a caller bug (the CQL layer bounds batches). */
 export const WRITE_UPDATES_MAX = 65_536;
-/** Reason code for a failure with no more specific code (v5 reasonmap UNKNOWN). */
-const REASON_UNKNOWN = 0x0000;
 
 export interface WriteOptions {
   writeType?: WriteType;
@@ -52,7 +50,7 @@ class WriteTracker {
 
   fail(endpoint: string, error: unknown): void {
     this.outstanding.delete(endpoint);
-    this.reasons.push({ address: endpoint, reasonCode: REASON_UNKNOWN });
+    this.reasons.push({ address: endpoint, reasonCode: failureReasonOf(error) });
     this.errors.push(error);
   }
 
@@ -115,7 +113,7 @@ function writeLocalReplica(ctx: CoordinatorContext, update: PartitionUpdate, cl:
       const endpoint = ctx.ring.localEndpoint;
       reject(new WriteFailure(
         `Operation failed - received 0 responses and 1 failures of 1 required at consistency ${cl}: ${endpoint}: ${error instanceof Error ? error.message : String(error)}`,
-        cl, 0, 1, [{ address: endpoint, reasonCode: REASON_UNKNOWN }], writeType));
+        cl, 0, 1, [{ address: endpoint, reasonCode: failureReasonOf(error) }], writeType));
     });
   });
 }
@@ -173,6 +171,8 @@ function waitForAcks(ctx: CoordinatorContext, trackers: WriteTracker[], cl: Cons
           (error: unknown) => {
             if (done) return;
             if (error instanceof AssertionError) { finish(error); return; }
+            // No answer in the transport's time is not a failure: the write times out instead.
+            if (error instanceof ReplicaNoAnswer) return;
             tracker.fail(endpoint, error);
             if (tracker.hopeless) finish(writeFailure(tracker, cl, writeType));
           },

@@ -14,9 +14,9 @@ import type { Env } from '../env/mod.js';
 import type { Storage } from '../storage/mod.js';
 import type { ProtocolEvent } from '../protocol/messages.js';
 import type { TokenMetadata } from '../cluster/ring/mod.js';
-import { MessagingService } from '../cluster/messaging/mod.js';
+import { ConnectionLost, MessageDropped, MessagingService, RemoteFailure, RequestTimedOut } from '../cluster/messaging/mod.js';
 import { Gossiper, SchemaSync, syncRingFromGossip, GOSSIP_INTERVAL_MS, type EndpointState, type RingChange } from '../cluster/gossip/mod.js';
-import { serveReplicaRequest, type RemoteTransport, type ReplicaRequest, type ReplicaResponse } from '../coordinator/transport.js';
+import { FAILURE_REASON, ReplicaFailed, ReplicaNoAnswer, serveReplicaRequest, type RemoteTransport, type ReplicaRequest, type ReplicaResponse } from '../coordinator/transport.js';
 import { ddlFromAst, type SchemaManager } from '../coordinator/schema/mod.js';
 import type { PeerInfo } from '../coordinator/system/mod.js';
 import { RELEASE_VERSION } from '../coordinator/system/node_rows.js';
@@ -29,6 +29,8 @@ export const JOIN_WAIT_MS = 15_000;
 const JOIN_POLL_MS = 100;
 /** Added to the coordinator's own timeout so the coordinator, not messaging, reports it. */
 const REMOTE_TIMEOUT_SLACK_MS = 1000;
+/** Replica failures are logged at most once per this interval per kind (with the count since). */
+export const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 export type ClusterConfig = Pick<Config, 'clusterName' | 'listenAddress' | 'rpcAddress' | 'storagePort' | 'seeds' | 'dc' | 'rack' | 'dataDir'
   | 'phiConvictThreshold' | 'internodeSendQueueBytes' | 'readRequestTimeoutMs' | 'writeRequestTimeoutMs' | 'rangeRequestTimeoutMs'>;
@@ -88,10 +90,15 @@ export async function createCluster(deps: ClusterDeps): Promise<ClusterMember> {
     clusterName: config.clusterName, seeds: config.seeds, generation, phiConvictThreshold: config.phiConvictThreshold, log,
   });
   const sync = new SchemaSync({ scheduler: env.scheduler, gossiper, messaging, schema, log });
-  serveReplicas(messaging, deps.storage, schema);
+  const warn = rateLimitedWarn(env, logger);
+  serveReplicas(messaging, deps.storage, schema, warn);
   wireEvents(gossiper, deps);
   const timeouts = config;
-  const remote: RemoteTransport = (endpoint, request) => sendReplicaRequest(messaging, endpoint, request, timeouts);
+  const remote: RemoteTransport = (endpoint, request) => sendReplicaRequest(messaging, endpoint, request, timeouts).catch((error: unknown) => {
+    const classified = classifyReplicaError(endpoint, request.verb, error);
+    warn(`coordinator:${request.verb}:${classified.name}:${classified instanceof ReplicaFailed ? classified.reasonCode : ''}`, classified.message);
+    throw classified;
+  });
 
   return {
     generation, gossiper, messaging, remote,
@@ -173,21 +180,67 @@ async function waitForJoin(env: Env, gossiper: Gossiper, schema: SchemaManager, 
 }
 
 /** The replica side: requests from other coordinators run through serveReplicaRequest. */
-function serveReplicas(messaging: MessagingService, storage: Storage, schema: SchemaManager): void {
+function serveReplicas(messaging: MessagingService, storage: Storage, schema: SchemaManager, warn: RateLimitedWarn): void {
   const keyspaceOf = (tableId: string) => schema.tableById(tableId)?.keyspace ?? '';
-  messaging.handle('MUTATION', async (_from, m) => {
-    await serveReplicaRequest(storage, { verb: 'MUTATION', keyspace: keyspaceOf(m.update.tableId), update: m.update });
-    return { verb: 'MUTATION_ACK' };
+  // A failed replica request is answered with FAILURE_RSP (the coordinator reports it) and logged here.
+  const logged = <T>(from: string, verb: string, work: () => Promise<T>): Promise<T> => work().catch((error: unknown) => {
+    const e = error instanceof Error ? error : new Error(String(error));
+    warn(`replica:${verb}:${e.name}`, `${verb} from ${from} failed on this replica: ${e.name}: ${e.message}`);
+    throw error;
   });
-  messaging.handle('READ', async (_from, m) => {
+  messaging.handle('MUTATION', (from, m) => logged(from, 'MUTATION', async () => {
+    await serveReplicaRequest(storage, { verb: 'MUTATION', keyspace: keyspaceOf(m.update.tableId), update: m.update });
+    return { verb: 'MUTATION_ACK' as const };
+  }));
+  messaging.handle('READ', (from, m) => logged(from, 'READ', async () => {
     const answer = await serveReplicaRequest(storage, { verb: 'READ', keyspace: m.command.table.keyspace, command: m.command });
     if (answer.verb !== 'READ_RESPONSE') throw new Error(`READ answered with ${answer.verb}`);
-    return { verb: 'READ_RESPONSE', result: answer.result };
-  });
-  messaging.handle('TRUNCATE', async (_from, m) => {
+    return { verb: 'READ_RESPONSE' as const, result: answer.result };
+  }));
+  messaging.handle('TRUNCATE', (from, m) => logged(from, 'TRUNCATE', async () => {
     await serveReplicaRequest(storage, { verb: 'TRUNCATE', keyspace: keyspaceOf(m.tableId), tableId: m.tableId });
-    return { verb: 'TRUNCATE_ACK' };
-  });
+    return { verb: 'TRUNCATE_ACK' as const };
+  }));
+}
+
+/**
+ * A messaging error as the coordinator's view of it: no answer in time (request timeout, or
+ * expired in the queue) is ReplicaNoAnswer, not a failure; everything else is ReplicaFailed with
+ * Cassandra's reason code (connection loss NODE_DOWN, a replica's unknown table
+ * INCOMPATIBLE_SCHEMA, a replica's own Read/WriteFailure its code, otherwise UNKNOWN).
+ */
+export function classifyReplicaError(endpoint: string, verb: string, error: unknown): Error {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const failed = (code: number, why: string) => new ReplicaFailed(endpoint, `${verb} to replica ${endpoint} failed (${why}): ${text}`, code);
+  if (error instanceof RequestTimedOut) return new ReplicaNoAnswer(endpoint, `${verb} to replica ${endpoint}: no answer in time: ${text}`);
+  if (error instanceof MessageDropped) {
+    if (error.dropped.reason === 'expired') return new ReplicaNoAnswer(endpoint, `${verb} to replica ${endpoint}: expired before it was sent: ${text}`);
+    return failed(error.dropped.reason === 'closed' ? FAILURE_REASON.NODE_DOWN : FAILURE_REASON.UNKNOWN, `not sent, ${error.dropped.reason}`);
+  }
+  if (error instanceof ConnectionLost) return failed(FAILURE_REASON.NODE_DOWN, 'connection lost');
+  if (error instanceof RemoteFailure) {
+    if (error.errorName === 'UnknownTable') return failed(FAILURE_REASON.INCOMPATIBLE_SCHEMA, 'unknown table on the replica');
+    const code = Number(error.details['reasonCode'] ?? FAILURE_REASON.UNKNOWN);
+    return failed(Number.isInteger(code) && code >= 0 && code <= 0xffff ? code : FAILURE_REASON.UNKNOWN, 'replica error');
+  }
+  return failed(FAILURE_REASON.UNKNOWN, 'error');
+}
+
+type RateLimitedWarn = (kind: string, message: string) => void;
+
+/** Warn logs keyed by kind: the first at once, then at most one per FAILURE_LOG_INTERVAL_MS with the count suppressed. */
+function rateLimitedWarn(env: Env, logger: Logger): RateLimitedWarn {
+  const kinds = new Map<string, { lastMs: number; suppressed: number }>();
+  const KINDS_MAX = 1024;
+  return (kind, message) => {
+    const now = env.clock.monotonicMs();
+    const k = kinds.get(kind);
+    if (k && now - k.lastMs < FAILURE_LOG_INTERVAL_MS) { k.suppressed++; return; }
+    if (!k && kinds.size >= KINDS_MAX) kinds.clear();
+    const suppressed = k?.suppressed ?? 0;
+    kinds.set(kind, { lastMs: now, suppressed: 0 });
+    logger.warn(suppressed > 0 ? `${message} (and ${suppressed} more like it in the last ${FAILURE_LOG_INTERVAL_MS / 1000} s)` : message);
+  };
 }
 
 /** The coordinator side: a ReplicaRequest as a message, its answer as a ReplicaResponse. */

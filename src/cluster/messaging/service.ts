@@ -350,5 +350,9 @@ export function failureOf(err: unknown): Message {
   for (const [k, v] of Object.entries(e)) {
     if (typeof v === 'string' || typeof v === 'number') details[k] = String(v);
   }
+  // A Read/WriteFailure's own reason code (v5 reason map) travels as details.reasonCode.
+  const reasons = (e as { reasons?: unknown }).reasons;
+  const code = Array.isArray(reasons) ? (reasons[0] as { reasonCode?: unknown } | undefined)?.reasonCode : undefined;
+  if (typeof code === 'number') details['reasonCode'] = String(code);
   return { verb: 'FAILURE_RSP', errorName: e.name, message: e.message, details };
 }
