@@ -16,7 +16,7 @@ import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/
 import { RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
 import { liveRows, liveStaticRow, mergePartitions } from '../storage/mod.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
-import { ReplicaNoAnswer, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
+import { ReplicaNoAnswer, digestOf, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Merges several replicas' answers to one command into one answer. */
 export type Reconciler = (command: ReadCommand, results: ReadResult[]) => ReadResult;
@@ -34,7 +34,7 @@ export function coordinateRead(ctx: CoordinatorContext, reconcile: Reconciler, k
         // One partition: one replica set, no grouping or re-ordering.
         const replicas = ctx.ring.replicasFor(keyspace.replication, selector.keys[0]!.token);
         assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
-        return readFromReplicas(ctx, reconcile, keyspace, command, cl, replicas);
+        return readFromReplicas(ctx, reconcile, keyspace, command, cl, replicas, ctx.timeouts.readMs, true);
       }
       return readKeys(ctx, reconcile, keyspace, command, cl);
     }
@@ -57,9 +57,9 @@ async function readKeys(ctx: CoordinatorContext, reconcile: Reconciler, keyspace
   // Liveness of every group first: an Unavailable read sends nothing.
   for (const replicas of groups.keys()) assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
   // One replica set (one node, or RF = nodes): the command as it is, keys in its own order.
-  if (groups.size === 1) return readFromReplicas(ctx, reconcile, keyspace, command, cl, groups.keys().next().value!);
+  if (groups.size === 1) return readFromReplicas(ctx, reconcile, keyspace, command, cl, groups.keys().next().value!, ctx.timeouts.readMs, true);
   const results = await Promise.all([...groups].map(([replicas, keys]) =>
-    readFromReplicas(ctx, reconcile, keyspace, { ...command, partitions: { kind: 'keys', keys } }, cl, replicas)));
+    readFromReplicas(ctx, reconcile, keyspace, { ...command, partitions: { kind: 'keys', keys } }, cl, replicas, ctx.timeouts.readMs, true)));
   // Back in the order the command listed its keys, then trimmed to the limits.
   const byKey = new Map<string, Partition>();
   for (const r of results) for (const p of r.partitions) byKey.set(p.key.toString('hex'), p);
@@ -170,20 +170,29 @@ function initialTargets(ctx: CoordinatorContext, req: Requirement, ordered: stri
   return taken;
 }
 
+/**
+ * Reads from blockFor targets. With `digests` (key reads) and more than one target, only the
+ * closest target sends data; the others send digests (digestOf). All digests equal to the data's:
+ * the data is the answer. Otherwise every answering target is asked for full data, the answers are
+ * reconciled, and the merged partitions are written back to each target whose data differed
+ * (blocking read repair) before the answer is returned. All within one deadline.
+ */
 function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata, command: ReadCommand,
-                          cl: ConsistencyName, replicas: readonly string[], timeoutMs = ctx.timeouts.readMs): Promise<ReadResult> {
+                          cl: ConsistencyName, replicas: readonly string[], timeoutMs = ctx.timeouts.readMs, digests = false): Promise<ReadResult> {
   const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
   if (onlyLocalReplica(ctx, req, replicas)) return readLocalReplica(ctx, command, cl, timeoutMs);
   const ordered = orderTargets(ctx, req, replicas);
-  const spares = ordered.filter((e) => !initialTargets(ctx, req, ordered).includes(e));
+  const targets = initialTargets(ctx, req, ordered);
+  const spares = ordered.filter((e) => !targets.includes(e));
   const blockFor = blockForOf(req);
   const acks = new AckCounter(req, ctx.ring);
-  const results: ReadResult[] = [];
+  const answers: { endpoint: string; result?: ReadResult; digest?: Buffer }[] = [];
   const reasons: FailureReason[] = [];
   const errors: string[] = [];
   return new Promise<ReadResult>((resolve, reject) => {
     let done = false;
     let inFlight = 0;
+    let repairing = false;
     const finish = (outcome: { result: ReadResult } | { error: unknown }) => {
       if (done) return;
       done = true;
@@ -192,40 +201,76 @@ function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspa
     };
     const timer = ctx.deadlines.after(timeoutMs, () => finish({ error: new ReadTimeout(
       `Operation timed out - received only ${acks.receivedCount} responses of ${blockFor} required at consistency ${cl} within ${timeoutMs} ms`,
-      cl, acks.receivedCount, blockFor, results.length > 0) }));
-    const send = (endpoint: string) => {
+      cl, acks.receivedCount, blockFor, answers.some((a) => a.result !== undefined)) }));
+    const send = (endpoint: string, digest: boolean) => {
       inFlight++;
-      sendToReplica(ctx, endpoint, { verb: 'READ', keyspace: keyspace.name, command }).then((response) => {
+      const request = { verb: digest ? 'READ_DIGEST' as const : 'READ' as const, keyspace: keyspace.name, command };
+      sendToReplica(ctx, endpoint, request).then((response) => {
         inFlight--;
-        if (done) return;
-        if (response.verb !== 'READ_RESPONSE') { finish({ error: new AssertionError(`replica ${endpoint} answered a read with ${response.verb}`) }); return; }
-        results.push(response.result);
+        if (done || repairing) return;
+        if (response.verb === 'READ_RESPONSE') answers.push({ endpoint, result: response.result });
+        else if (response.verb === 'READ_DIGEST_RESPONSE') answers.push({ endpoint, digest: response.digest });
+        else { finish({ error: new AssertionError(`replica ${endpoint} answered a read with ${response.verb}`) }); return; }
         acks.ack(endpoint);
-        if (acks.satisfied) finishWithResults();
+        if (acks.satisfied && answers.some((a) => a.result !== undefined)) finishWithAnswers();
       }, (error: unknown) => {
         inFlight--;
-        if (done) return;
+        if (done || repairing) return;
         if (error instanceof AssertionError) { finish({ error }); return; }
         // No answer in the transport's time is not a failure (no spare either): the read times out.
         if (error instanceof ReplicaNoAnswer) return;
         reasons.push({ address: endpoint, reasonCode: failureReasonOf(error) });
         errors.push(`${endpoint}: ${error instanceof Error ? error.message : String(error)}`);
         const spare = pickSpare(ctx, req, spares, endpoint);
-        if (spare) { send(spare); return; }
+        // A spare stands in for the failed target with the same kind of request.
+        if (spare) { send(spare, digest); return; }
         if (inFlight === 0) finish({ error: readFailure(error, replicas.length) });
       });
     };
-    const finishWithResults = () => {
+    const finishWithAnswers = () => {
       try {
-        finish({ result: results.length === 1 ? results[0]! : reconcile(command, results) });
+        const data = answers.filter((a) => a.result !== undefined).map((a) => a.result!);
+        if (answers.every((a) => a.result !== undefined)) {
+          finish({ result: data.length === 1 ? data[0]! : reconcile(command, data) });
+          return;
+        }
+        const expected = digestOf(data[0]!);
+        const agree = answers.every((a) => (a.digest ?? digestOf(a.result!)).equals(expected));
+        if (agree) { finish({ result: data.length === 1 ? data[0]! : reconcile(command, data) }); return; }
+        repairing = true;
+        repairRead(ctx, keyspace, command, reconcile, answers.map((a) => a.endpoint)).then(
+          (result) => finish({ result }),
+          (error: unknown) => finish({ error: error instanceof ReplicaNoAnswer ? new ReadTimeout(
+            `Operation timed out during read repair at consistency ${cl}: ${error.message}`, cl, acks.receivedCount, blockFor, true) : readFailure(error, replicas.length) }));
       } catch (error) {
         finish({ error });
       }
     };
     const readFailure = (error: unknown, replicaCount: number) =>
-      readFailureOf(error, { replicaCount, received: acks.receivedCount, blockFor, cl, reasons, errors, dataPresent: results.length > 0 });
-    for (const endpoint of initialTargets(ctx, req, ordered)) send(endpoint);
+      readFailureOf(error, { replicaCount, received: acks.receivedCount, blockFor, cl, reasons, errors, dataPresent: answers.some((a) => a.result !== undefined) });
+    const useDigests = digests && targets.length > 1;
+    targets.forEach((endpoint, i) => send(endpoint, useDigests && i > 0));
   });
+}
+
+/**
+ * Digest mismatch: full data from every endpoint, reconciled; the merged partitions are written to
+ * each endpoint whose data differed from the merge (blocking read repair). A failure or missing
+ * answer of any of them rejects (the caller's deadline still bounds it).
+ */
+async function repairRead(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, command: ReadCommand, reconcile: Reconciler,
+                          endpoints: readonly string[]): Promise<ReadResult> {
+  const full = await Promise.all(endpoints.map(async (endpoint) => {
+    const response = await sendToReplica(ctx, endpoint, { verb: 'READ', keyspace: keyspace.name, command });
+    if (response.verb !== 'READ_RESPONSE') throw new AssertionError(`replica ${endpoint} answered a read with ${response.verb}`);
+    return { endpoint, result: response.result };
+  }));
+  const merged = reconcile(command, full.map((f) => f.result));
+  const mergedDigest = digestOf(merged);
+  const stale = full.filter((f) => !digestOf(f.result).equals(mergedDigest));
+  await Promise.all(stale.flatMap((f) => merged.partitions.map((p) =>
+    sendToReplica(ctx, f.endpoint, { verb: 'MUTATION', keyspace: keyspace.name, update: { tableId: command.table.id, ...p } }))));
+  return merged;
 }
 
 /**

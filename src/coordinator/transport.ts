@@ -4,6 +4,9 @@
 
 import { assertNever } from '../util/assert.js';
 import { ReadFailure, WriteFailure } from '../util/errors.js';
+import { createHash } from 'node:crypto';
+import { ByteWriter } from '../util/bytes.js';
+import { writePartitionUpdate } from '../cluster/messaging/data_codec.js';
 import type { Storage } from '../storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import type { Clock, Scheduler } from '../env/mod.js';
@@ -14,11 +17,13 @@ import type { Requirement } from './consistency.js';
 export type ReplicaRequest =
   | { verb: 'MUTATION'; keyspace: string; update: PartitionUpdate }
   | { verb: 'READ'; keyspace: string; command: ReadCommand }
+  | { verb: 'READ_DIGEST'; keyspace: string; command: ReadCommand }
   | { verb: 'TRUNCATE'; keyspace: string; tableId: string };
 
 export type ReplicaResponse =
   | { verb: 'MUTATION_ACK' }
   | { verb: 'READ_RESPONSE'; result: ReadResult }
+  | { verb: 'READ_DIGEST_RESPONSE'; digest: Buffer }
   | { verb: 'TRUNCATE_ACK' };
 
 /**
@@ -81,12 +86,25 @@ export async function serveReplicaRequest(storage: Storage, request: ReplicaRequ
       return { verb: 'MUTATION_ACK' };
     case 'READ':
       return { verb: 'READ_RESPONSE', result: await storage.read(request.command) };
+    case 'READ_DIGEST':
+      return { verb: 'READ_DIGEST_RESPONSE', digest: digestOf(await storage.read(request.command)) };
     case 'TRUNCATE':
       await storage.truncate(request.tableId);
       return { verb: 'TRUNCATE_ACK' };
     default:
       return assertNever(request, 'replica request');
   }
+}
+
+/**
+ * The digest of a read's answer: MD5 of its partitions (keys, deletions, rows, cells with their
+ * timestamps) in the internode encoding; stats and warnings are not part of it. Replicas holding
+ * the same data for a command give the same digest; digest reads compare these.
+ */
+export function digestOf(result: ReadResult): Buffer {
+  const w = new ByteWriter(256);
+  for (const p of result.partitions) writePartitionUpdate(w, { tableId: '', ...p });
+  return createHash('md5').update(w.toBuffer()).digest();
 }
 
 export interface RequestTimeouts {

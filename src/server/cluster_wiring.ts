@@ -197,6 +197,11 @@ function serveReplicas(messaging: MessagingService, storage: Storage, schema: Sc
     if (answer.verb !== 'READ_RESPONSE') throw new Error(`READ answered with ${answer.verb}`);
     return { verb: 'READ_RESPONSE' as const, result: answer.result };
   }));
+  messaging.handle('READ_DIGEST', (from, m) => logged(from, 'READ_DIGEST', async () => {
+    const answer = await serveReplicaRequest(storage, { verb: 'READ_DIGEST', keyspace: m.command.table.keyspace, command: m.command });
+    if (answer.verb !== 'READ_DIGEST_RESPONSE') throw new Error(`READ_DIGEST answered with ${answer.verb}`);
+    return { verb: 'READ_DIGEST_RSP' as const, digest: answer.digest };
+  }));
   messaging.handle('TRUNCATE', (from, m) => logged(from, 'TRUNCATE', async () => {
     await serveReplicaRequest(storage, { verb: 'TRUNCATE', keyspace: keyspaceOf(m.tableId), tableId: m.tableId });
     return { verb: 'TRUNCATE_ACK' as const };
@@ -254,6 +259,11 @@ async function sendReplicaRequest(messaging: MessagingService, endpoint: string,
       const timeoutMs = Math.max(t.readRequestTimeoutMs, t.rangeRequestTimeoutMs) + REMOTE_TIMEOUT_SLACK_MS;
       const answer = await messaging.request(endpoint, { verb: 'READ', command: request.command }, timeoutMs);
       return { verb: 'READ_RESPONSE', result: answer.result };
+    }
+    case 'READ_DIGEST': {
+      const timeoutMs = Math.max(t.readRequestTimeoutMs, t.rangeRequestTimeoutMs) + REMOTE_TIMEOUT_SLACK_MS;
+      const answer = await messaging.request(endpoint, { verb: 'READ_DIGEST', command: request.command }, timeoutMs);
+      return { verb: 'READ_DIGEST_RESPONSE', digest: answer.digest };
     }
     case 'TRUNCATE':
       await messaging.request(endpoint, { verb: 'TRUNCATE', tableId: request.tableId }, 60_000 + REMOTE_TIMEOUT_SLACK_MS);

@@ -70,6 +70,14 @@ const SAMPLES: Message[] = [
       stats: { sstablesRead: 2, tombstonesScanned: 0, liveRowsScanned: 1 }, warnings: ['many tombstones'],
     },
   },
+  {
+    verb: 'READ_DIGEST',
+    command: {
+      table: TABLE, partitions: { kind: 'keys', keys: [{ key: b('k1'), token: 3n }] },
+      slices: [], reversed: false, rowLimit: 10, perPartitionLimit: Infinity, partitionLimit: Infinity, nowSec: 2,
+    },
+  },
+  { verb: 'READ_DIGEST_RSP', digest: Buffer.from('0123456789abcdef') },
   { verb: 'TRUNCATE', tableId: 'table-1' },
   { verb: 'TRUNCATE_ACK' },
   { verb: 'GOSSIP_SYN', clusterName: 'c', digests: [{ endpoint: '127.0.0.1', generation: 1_700_000_000, maxVersion: 12 }] },

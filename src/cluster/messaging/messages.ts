@@ -8,7 +8,7 @@ import { assertNever } from '../../util/assert.js';
 import { ByteReader, ByteWriter } from '../../util/bytes.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../../storage/data.js';
 import {
-  MalformedMessage, readBool, readJson, readList, readSafeInt, readString, writeJson, writeList, writeSafeInt, writeString,
+  MalformedMessage, readBool, readBytes, readJson, readList, readSafeInt, readString, writeBytes, writeJson, writeList, writeSafeInt, writeString,
 } from './_wire.js';
 import {
   readPartitionUpdate, readReadCommand, readReadResult, writePartitionUpdate, writeReadCommand, writeReadResult,
@@ -52,6 +52,8 @@ export type Message =
   | { verb: 'MUTATION_ACK' }
   | { verb: 'READ'; command: ReadCommand }
   | { verb: 'READ_RESPONSE'; result: ReadResult }
+  | { verb: 'READ_DIGEST'; command: ReadCommand }
+  | { verb: 'READ_DIGEST_RSP'; digest: Buffer }
   | { verb: 'TRUNCATE'; tableId: string }
   | { verb: 'TRUNCATE_ACK' }
   | { verb: 'GOSSIP_SYN'; clusterName: string; digests: GossipDigest[] }
@@ -70,7 +72,7 @@ export type MessageOf<V extends Verb> = Extract<Message, { verb: V }>;
 /** One byte per verb on the wire. Codes never change meaning; new verbs take new codes. */
 export const VERB_CODES: { readonly [V in Verb]: number } = {
   HELLO: 1, HELLO_ACK: 2, FAILURE_RSP: 3,
-  MUTATION: 10, MUTATION_ACK: 11, READ: 12, READ_RESPONSE: 13, TRUNCATE: 14, TRUNCATE_ACK: 15,
+  MUTATION: 10, MUTATION_ACK: 11, READ: 12, READ_RESPONSE: 13, TRUNCATE: 14, TRUNCATE_ACK: 15, READ_DIGEST: 16, READ_DIGEST_RSP: 17,
   GOSSIP_SYN: 20, GOSSIP_ACK: 21, GOSSIP_ACK2: 22, ECHO: 23, ECHO_RSP: 24,
   SCHEMA_PULL: 30, SCHEMA_PUSH: 31, SCHEMA_FORWARD: 32, SCHEMA_FORWARD_RSP: 33,
 };
@@ -84,6 +86,7 @@ const VERB_BY_CODE: ReadonlyMap<number, Verb> = new Map(Object.entries(VERB_CODE
 export const RESPONSE_OF = {
   MUTATION: 'MUTATION_ACK',
   READ: 'READ_RESPONSE',
+  READ_DIGEST: 'READ_DIGEST_RSP',
   TRUNCATE: 'TRUNCATE_ACK',
   GOSSIP_SYN: 'GOSSIP_ACK',
   ECHO: 'ECHO_RSP',
@@ -119,6 +122,8 @@ export function encodeBody(m: Message): Buffer {
     case 'MUTATION': writePartitionUpdate(w, m.update); break;
     case 'READ': writeReadCommand(w, m.command); break;
     case 'READ_RESPONSE': writeReadResult(w, m.result); break;
+    case 'READ_DIGEST': writeReadCommand(w, m.command); break;
+    case 'READ_DIGEST_RSP': writeBytes(w, m.digest); break;
     case 'TRUNCATE': writeString(w, m.tableId); break;
     case 'MUTATION_ACK': case 'TRUNCATE_ACK': case 'ECHO': case 'ECHO_RSP': break;
     case 'GOSSIP_SYN': writeString(w, m.clusterName); writeList(w, m.digests, writeDigest); break;
@@ -157,6 +162,8 @@ function decodeVerb(verb: Verb, r: ByteReader, tables: TableResolver): Message {
     case 'MUTATION': return { verb, update: readPartitionUpdate(r, tables) };
     case 'READ': return { verb, command: readReadCommand(r, tables) };
     case 'READ_RESPONSE': return { verb, result: readReadResult(r) };
+    case 'READ_DIGEST': return { verb, command: readReadCommand(r, tables) };
+    case 'READ_DIGEST_RSP': return { verb, digest: readBytes(r) };
     case 'TRUNCATE': return { verb, tableId: readString(r) };
     case 'MUTATION_ACK': case 'TRUNCATE_ACK': case 'ECHO': case 'ECHO_RSP': return { verb };
     case 'GOSSIP_SYN': return { verb, clusterName: readString(r), digests: readList(r, readDigest) };
