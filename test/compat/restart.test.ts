@@ -1,0 +1,155 @@
+// Compatibility: schema persistence across a restart and re-prepare on UNPREPARED, through both
+// drivers. Each driver prepares statements, the node restarts on the same port and data directory
+// (its prepared cache is gone), and the driver's next EXECUTE gets UNPREPARED, re-prepares and
+// succeeds; metadata and system_schema show the same schema as before. Also DROP + CREATE of a
+// table under a prepared statement.
+
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
+import { startNodeProcess, type NodeProcess } from '../harness.js';
+
+const PORT = 20950;
+const ARGS = ['--native-port', String(PORT)];
+let dataDir: string;
+let node: NodeProcess | undefined;
+
+before(() => { dataDir = mkdtempSync(join(tmpdir(), 'cassia-compat-restart-')); });
+after(async () => {
+  await node?.cleanup({ keepData: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function restart(): Promise<void> {
+  await node?.stop();
+  node = await startNodeProcess({ dataDir, args: ARGS });
+}
+
+/** A python child that runs `script` in parts; each `input()` in the script waits for next(). */
+function pythonSession(script: string): { next(): void; line(): Promise<string>; done: Promise<string> } {
+  const child = spawn('/usr/bin/python3', ['-u', '-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters: ((l: string) => void)[] = [];
+  const lines: string[] = [];
+  child.stdout.on('data', (d) => {
+    out += d;
+    let i;
+    while ((i = out.indexOf('\n')) >= 0) {
+      const l = out.slice(0, i);
+      out = out.slice(i + 1);
+      const w = waiters.shift();
+      if (w) w(l); else lines.push(l);
+    }
+  });
+  child.stderr.on('data', (d) => { err += d; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+  const done = new Promise<string>((resolve, reject) => child.once('exit', (code) => {
+    clearTimeout(timer);
+    child.stdin.destroy(); // an open stdin pipe would keep this test process alive
+    if (code === 0) resolve(err); else reject(new Error(`python exited ${code}: ${err}`));
+  }));
+  return {
+    next: () => child.stdin.write('\n'),
+    line: () => new Promise((resolve, reject) => {
+      const l = lines.shift();
+      if (l !== undefined) resolve(l);
+      else { waiters.push(resolve); void done.catch(reject); }
+    }),
+    done,
+  };
+}
+
+const PYTHON = String.raw`
+import json, sys, time
+from cassandra.cluster import Cluster
+cluster = Cluster(['127.0.0.1'], port=${PORT}, protocol_version=int(sys.argv[1]) if len(sys.argv) > 1 else 4,
+                  reprepare_on_up=False)  # so the next EXECUTE meets UNPREPARED
+session = cluster.connect('rs')
+p = session.prepare("SELECT v FROM t WHERE k = ?")
+print(json.dumps(session.execute(p, [1]).one().v))
+input()
+out = None
+for i in range(60):
+    try:
+        out = session.execute(p, [1]).one().v
+        break
+    except Exception as e:
+        time.sleep(0.5)
+for i in range(60):
+    try:
+        cluster.refresh_schema_metadata()
+        break
+    except Exception:
+        time.sleep(0.5)
+t = cluster.metadata.keyspaces['rs'].tables['t']
+print(json.dumps({"v": out, "columns": sorted(t.columns.keys()), "comment": t.options.get('comment'),
+                  "udt": list(cluster.metadata.keyspaces['rs'].user_types['u'].field_names)}))
+cluster.shutdown()
+`;
+
+test('schema survives a restart; npm and python drivers re-prepare on UNPREPARED and keep working', { timeout: 240_000 }, async () => {
+  await restart();
+  const npm = new cassandra.Client({ contactPoints: [`127.0.0.1:${PORT}`], localDataCenter: 'datacenter1',
+    policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(200) },
+    rePrepareOnUp: false }); // so the next EXECUTE meets UNPREPARED
+  try {
+    await npm.connect();
+    await npm.execute("CREATE KEYSPACE rs WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    await npm.execute('CREATE TYPE rs.u (a int, b text)');
+    await npm.execute("CREATE TABLE rs.t (k int PRIMARY KEY, v text, d int, x frozen<u>) WITH comment = 'kept' AND gc_grace_seconds = 77");
+    await npm.execute('ALTER TABLE rs.t DROP d');
+    await npm.execute("INSERT INTO rs.t (k, v) VALUES (1, 'one')");
+    const q = 'SELECT v FROM rs.t WHERE k = ?';
+    assert.equal((await npm.execute(q, [1], { prepare: true })).first()['v'], 'one');
+    const before = (await npm.execute("SELECT * FROM system_schema.tables WHERE keyspace_name = 'rs'")).rows.map((r) => JSON.stringify(r));
+    const py = pythonSession(PYTHON);
+    assert.equal(await py.line(), '"one"');
+
+    await restart();
+    let got: string | undefined;
+    for (let i = 0; i < 60 && got === undefined; i++) {
+      try {
+        got = (await npm.execute(q, [1], { prepare: true })).first()['v'];
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    assert.equal(got, 'one', 'npm: the prepared statement works after the restart');
+    const after = (await npm.execute("SELECT * FROM system_schema.tables WHERE keyspace_name = 'rs'")).rows.map((r) => JSON.stringify(r));
+    assert.deepEqual(after, before, 'system_schema.tables unchanged by the restart');
+    const dropped = await npm.execute("SELECT column_name FROM system_schema.dropped_columns WHERE keyspace_name = 'rs' AND table_name = 't'");
+    assert.deepEqual(dropped.rows.map((r) => r['column_name']), ['d']);
+    const table = await npm.metadata.getTable('rs', 't');
+    assert.deepEqual(table?.columns.map((c) => c.name).sort(), ['k', 'v', 'x']);
+
+    py.next();
+    assert.deepEqual(JSON.parse(await py.line()), { v: 'one', columns: ['k', 'v', 'x'], comment: 'kept', udt: ['a', 'b'] });
+    await py.done;
+  } finally {
+    await npm.shutdown();
+  }
+});
+
+test('DROP and re-CREATE under a prepared statement: both drivers re-prepare against the new table', { timeout: 120_000 }, async () => {
+  if (!node) await restart();
+  const npm = new cassandra.Client({ contactPoints: [`127.0.0.1:${PORT}`], localDataCenter: 'datacenter1', keyspace: 'rs' });
+  try {
+    await npm.connect();
+    await npm.execute('CREATE TABLE dr (k int PRIMARY KEY, v text)');
+    await npm.execute("INSERT INTO dr (k, v) VALUES (1, 'old')");
+    const q = 'SELECT * FROM dr WHERE k = ?';
+    assert.equal((await npm.execute(q, [1], { prepare: true })).first()['v'], 'old');
+    await npm.execute('DROP TABLE dr');
+    await npm.execute('CREATE TABLE dr (k int PRIMARY KEY, v text, w int)');
+    await npm.execute("INSERT INTO dr (k, v, w) VALUES (1, 'new', 2)");
+    const rs = await npm.execute(q, [1], { prepare: true });
+    assert.deepEqual([rs.first()['v'], rs.first()['w']], ['new', 2]);
+  } finally {
+    await npm.shutdown();
+  }
+});
