@@ -21,7 +21,10 @@ export interface Storage {
   /**
    * Applies a write. Resolves once it is durable as the commit log sync mode promises (after the
    * group commit for `batch`/`group`). Rejects with a RequestError (e.g. WriteFailure on a full
-   * disk) and then nothing of the update is visible.
+   * disk) and then nothing of the update is visible. Ownership: the update and every buffer it
+   * references pass to storage — the commit log encodes them when their batch starts (after
+   * this call returns) and the memtable keeps the value buffers — so they must never be changed
+   * or recycled afterwards (e.g. pooled network receive buffers must be copied first).
    */
   apply(update: PartitionUpdate): Promise<void>;
   /** Reads merged data from memtables and SSTables. */
