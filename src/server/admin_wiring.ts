@@ -113,6 +113,21 @@ function adminContext(deps: AdminDeps): AdminContext {
     },
     flush: (req) => eachTable(req, (id) => storage.flush(id)),
     compact: (req) => eachTable(req, (id) => storage.compact(id)),
+    snapshot: async (req) => {
+      const tag = req.tag ?? String(deps.env.clock.nowMs());
+      let files = 0;
+      await eachTable(req, async (id) => { files += (await storage.snapshot(tag, id)).length; });
+      return { tag, files };
+    },
+    clearSnapshot: (tag) => storage.clearSnapshot(tag),
+    cleanup: async (req) => {
+      const tables = req.keyspace ? tablesOf(req) : schema.keyspaces().flatMap((ks) => [...ks.tables.values()]);
+      for (const t of tables) {
+        const ks = schema.keyspace(t.keyspace);
+        if (t.virtual || !ks || ks.replication.class === 'LocalStrategy') continue;
+        await storage.cleanup(t.id, ring.rangesOwnedBy(ring.localEndpoint, ks.replication));
+      }
+    },
     drain: async () => {
       await deps.drainClients();
       await storage.flush();

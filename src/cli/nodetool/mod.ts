@@ -57,6 +57,17 @@ export async function runNodetool(argv: string[], io: NodetoolIo): Promise<numbe
     program.command(`${verb} [keyspace] [tables...]`).description(verb === 'flush' ? 'flush memtables to SSTables' : 'major compaction')
       .action((keyspace?: string, tables?: string[]) => run(async () => { await callAdmin(target(), 'POST', `/${verb}`, tablesBody(keyspace, tables)); }));
   }
+  program.command('snapshot [keyspace] [tables...]').description('hard-link the live SSTables into snapshots/TAG')
+    .option('-t, --tag <tag>', 'snapshot name (default: the current time in ms)')
+    .action((keyspace: string | undefined, tables: string[] | undefined, opts: { tag?: string }) => run(async () => {
+      const r = await callAdmin(target(), 'POST', '/snapshot', { ...tablesBody(keyspace, tables), ...(opts.tag ? { tag: opts.tag } : {}) }) as { tag: string; files: number };
+      io.out(`Snapshot ${r.tag}: ${r.files} files linked\n`);
+    }));
+  program.command('clearsnapshot').description('remove snapshot TAG, or every snapshot')
+    .option('-t, --tag <tag>', 'the snapshot to remove (default: all)')
+    .action((opts: { tag?: string }) => run(async () => { await callAdmin(target(), 'POST', '/clearsnapshot', opts.tag ? { tag: opts.tag } : {}); }));
+  program.command('cleanup [keyspace] [tables...]').description('drop data of token ranges this node no longer replicates')
+    .action((keyspace?: string, tables?: string[]) => run(async () => { await callAdmin(target(), 'POST', '/cleanup', tablesBody(keyspace, tables)); }));
   program.command('drain').description('flush everything and stop accepting writes').action(() => run(async () => {
     await callAdmin(target(), 'POST', '/drain');
   }));

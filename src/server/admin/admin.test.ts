@@ -25,6 +25,9 @@ function fakeContext(calls: string[]): AdminContext {
     getEndpoints: async (_k, _t, key) => { if (key === 'bad') throw new InvalidRequest('bad key'); return { endpoints: ['127.0.0.1'] }; },
     flush: async (r: TablesRequest) => { calls.push(`flush ${JSON.stringify(r)}`); },
     compact: async (r: TablesRequest) => { calls.push(`compact ${JSON.stringify(r)}`); },
+    snapshot: async (r) => { calls.push(`snapshot ${JSON.stringify(r)}`); return { tag: r.tag ?? 'auto', files: 3 }; },
+    clearSnapshot: async (tag) => { calls.push(`clearsnapshot ${tag ?? '*'}`); },
+    cleanup: async (r: TablesRequest) => { calls.push(`cleanup ${JSON.stringify(r)}`); },
     drain: async () => { calls.push('drain'); },
     metrics: async () => '# TYPE cassia_up gauge\ncassia_up 1\n',
   };

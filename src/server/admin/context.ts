@@ -20,6 +20,12 @@ export interface AdminContext {
   getEndpoints(keyspace: string, table: string, key: string): Promise<EndpointsReport>;
   flush(request: TablesRequest): Promise<void>;
   compact(request: TablesRequest): Promise<void>;
+  /** Hard-links every live SSTable of the tables into snapshots/TAG (nodetool snapshot); returns the tag. */
+  snapshot(request: TablesRequest & { tag?: string }): Promise<{ tag: string; files: number }>;
+  /** Removes snapshot TAG, or every snapshot when no tag is given. */
+  clearSnapshot(tag?: string): Promise<void>;
+  /** Rewrites SSTables keeping only partitions in the ranges this node replicates (nodetool cleanup). */
+  cleanup(request: TablesRequest): Promise<void>;
   /** Stops accepting writes, flushes everything; the node keeps answering admin calls. */
   drain(): Promise<void>;
   /** Prometheus text exposition format (version 0.0.4). */

@@ -8,6 +8,9 @@
 // | GET | /describering/:keyspace | DescribeRingReport |
 // | GET | /getendpoints/:keyspace/:table/:key | EndpointsReport |
 // | POST | /flush, /compact (JSON TablesRequest body or ?keyspace=&tables=a,b) | OkReport |
+// | POST | /snapshot (TablesRequest + optional tag) | {tag, files} |
+// | POST | /clearsnapshot ({tag} or none: all) | OkReport |
+// | POST | /cleanup (TablesRequest) | OkReport |
 // | POST | /drain | OkReport |
 // | GET | /metrics | Prometheus text |
 // | GET | /tpstats, /proxyhistograms, /clientstats, /compactionstats, /gcstats | snapshots (ObservabilityAdmin) |
@@ -44,6 +47,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: '/getendpoints/:keyspace/:table/:key', handle: async (ctx, p) => json(await ctx.getEndpoints(p['keyspace']!, p['table']!, p['key']!)) },
   { method: 'POST', pattern: '/flush', handle: async (ctx, _p, r) => { await ctx.flush(tablesRequest(r)); return ok(); } },
   { method: 'POST', pattern: '/compact', handle: async (ctx, _p, r) => { await ctx.compact(tablesRequest(r)); return ok(); } },
+  { method: 'POST', pattern: '/snapshot', handle: async (ctx, _p, r) => json(await ctx.snapshot({ ...tablesRequest(r), ...snapshotTag(r) })) },
+  { method: 'POST', pattern: '/clearsnapshot', handle: async (ctx, _p, r) => { await ctx.clearSnapshot(snapshotTag(r).tag); return ok(); } },
+  { method: 'POST', pattern: '/cleanup', handle: async (ctx, _p, r) => { await ctx.cleanup(tablesRequest(r)); return ok(); } },
   { method: 'POST', pattern: '/drain', handle: async (ctx) => { await ctx.drain(); return ok(); } },
   { method: 'GET', pattern: '/metrics', handle: async (ctx) => ({ status: 200, contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await ctx.metrics() }) },
   ...observabilityRoutes(),
@@ -101,6 +107,14 @@ function observabilityRoutes(): Route[] {
     post('/fullquerylog/disable', (o) => o.disableFullQueryLog()),
     get('/logs', (o) => o.logsStatus()),
   ];
+}
+
+/** The optional snapshot tag from ?tag= or the JSON body; a plain name (letters, digits, _ . -). */
+function snapshotTag(request: HttpRequest): { tag?: string } {
+  const tag = optional(request.query.get('tag')) ?? bodyOf(request)['tag'];
+  if (tag === undefined) return {};
+  if (typeof tag !== 'string' || !/^[\w.-]{1,200}$/.test(tag)) throw new AdminError(400, `snapshot tag must be a plain name (letters, digits, _ . -), got ${JSON.stringify(tag)}`);
+  return { tag };
 }
 
 function tablesRequest(request: HttpRequest): TablesRequest {
