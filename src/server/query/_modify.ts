@@ -253,12 +253,9 @@ export function planDelete(stmt: DeleteStatement, table: TableMetadata, specs: (
   const fullRow = clustering.kind === 'multi_eq' ? clustering.columns.length === table.clustering.length
     : clustering.kind === 'single' && !clustering.slice && clustering.prefix.length === table.clustering.length;
   const onlyStatic = ops.length > 0 && ops.every((o) => o.column.kind === 'static');
-  if (!fullRow && ops.length > 0 && !onlyStatic) {
-    if (clustering.kind === 'single' && clustering.prefix.length === 0 && !clustering.slice) {
-      throw new InvalidRequest(`Some clustering keys are missing: ${table.clustering.map((c) => c.name).join(', ')}`);
-    }
-    throw new InvalidRequest('Range deletions are not supported for specific columns');
-  }
+  // Cassandra plans a missing or partial clustering as a range (the whole partition when none is
+  // given) and refuses column deletions over a range (DeleteStatement.addUpdateForKey).
+  if (!fullRow && ops.length > 0 && !onlyStatic) throw new InvalidRequest('Range deletions are not supported for specific columns');
   const ifPlan = planIf(table, stmt.ifClause, specs);
   if (ifPlan.kind !== 'none' && !fullRow && !onlyStatic) {
     throw new InvalidRequest('DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions');

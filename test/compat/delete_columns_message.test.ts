@@ -1,11 +1,10 @@
-// PENDING (to H18, low priority, message only): `DELETE v FROM t WHERE p = 1` on a table with
-// clustering columns answers "Some clustering keys are missing: c1, c2"; Cassandra 4.1 plans it as a
+// `DELETE v FROM t WHERE p = 1` on a table with clustering columns: Cassandra 4.1 plans it as a
 // whole-partition range and refuses it in DeleteStatement.addUpdateForKey with "Range deletions are
-// not supported for specific columns" (same code 0x2200). Rename to ../delete_columns_message.test.ts once fixed.
+// not supported for specific columns" (code 0x2200).
 
 import test, { after, before } from 'node:test';
-import { startNodeProcess } from '../../harness.js';
-import { registerCases } from '../_support.js';
+import { startNodeProcess } from '../harness.js';
+import { registerCases } from './_support.js';
 
 registerCases('delete_columns', [{
   name: 'deleting columns with only the partition key restricted is a range deletion of columns',
