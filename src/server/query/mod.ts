@@ -8,6 +8,7 @@ import type { KeyspaceMetadata, TableMetadata } from '../../schema/metadata.js';
 import { typeToCql } from '../../schema/types.js';
 import type { QueryHandler, ClientState, RequestInfo, ResultResponse } from '../../protocol/handler.js';
 import type { Query, Prepare, Execute, Batch, ColumnSpec, QueryParameters, BoundValue, BoundValues, ResultBody, SchemaChange, RowsResult } from '../../protocol/messages.js';
+import { UNSET } from '../../protocol/messages.js';
 import type { ConsistencyName } from '../../util/errors.js';
 import { InvalidRequest, Unprepared, Overloaded } from '../../util/errors.js';
 import { assertNever } from '../../util/assert.js';
@@ -430,9 +431,9 @@ export class QueryProcessor implements QueryHandler {
       const ifPlan = w.plan.ifPlan;
       if (ifPlan.kind === 'none') continue;
       for (const t of w.targets) {
-        const view = existingView(w.plan, t, find(w.plan, t), w.ctx.nowSec);
-        const ok = ifPlan.kind === 'not_exists' ? view === null
-          : ifPlan.kind === 'exists' ? view !== null
+        const { view, exists } = existingView(w.plan, t, find(w.plan, t), w.ctx.nowSec);
+        const ok = ifPlan.kind === 'not_exists' ? !exists
+          : ifPlan.kind === 'exists' ? exists
             : conditionsHold(w.plan.table, ifPlan.conditions, view, w.ctx);
         if (ok) continue;
         const table = w.plan.table;
@@ -513,13 +514,42 @@ function appliedRow(table: TableMetadata, applied: boolean): ResultBody {
   return { kind: 'rows', columns: [appliedSpec(table)], rows: [[booleanValue(applied)]], pagingState: null, noMetadata: false, newMetadataId: null };
 }
 
-function existingView(plan: ModifyPlan, t: Target, e: Existing, nowSec: number): RowView | null {
-  const clustering = t.clusterings[0] ?? [];
-  const row = plan.table.clustering.length === 0 ? [...e.rows.values()][0] ?? null : e.rows.get(clusteringId(clustering)) ?? null;
-  const views = partitionRows(plan.table, {
-    key: t.key.key, token: t.key.token, rangeTombstones: [], staticRow: e.staticRow ?? undefined, rows: row ? [row] : [],
+/**
+ * The current row a condition sees, as Cassandra's CQL3CasRequest reads it: the row at the
+ * statement's clustering (the static row itself for a static-only statement without clustering),
+ * plus the static row only when the statement writes static columns or a condition names one.
+ * `exists` is whether that row (not merely the partition) is live.
+ */
+function existingView(plan: ModifyPlan, t: Target, e: Existing, nowSec: number): { view: RowView | null; exists: boolean } {
+  const table = plan.table;
+  const clustering = t.clusterings[0];
+  const staticTarget = table.clustering.length > 0 && clustering === undefined;
+  const row = staticTarget ? null
+    : table.clustering.length === 0 ? [...e.rows.values()][0] ?? null : e.rows.get(clusteringId(clustering!)) ?? null;
+  const readStatic = staticTarget || writesStatic(plan, t) || conditionsNameStatic(plan);
+  const views = partitionRows(table, {
+    key: t.key.key, token: t.key.token, rangeTombstones: [], staticRow: readStatic ? e.staticRow ?? undefined : undefined, rows: row ? [row] : [],
   }, nowSec, { staticOnlyRow: true });
-  return views[0] ?? null;
+  const view = views[0] ?? null;
+  return { view, exists: view !== null && (staticTarget || view.row !== null) };
+}
+
+function writesStatic(plan: ModifyPlan, t: Target): boolean {
+  if (plan.ops.some((o) => o.column.kind === 'static')) return true;
+  const json = t.jsonValues;
+  if (json === undefined) return false;
+  for (const c of plan.table.columns.values()) {
+    if (c.kind !== 'static') continue;
+    const v = json.get(c.name);
+    if (v !== undefined && v !== UNSET) return true;
+  }
+  return false;
+}
+
+function conditionsNameStatic(plan: ModifyPlan): boolean {
+  const ifPlan = plan.ifPlan;
+  if (ifPlan.kind !== 'conditions') return false;
+  return ifPlan.conditions.some((c) => plan.table.columns.get(c.target.column)?.kind === 'static');
 }
 
 function checkBatchKinds(type: 'logged' | 'unlogged' | 'counter', plans: ModifyPlan[]): void {
