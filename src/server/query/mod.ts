@@ -155,7 +155,7 @@ export class QueryProcessor implements QueryHandler {
     if (this.access !== null) for (const i of items) await this.checkAccess(i.requirements, client);
     const ctx = this.context(client, s2p(req), []);
     const type = req.batchType === 'LOGGED' ? 'logged' : req.batchType === 'UNLOGGED' ? 'unlogged' : 'counter';
-    const result = await this.runBatch(type, items, ctx, req.consistency);
+    const result = await this.runBatch(type, items, ctx, req.consistency, req.serialConsistency);
     return withWarnings(result, ctx);
   }
 
@@ -237,8 +237,8 @@ export class QueryProcessor implements QueryHandler {
     let result: ResultBody;
     switch (plan.kind) {
       case 'select': result = await this.runSelect(compiled, plan, params, ctx, clientMetadataId); break;
-      case 'modify': result = await this.runBatch(null, [{ plan, values }], ctx, params.consistency); break;
-      case 'batch': result = await this.runBatch(plan.batchType, plan.statements.map((p) => ({ plan: p, values })), ctx, params.consistency); break;
+      case 'modify': result = await this.runBatch(null, [{ plan, values }], ctx, params.consistency, params.serialConsistency); break;
+      case 'batch': result = await this.runBatch(plan.batchType, plan.statements.map((p) => ({ plan: p, values })), ctx, params.consistency, params.serialConsistency); break;
       case 'use': {
         if (!this.opts.schema.keyspace(plan.keyspace)) throw new InvalidRequest(`Keyspace '${plan.keyspace}' does not exist`);
         client.keyspace = plan.keyspace;
@@ -331,7 +331,8 @@ export class QueryProcessor implements QueryHandler {
 
   // ------------------------------------------------------------------------------ writes
 
-  private runBatch(batchType: 'logged' | 'unlogged' | 'counter' | null, items: { plan: ModifyPlan; values: BoundValue[] }[], ctx: ExecContext, cl: ConsistencyName): Promise<ResultBody> {
+  /** `serial`: the request's serial consistency (null: not given, SERIAL). */
+  private runBatch(batchType: 'logged' | 'unlogged' | 'counter' | null, items: { plan: ModifyPlan; values: BoundValue[] }[], ctx: ExecContext, cl: ConsistencyName, serial: ConsistencyName | null): Promise<ResultBody> {
     if (batchType !== null) checkBatchKinds(batchType, items.map((i) => i.plan));
     const conditional = items.some((i) => i.plan.ifPlan.kind !== 'none');
     const work: WriteWork[] = items.map((i) => {
@@ -352,6 +353,10 @@ export class QueryProcessor implements QueryHandler {
     if (conditional) {
       if (partitions.size > 1) throw new InvalidRequest(batchType === null ? 'IN on the partition key is not supported with conditional updates' : 'Batch with conditions cannot span multiple partitions');
       if (new Set(work.map((w) => w.plan.table.id)).size > 1) throw new InvalidRequest('Batch with conditions cannot span multiple tables');
+      // Cassandra's ConsistencyLevel.validateForCas, once the statement itself is valid.
+      if (serial !== null && serial !== 'SERIAL' && serial !== 'LOCAL_SERIAL') {
+        throw new InvalidRequest('Invalid consistency for conditional update. Must be one of SERIAL or LOCAL_SERIAL');
+      }
     }
     if (batchType === 'unlogged' && partitions.size > warnAbove) {
       const names = [...new Set(work.map((w) => `${w.plan.table.keyspace}.${w.plan.table.name}`))];

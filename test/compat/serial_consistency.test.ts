@@ -1,14 +1,13 @@
-// PENDING (to H18): a conditional write whose serial consistency is not SERIAL/LOCAL_SERIAL (here
-// ONE) is executed; Cassandra refuses it (ConsistencyLevel.validateForCas): InvalidRequest "Invalid
-// consistency for conditional update. Must be one of SERIAL or LOCAL_SERIAL". The npm driver lets
-// an application set serialConsistency to any level, so this reaches real nodes.
-// Rename to ../serial_consistency.test.ts once fixed.
+// A conditional write whose serial consistency is not SERIAL/LOCAL_SERIAL (here ONE) is refused as
+// Cassandra does (ConsistencyLevel.validateForCas): InvalidRequest "Invalid consistency for
+// conditional update. Must be one of SERIAL or LOCAL_SERIAL". The npm driver lets an application set
+// serialConsistency to any level, so this reaches real nodes.
 
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from '../../harness.js';
-import { npmClient } from '../_support.js';
+import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { npmClient } from './_support.js';
 
 let node: NodeProcess;
 let client: cassandra.Client | undefined;
