@@ -20,6 +20,8 @@ export interface ClientState {
   /** From STARTUP DRIVER_NAME / DRIVER_VERSION. */
   driverName?: string;
   driverVersion?: string;
+  /** Every STARTUP option as the client sent it (system_views.clients.client_options). */
+  startupOptions?: ReadonlyMap<string, string>;
   /** STARTUP COMPRESSION value ('lz4', 'snappy') or null. */
   compression: string | null;
   /** STARTUP THROW_ON_OVERLOAD = "1": answer Overloaded instead of applying backpressure. */

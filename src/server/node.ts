@@ -103,6 +103,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       address: c.address, port: c.port, hostname: c.address, username: c.user ?? undefined,
       connectionStage: c.ready ? 'ready' : 'established', protocolVersion: c.protocolVersion,
       driverName: c.driverName ?? undefined, driverVersion: c.driverVersion ?? undefined,
+      ...(c.options ? { clientOptions: Object.fromEntries(c.options) } : {}),
       requestCount: c.requestsServed, sslEnabled: false,
     })),
     settings: () => obs.settings.rows(),

@@ -426,6 +426,7 @@ export class ClientConnection {
     const compression = (req.options.get('COMPRESSION')?.toLowerCase() || null) as CompressionName | null;
     this.client.compression = compression;
     this.client.throwOnOverload = isTrue(req.options.get('THROW_ON_OVERLOAD'));
+    this.client.startupOptions = req.options;
     const driverName = req.options.get('DRIVER_NAME');
     const driverVersion = req.options.get('DRIVER_VERSION');
     if (driverName !== undefined) this.client.driverName = driverName;

@@ -43,6 +43,8 @@ export interface ClientInfo {
   protocolVersion: number;
   driverName: string | null;
   driverVersion: string | null;
+  /** The STARTUP options map; null before STARTUP. */
+  options: ReadonlyMap<string, string> | null;
   keyspace: string | null;
   user: string | null;
   compression: string | null;
@@ -151,6 +153,7 @@ export class NativeTransport {
       protocolVersion: c.protocolVersion,
       driverName: c.driverName ?? null,
       driverVersion: c.driverVersion ?? null,
+      options: c.startupOptions ?? null,
       keyspace: c.keyspace,
       user: c.user,
       compression: c.compression,
