@@ -10,15 +10,33 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import cassandra from 'cassandra-driver';
 import { startNodeProcess, type NodeProcess } from '../harness.js';
 
-const PORT = 20950;
-const ARGS = ['--native-port', String(PORT)];
+// The node restarts on the same native port (drivers reconnect to it): a free ephemeral port found
+// once, not a fixed one that a concurrent run of this file (another checkout's CI) could hold.
+let PORT = 0;
+let ARGS: string[] = [];
 let dataDir: string;
 let node: NodeProcess | undefined;
 
-before(() => { dataDir = mkdtempSync(join(tmpdir(), 'cassia-compat-restart-')); });
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cassia-compat-restart-'));
+  PORT = await freePort();
+  ARGS = ['--native-port', String(PORT)];
+});
 after(async () => {
   await node?.cleanup({ keepData: true });
   rmSync(dataDir, { recursive: true, force: true });
@@ -64,7 +82,7 @@ function pythonSession(script: string): { next(): void; line(): Promise<string>;
   };
 }
 
-const PYTHON = String.raw`
+const python = (): string => String.raw`
 import json, sys, time
 from cassandra.cluster import Cluster
 cluster = Cluster(['127.0.0.1'], port=${PORT}, protocol_version=int(sys.argv[1]) if len(sys.argv) > 1 else 4,
@@ -107,7 +125,7 @@ test('schema survives a restart; npm and python drivers re-prepare on UNPREPARED
     const q = 'SELECT v FROM rs.t WHERE k = ?';
     assert.equal((await npm.execute(q, [1], { prepare: true })).first()['v'], 'one');
     const before = (await npm.execute("SELECT * FROM system_schema.tables WHERE keyspace_name = 'rs'")).rows.map((r) => JSON.stringify(r));
-    const py = pythonSession(PYTHON);
+    const py = pythonSession(python());
     assert.equal(await py.line(), '"one"');
 
     await restart();
