@@ -8,15 +8,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { CLI_PATH, startNodeProcess, type NodeProcess } from '../harness.js';
+import { connectNpmClient } from '../e2e/_drivers.js';
 
 let node: NodeProcess;
 let client: cassandra.Client;
 
 before(async () => {
   node = await startNodeProcess();
-  client = new cassandra.Client({ contactPoints: [`${node.host}:${node.port}`], localDataCenter: 'datacenter1' });
-  await client.connect();
-  await client.execute("CREATE KEYSPACE snap WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  client = await connectNpmClient(node, 'snap');
   await client.execute('CREATE TABLE snap.t (k int PRIMARY KEY, v text)');
   for (let k = 0; k < 50; k++) await client.execute('INSERT INTO snap.t (k, v) VALUES (?, ?)', [k, `v${k}`], { prepare: true });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import cassandra from 'cassandra-driver';
 import { CLI_PATH, startNodeProcess, type NodeProcess } from '../harness.js';
+import { connectNpmClient } from '../e2e/_drivers.js';
 
 const INSERTS = 40;
 const SELECTS = 25;
@@ -16,9 +17,7 @@ let client: cassandra.Client;
 
 before(async () => {
   node = await startNodeProcess();
-  client = new cassandra.Client({ contactPoints: [`${node.host}:${node.port}`], localDataCenter: 'datacenter1' });
-  await client.connect();
-  await client.execute("CREATE KEYSPACE obs WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  client = await connectNpmClient(node, 'obs');
   await client.execute('CREATE TABLE obs.t (p int, c int, v text, PRIMARY KEY (p, c))');
   for (let i = 0; i < INSERTS; i++) {
     await client.execute('INSERT INTO obs.t (p, c, v) VALUES (?, ?, ?)', [i % 10, i, `v${i}`], { prepare: true, consistency: cassandra.types.consistencies.one });

@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import cassandra from 'cassandra-driver';
 import { CLI_PATH, runPython, startNodeProcess, type NodeProcess } from '../harness.js';
+import { connectNpmClient } from '../e2e/_drivers.js';
 
 let node: NodeProcess;
 let client: cassandra.Client;
 
 before(async () => {
   node = await startNodeProcess();
-  client = new cassandra.Client({ contactPoints: [`${node.host}:${node.port}`], localDataCenter: 'datacenter1' });
-  await client.connect();
-  await client.execute("CREATE KEYSPACE tr WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  client = await connectNpmClient(node, 'tr');
   await client.execute('CREATE TABLE tr.t (p int, c int, v text, PRIMARY KEY (p, c))');
   await client.execute("INSERT INTO tr.t (p, c, v) VALUES (1, 1, 'a')");
 });
