@@ -5,11 +5,15 @@
 // and prints a markdown table for the README. Never part of `npm test`.
 //
 // Usage: npm run build && node bench/run.mjs [--duration S] [--concurrency N] [--connections N] [--only a,b]
+//                                            [--config cassia.yaml]
 //
 // Method per (operation, target): warm up, run closed-loop at --concurrency for --duration
 // (max throughput; server CPU from /proc/PID/stat of the server process before and after, so
 // the client's own CPU is not counted), then run at a fixed rate of half that throughput for
-// --duration (latencies from intended start: coordinated-omission corrected).
+// --duration (latencies from intended start: coordinated-omission corrected). The responder's
+// fixed-rate phase runs at the node's rate, so its latencies are the floor this machine and
+// client reach at the same offered load. --config passes a cassia.yaml to the node (e.g.
+// `commitlog_sync: periodic` to see write latency without a wait for fdatasync).
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +38,7 @@ const CONCURRENCY = Number(flag('concurrency', '128'));
 const CONNECTIONS = Number(flag('connections', '2'));
 const WARMUP_S = Math.min(1, DURATION_S);
 const ONLY = flag('only', '')?.split(',').filter(Boolean) ?? [];
+const NODE_CONFIG = flag('config', null);
 const VALUE = Buffer.alloc(100, 0x61); // 100-byte values
 const WIDE_PARTITIONS = 10_000;
 const ROWS_PER_SLICE = 10;
@@ -103,7 +108,8 @@ async function phase(target, pool, id, op, plan, opOffset) {
   return result;
 }
 
-async function measure(target, pool, c) {
+/** halfRate: the fixed rate for the latency phase; null = half of this target's own max. */
+async function measure(target, pool, c, halfRate) {
   const ids = await Promise.all(pool.connections.map((conn) => conn.prepare(c.cql)));
   const id = ids[0];
   let offset = 0;
@@ -112,7 +118,7 @@ async function measure(target, pool, c) {
   offset += warm.started;
   const max = await phase(target, pool, id, c.op, closed, offset);
   offset += max.started;
-  const rate = Math.max(1, Math.round(max.opsPerSec / 2));
+  const rate = halfRate ?? Math.max(1, Math.round(max.opsPerSec / 2));
   const half = await phase(target, pool, id, c.op, { ...closed, rateOpsPerSec: rate }, offset);
   return { max, half: { rateOpsPerSec: rate, ...half } };
 }
@@ -128,7 +134,7 @@ function fmt(n, digits = 1) {
 
 function table(results) {
   const lines = [
-    '| operation | server CPU µs/op | responder µs/op | ratio | max ops/s | p50 / p99 ms at 50% | responder p50 / p99 ms at 50% |',
+    '| operation | server CPU µs/op | responder µs/op | ratio | max ops/s | p50 / p99 ms at 50% | responder p50 / p99 ms, same rate |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
@@ -141,7 +147,7 @@ function table(results) {
 
 async function main() {
   const state = { keys: 0, wide: 0 };
-  const node = await startNodeProcess();
+  const node = await startNodeProcess(NODE_CONFIG ? { args: ['--config', NODE_CONFIG] } : {});
   const responder = await startResponder();
   const targets = { node: { pid: node.pid, port: node.port }, responder: { pid: responder.pid, port: responder.port } };
   const pools = {};
@@ -157,7 +163,7 @@ async function main() {
       const row = { name: c.name, title: c.title, cql: c.cql };
       for (const name of ['node', 'responder']) {
         process.stderr.write(`${c.name} on ${name}...\n`);
-        row[name] = await measure(targets[name], pools[name], c);
+        row[name] = await measure(targets[name], pools[name], c, name === 'responder' ? row.node.half.rateOpsPerSec : null);
       }
       results.push(row);
       process.stderr.write(`  node ${fmt(row.node.max.serverCpuUsPerOp)} µs/op (${Math.round(row.node.max.opsPerSec)} op/s, errors ${row.node.max.errors}); responder ${fmt(row.responder.max.serverCpuUsPerOp)} µs/op\n`);
@@ -170,7 +176,7 @@ async function main() {
   const now = new Date();
   const doc = {
     date: now.toISOString(), node: process.version, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown',
-    method: { durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
+    method: { nodeConfig: NODE_CONFIG, responderHalfRate: 'the node\'s', durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
     results,
   };
   const dir = join(here, 'results');
