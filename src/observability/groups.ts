@@ -85,7 +85,11 @@ export class ClientRequestMetricsSet {
 
   /** Records one request's latency under its kind and its kind-CL scope (one clock read). */
   recordLatency(kind: RequestKind, cl: ConsistencyLevelName, micros: number): void {
-    const nowMs = this.clock.monotonicMs();
+    this.recordLatencyAt(this.clock.monotonicMs(), kind, cl, micros);
+  }
+
+  /** As recordLatency, for callers that already read the clock (monotonicMs). */
+  recordLatencyAt(nowMs: number, kind: RequestKind, cl: ConsistencyLevelName, micros: number): void {
     this.byKind[kind].latency.recordMicrosAt(nowMs, micros);
     this.byKindAndCl[kind][cl].latency.recordMicrosAt(nowMs, micros);
   }

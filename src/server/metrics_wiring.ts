@@ -133,7 +133,7 @@ export function instrumentCoordinator(coordinator: QueryCoordinator, deps: Instr
   const recordWrite = (updates: PartitionUpdate[], cl: ConsistencyName, startMs: number): void => {
     const nowMs = clock.monotonicMs();
     const micros = microsBetween(startMs, nowMs);
-    metrics.clientRequests.recordLatency('Write', cl, micros);
+    metrics.clientRequests.recordLatencyAt(nowMs, 'Write', cl, micros);
     if (updates.length === 1) {
       tables.of(updates[0]!.tableId)?.coordinatorWriteLatency.recordMicrosAt(nowMs, micros);
       return;
@@ -149,7 +149,7 @@ export function instrumentCoordinator(coordinator: QueryCoordinator, deps: Instr
   const recordRead = (cmd: ReadCommand, kind: RequestKind, cl: ConsistencyName, startMs: number): void => {
     const nowMs = clock.monotonicMs();
     const micros = microsBetween(startMs, nowMs);
-    metrics.clientRequests.recordLatency(kind, cl, micros);
+    metrics.clientRequests.recordLatencyAt(nowMs, kind, cl, micros);
     const t = tables.ofTable(cmd.table);
     (kind === 'RangeSlice' ? t.coordinatorScanLatency : t.coordinatorReadLatency).recordMicrosAt(nowMs, micros);
   };

@@ -59,26 +59,32 @@ export class RequestObserver implements QueryHandler {
   }
 
   query(req: Query, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
-    const item: Item = { query: req.query, info: this.infos.of(req.query), values: req.params.values.values };
+    const statement = this.infos.of(req.query);
     this.deps.metrics.cql.regularStatementsExecuted.inc();
+    const traced = this.traced(info);
+    if (!traced && this.unobserved(statement)) return this.deps.handler.query(req, client, info);
+    const item: Item = { query: req.query, info: statement, values: req.params.values.values };
     return this.observe({ command: 'QUERY', request: 'Execute CQL3 query', items: [item], params: req.params, client, info },
-      () => this.deps.handler.query(req, client, info));
+      () => this.deps.handler.query(req, client, info), traced);
   }
 
   async prepare(req: Prepare, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
     const item: Item = { query: req.query, info: this.infos.of(req.query), values: [] };
     const response = await this.observe({ command: 'PREPARE', request: 'Preparing CQL3 query', items: [item], params: null, client, info },
-      () => this.deps.handler.prepare(req, client, info));
+      () => this.deps.handler.prepare(req, client, info), this.traced(info));
     if (response.result.kind === 'prepared') this.remember(response.result.id.toString('hex'), { query: req.query, info: item.info });
     return response;
   }
 
   execute(req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
     const p = this.prepared.get(this.idText.of(req.id));
-    const item: Item = { query: p?.query ?? `<unknown prepared statement ${req.id.toString('hex')}>`, info: p?.info ?? null, values: req.params.values.values };
     this.deps.metrics.cql.preparedStatementsExecuted.inc();
+    const traced = this.traced(info);
+    // Nearly every request: nothing to observe after it, so no wrapper objects, closures or clock reads.
+    if (!traced && this.unobserved(p?.info ?? null)) return this.deps.handler.execute(req, client, info);
+    const item: Item = { query: p?.query ?? `<unknown prepared statement ${req.id.toString('hex')}>`, info: p?.info ?? null, values: req.params.values.values };
     return this.observe({ command: 'EXECUTE', request: 'Execute CQL3 prepared query', items: [item], params: req.params, client, info },
-      () => this.deps.handler.execute(req, client, info));
+      () => this.deps.handler.execute(req, client, info), traced);
   }
 
   batch(req: Batch, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
@@ -94,9 +100,26 @@ export class RequestObserver implements QueryHandler {
       const p = previous.p;
       return { query: p?.query ?? `<unknown prepared statement ${s.id.toString('hex')}>`, info: p?.info ?? null, values: s.values };
     });
+    const traced = this.traced(info);
+    if (!traced && this.pool === null && this.deps.logs.audit === null && this.deps.logs.fql === null && !items.some((i) => i.info?.conditional)) {
+      return this.deps.handler.batch(req, client, info);
+    }
     const params = { consistency: req.consistency, keyspace: req.keyspace, pageSize: null, serialConsistency: req.serialConsistency };
     return this.observe({ command: 'BATCH', request: 'Execute batch of CQL3 queries', items, params, client, info, batchType: req.batchType },
-      () => this.deps.handler.batch(req, client, info));
+      () => this.deps.handler.batch(req, client, info), traced);
+  }
+
+  /** Whether this request is traced (the client asked, or the sampling probability drew it): decide once per request. */
+  private traced(info: RequestInfo): boolean {
+    return info.tracing || this.deps.tracing.shouldSample();
+  }
+
+  /**
+   * True when an untraced request needs nothing from the observer after it runs: the transport
+   * counts the pool, no audit or full query log is on, and it is not conditional (CASWrite latency).
+   */
+  private unobserved(statement: StatementInfo | null): boolean {
+    return this.pool === null && this.deps.logs.audit === null && this.deps.logs.fql === null && statement?.conditional !== true;
   }
 
   private remember(idHex: string, p: Prepared): void {
@@ -104,12 +127,11 @@ export class RequestObserver implements QueryHandler {
     this.prepared.set(idHex, p);
   }
 
-  private observe(r: Observed, run: () => Promise<ResultResponse>): Promise<ResultResponse> {
-    const { clock, tracing } = this.deps;
+  private observe(r: Observed, run: () => Promise<ResultResponse>, traced: boolean): Promise<ResultResponse> {
+    const { clock } = this.deps;
     this.pool?.startedDirectly();
     const startMs = clock.monotonicMs();
     const startedAtMs = clock.nowMs();
-    const traced = r.info.tracing || tracing.shouldSample();
     if (traced) return this.observeTraced(r, run, startMs, startedAtMs);
     // Untraced (nearly every request): one promise reaction, no async frame.
     let response: Promise<ResultResponse>;
@@ -174,8 +196,8 @@ export class RequestObserver implements QueryHandler {
   }
 
   private afterSuccess(r: Observed, startMs: number, startedAtMs: number): void {
-    const micros = Math.max(0, Math.round((this.deps.clock.monotonicMs() - startMs) * 1000));
     if (r.params !== null && r.items.some((i) => i.info?.conditional)) {
+      const micros = Math.max(0, Math.round((this.deps.clock.monotonicMs() - startMs) * 1000));
       this.deps.metrics.clientRequests.recordLatency('CASWrite', r.params.consistency as ConsistencyName, micros);
     }
     const { audit, fql } = this.deps.logs;

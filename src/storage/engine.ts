@@ -302,17 +302,42 @@ export class StorageEngine {
 
   // ---- writes ----------------------------------------------------------------------------------
 
-  async apply(update: PartitionUpdate): Promise<void> {
-    if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
-    assert(this.opened, 'apply before open');
-    this.store(update.tableId);
-    await this.memtableBackpressure();
-    await this.commitLog.append(update, () => {
-      const t = this.store(update.tableId);
-      t.memtable.apply(update);
+  apply(update: PartitionUpdate): Promise<void> {
+    // No async frame: a write that needs no backpressure wait is one commit-log append whose
+    // callback updates the memtable and the counters (after the entry is durable, before resolve).
+    try {
+      if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
+      assert(this.opened, 'apply before open');
+      this.store(update.tableId);
+      if (this.overBackpressureLimit()) return this.memtableBackpressure().then(() => this.appendToLog(update));
+      return this.appendToLog(update);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private appendToLog(update: PartitionUpdate): Promise<void> {
+    return this.commitLog.append(update, () => {
+      this.store(update.tableId).memtable.apply(update);
+      this.m.writes++;
+      // The flush checks run once the commit log has applied its whole batch (a flush takes
+      // commitLog.lastApplied as the memtable's upper bound, which moves past this entry only
+      // after this callback returns): one microtask per batch, not one per write.
+      if (!this.afterWriteQueued) {
+        this.afterWriteQueued = true;
+        void Promise.resolve().then(this.afterWriteTask);
+      }
     });
-    this.m.writes++;
+  }
+
+  private afterWriteQueued = false;
+  private readonly afterWriteTask = (): void => {
+    this.afterWriteQueued = false;
     this.afterWrite();
+  };
+
+  private overBackpressureLimit(): boolean {
+    return this.memtableBytes(true) > FLUSH_BACKPRESSURE_FACTOR * this.settings.memtableSpaceBytes;
   }
 
   private memtableBytes(includeFlushing: boolean): number {
@@ -325,7 +350,7 @@ export class StorageEngine {
   }
 
   private async memtableBackpressure(): Promise<void> {
-    for (let i = 0; i < 1000 && this.memtableBytes(true) > FLUSH_BACKPRESSURE_FACTOR * this.settings.memtableSpaceBytes; i++) {
+    for (let i = 0; i < 1000 && this.overBackpressureLimit(); i++) {
       const busy = [...this.tables.values()].filter((t) => t.flushing.length > 0);
       if (busy.length === 0) break;
       await Promise.race(busy.map((t) => t.flushChain));

@@ -132,10 +132,16 @@ export class QueryProcessor implements QueryHandler {
     };
   }
 
-  async execute(req: Execute, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
-    const compiled = this.cache.get(this.idText.of(req.id));
-    if (!compiled) throw unprepared(req.id);
-    return this.run(compiled, req.params, client, req.resultMetadataId);
+  execute(req: Execute, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
+    // Not async: a prepared write runs without async frames (errors still arrive as rejections).
+    try {
+      const compiled = this.cache.get(this.idText.of(req.id));
+      if (!compiled) throw unprepared(req.id);
+      if (compiled.plan.kind === 'modify' && this.access === null) return this.runWrite(compiled, compiled.plan, req.params, client);
+      return this.run(compiled, req.params, client, req.resultMetadataId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async batch(req: Batch, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
@@ -253,6 +259,13 @@ export class QueryProcessor implements QueryHandler {
     return withWarnings(result, ctx);
   }
 
+  /** One INSERT/UPDATE/DELETE without permission checks: run() without its async frame. May throw (caller turns it into a rejection). */
+  private runWrite(compiled: Compiled, plan: ModifyPlan, params: QueryParameters, client: ClientState): Promise<ResultResponse> {
+    const values = bindValues(compiled, params.values);
+    const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
+    return this.runBatch(null, [{ plan, values }], ctx, params.consistency, params.serialConsistency).then((r) => withWarnings(r, ctx));
+  }
+
   private readFor(table: TableMetadata): (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult> {
     const sys = this.opts.systemTables;
     const isVirtual = sys.serves ? sys.serves(table) : table.virtual;
@@ -346,7 +359,7 @@ export class QueryProcessor implements QueryHandler {
     // Distinct partitions matter for conditions, locks and the unlogged-batch warning only.
     const warnAbove = this.limits.unloggedBatchAcrossPartitionsWarnThreshold;
     if (!needsRead && (batchType !== 'unlogged' || targetCount <= warnAbove)) {
-      return this.write(work, cl).then(() => VOID_RESULT);
+      return this.write(work, cl).then(voidResult);
     }
     const partitions = new Set<string>();
     for (const w of work) for (const t of w.targets) partitions.add(`${w.plan.table.id}:${t.key.key.toString('hex')}`);
@@ -362,7 +375,7 @@ export class QueryProcessor implements QueryHandler {
       const names = [...new Set(work.map((w) => `${w.plan.table.keyspace}.${w.plan.table.name}`))];
       ctx.warnings.push(`Unlogged batch covering ${partitions.size} partitions detected against table${names.length > 1 ? 's' : ''} [${names.join(', ')}]. You should use a logged batch for atomicity, or asynchronous writes for performance.`);
     }
-    if (!needsRead) return this.write(work, cl).then(() => VOID_RESULT);
+    if (!needsRead) return this.write(work, cl).then(voidResult);
     return this.withLocks([...partitions], async () => {
       const existing = new Map<string, Existing>();
       for (const w of work) {
@@ -503,6 +516,7 @@ function copyUpdate(u: PartitionUpdate): PartitionUpdate {
   return copy;
 }
 const VOID_RESULT: ResultBody = Object.freeze({ kind: 'void' });
+const voidResult = (): ResultBody => VOID_RESULT;
 
 /** The protocol's form of a SchemaManager change. */
 export function protocolSchemaChange(c: DdlChange): SchemaChange {

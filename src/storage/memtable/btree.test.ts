@@ -51,3 +51,25 @@ test('B+tree: an iterator suspended across inserts (splits) visits every older k
       m.checkInvariants();
     }), { numRuns: 200 });
 });
+
+test('B+tree: find + putFound agree with upsert, also when other calls come between them', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 2000 }), fc.boolean()), { maxLength: 1500 }), (ops) => {
+    const m = new SortedMap<number, number>(cmpNum);
+    const model = new Map<number, number>();
+    for (const [k, other, interleave] of ops) {
+      const ex = m.find(k);
+      assert.equal(ex, model.get(k));
+      // A get (another descent) or an insert elsewhere between find and putFound must not misplace k.
+      if (interleave) {
+        if (other % 2 === 0) m.get(other);
+        else { m.upsert(other, (x) => x ?? other); if (!model.has(other)) model.set(other, other); }
+      }
+      const v = (model.get(k) ?? 0) + 1;
+      m.putFound(k, v);
+      model.set(k, v);
+    }
+    m.checkInvariants();
+    assert.equal(m.size, model.size);
+    assert.deepEqual([...m.entries()], [...model.entries()].sort((a, b) => a[0] - b[0]));
+  }), { numRuns: 200 });
+});

@@ -40,6 +40,16 @@ export class SortedMap<K, V> {
   private readonly pathIndex: number[] = [];
   /** Counts structural changes (inserts), so suspended iterators know to seek again. */
   private mods = 0;
+  /** Where find() last saw an absent key (for insertFound). */
+  private found: Leaf<K, V> | null = null;
+  private foundIndex = 0;
+  private foundKey: K | undefined = undefined;
+  private foundPre = 0;
+  private foundMods = 0;
+  private foundExists = false;
+  /** Counts descents: path/pathIndex describe the found leaf only if no other descent came after. */
+  private descents = 0;
+  private foundDescent = 0;
   size = 0;
 
   constructor(private readonly compare: (a: K, b: K) => number, private readonly prefix: (k: K) => number = noPrefix) {}
@@ -75,6 +85,7 @@ export class SortedMap<K, V> {
   private descend(k: K, kp: number): Leaf<K, V> {
     let n = this.root;
     let depth = 0;
+    this.descents++;
     while (!n.leaf) {
       const i = this.upperBound(n.keys, n.pre, k, kp);
       this.path[depth] = n;
@@ -94,6 +105,43 @@ export class SortedMap<K, V> {
     return i < leaf.keys.length && this.cmp(k, kp, leaf.keys, leaf.pre, i) === 0 ? leaf.vals[i] : undefined;
   }
 
+  /**
+   * The value for k, like get(), remembering where k is or goes, so that an immediately following
+   * putFound(k, v) stores v without a second descent (no callback, no closure).
+   */
+  find(k: K): V | undefined {
+    const kp = this.prefix(k);
+    const leaf = this.descend(k, kp);
+    const i = this.lowerBound(leaf.keys, leaf.pre, k, kp);
+    this.found = leaf;
+    this.foundIndex = i;
+    this.foundKey = k;
+    this.foundPre = kp;
+    this.foundMods = this.mods;
+    this.foundDescent = this.descents;
+    if (i < leaf.keys.length && this.cmp(k, kp, leaf.keys, leaf.pre, i) === 0) {
+      this.foundExists = true;
+      return leaf.vals[i];
+    }
+    this.foundExists = false;
+    return undefined;
+  }
+
+  /** Stores v for k (replacing or inserting); right after find(k) it costs no descent. */
+  putFound(k: K, v: V): void {
+    const leaf = this.found;
+    const fresh = leaf !== null && this.foundKey === k && this.foundMods === this.mods && this.foundDescent === this.descents;
+    this.found = null;
+    this.foundKey = undefined;
+    if (!fresh) {
+      this.find(k);
+      this.putFound(k, v);
+      return;
+    }
+    if (this.foundExists) leaf!.vals[this.foundIndex] = v;
+    else this.insertAt(leaf!, this.foundIndex, k, this.foundPre, v);
+  }
+
   /** Inserts or replaces the value for k with fn(existing); returns the stored value. */
   upsert(k: K, fn: (existing: V | undefined) => V): V {
     const kp = this.prefix(k);
@@ -105,13 +153,25 @@ export class SortedMap<K, V> {
       return v;
     }
     const v = fn(undefined);
-    leaf.keys.splice(i, 0, k);
-    leaf.pre.splice(i, 0, kp);
-    leaf.vals.splice(i, 0, v);
+    this.insertAt(leaf, i, k, kp, v);
+    return v;
+  }
+
+  /** Inserts at index i of the leaf reached by the last descent (path/pathIndex still describe it). */
+  private insertAt(leaf: Leaf<K, V>, i: number, k: K, kp: number, v: V): void {
+    // Shifts by hand: Array.prototype.splice allocates a result array per call.
+    const { keys, pre, vals } = leaf;
+    for (let j = keys.length; j > i; j--) {
+      keys[j] = keys[j - 1]!;
+      pre[j] = pre[j - 1]!;
+      vals[j] = vals[j - 1]!;
+    }
+    keys[i] = k;
+    pre[i] = kp;
+    vals[i] = v;
     this.size++;
     this.mods++;
-    if (leaf.keys.length > NODE_KEYS_MAX) this.splitLeaf(leaf);
-    return v;
+    if (keys.length > NODE_KEYS_MAX) this.splitLeaf(leaf);
   }
 
   private splitLeaf(leaf: Leaf<K, V>): void {

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// CPU cost of Memtable.apply alone, as the write benchmarks use it: one row per update (liveness +
+// one 100-byte blob cell), N distinct int partition keys in `write`'s order (table bench.kv), and
+// 10 rows per partition (bench.wide) for the batch shape. Process CPU (user+system) / update.
+// Usage: npm run build && node bench/memtable.mjs [--ops 300000] [--rounds 3]
+import { Memtable } from '../dist/src/storage/memtable/memtable.js';
+import { tokenOf } from '../dist/src/util/murmur3.js';
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+const OPS = Number(flag('ops', '300000'));
+const ROUNDS = Number(flag('rounds', '3'));
+const VALUE = Buffer.alloc(100, 0x61);
+const int32 = (n) => { const b = Buffer.allocUnsafe(4); b.writeInt32BE(n | 0, 0); return b; };
+const blob = { kind: 'native', name: 'blob' };
+const int = { kind: 'native', name: 'int' };
+const col = (name, kind, position, type) => ({ keyspace: 'bench', table: 't', name, kind, position, type, clusteringOrder: 'asc' });
+const table = (name, clustered) => {
+  const columns = new Map();
+  const pk = col(clustered ? 'p' : 'k', 'partition_key', 0, int);
+  const ck = clustered ? [col('c', 'clustering', 0, int)] : [];
+  for (const c of [pk, ...ck, col('v', 'regular', -1, blob)]) columns.set(c.name, c);
+  return { keyspace: 'bench', name, id: `id-${name}`, columns, partitionKey: [pk], clustering: ck, isCounter: false, virtual: false, options: { default_time_to_live: 0 } };
+};
+const kv = table('kv', false);
+const wide = table('wide', true);
+const update = (t, key, clusterings, ts) => ({
+  tableId: t.id, key, token: tokenOf(key), rangeTombstones: [],
+  rows: clusterings.map((c) => ({ clustering: c, liveness: { timestampMicros: ts, ttlSec: 0, localExpirationTimeSec: 0 },
+    cells: [{ column: 'v', value: VALUE, timestampMicros: ts, ttlSec: 0, localExpirationTimeSec: 0 }] })),
+});
+function run(name, fn) {
+  const out = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    if (globalThis.gc) globalThis.gc();
+    const before = process.cpuUsage();
+    const n = fn();
+    const used = process.cpuUsage(before);
+    out.push((used.user + used.system) / n);
+  }
+  console.log(`${name}: ${out.map((x) => x.toFixed(2)).join(' ')} µs/update (min ${Math.min(...out).toFixed(2)})`);
+}
+run('kv (one row, new partition each)', () => {
+  const m = new Memtable(kv);
+  for (let i = 0; i < OPS; i++) m.apply(update(kv, int32(i), [[]], 1000 + i));
+  return OPS;
+});
+run('wide (10 rows per partition in one update)', () => {
+  const m = new Memtable(wide);
+  const cs = Array.from({ length: 10 }, (_, c) => [int32(c)]);
+  const n = OPS / 10;
+  for (let i = 0; i < n; i++) m.apply(update(wide, int32(i), cs, 1000 + i));
+  return n;
+});
