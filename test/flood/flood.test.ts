@@ -39,12 +39,13 @@ const FLOOD_ADDRESS = '127.0.0.1';
 const OVERLOADED = 0x1001;
 const PYTHON = '/usr/bin/python3';
 
-/** The npm driver connects with socket.connect(port, host, cb); bind those sockets to `localAddress`. */
+/** The npm driver connects with socket.connect(port, host, cb) (port a string); bind those sockets to `localAddress`. */
 function bindDriverSocketsTo(localAddress: string): () => void {
   const original = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-    if (typeof args[0] === 'number' && typeof args[1] === 'string') {
-      return (original as (...a: unknown[]) => net.Socket).call(this, { port: args[0], host: args[1], localAddress }, args[2]);
+    // cassandra-driver passes the port as a string (it splits "host:port"): accept both.
+    if ((typeof args[0] === 'number' || typeof args[0] === 'string') && typeof args[1] === 'string') {
+      return (original as (...a: unknown[]) => net.Socket).call(this, { port: Number(args[0]), host: args[1], localAddress }, args[2]);
     }
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof original;

@@ -563,6 +563,9 @@ export class ClientConnection {
     this.inFlight--;
     this.client.requestsServed++;
     this.pump();
+    // Nothing else in flight here: no later response could join this write, so waiting for the
+    // end of the turn only adds the rest of the turn (other sockets' work) to this client's latency.
+    if (this.inFlight === 0 && this.flushScheduled) this.flush();
   }
 
   /** Runs one asynchronous exchange (SASL), counting it in flight, and queues its answer or error. */
@@ -639,7 +642,10 @@ export class ClientConnection {
     this.deps.env.scheduler.soon(this.flushFn);
   }
 
-  /** Writes everything queued this turn: one write (v4), or one writev of segments (v5). */
+  /**
+   * Writes everything queued: one write (v4), or one writev of segments (v5). Runs at the end of
+   * the turn (scheduleFlush), or at once when the connection's last request in flight is answered.
+   */
   private flush(): void {
     this.flushScheduled = false;
     if (this.closed || this.ended) return;
