@@ -45,6 +45,12 @@ export interface FileStat {
 export interface FileHandle {
   read(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number>;
   write(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number>;
+  /**
+   * Writes `buffers` back to back from `position` in one call (pwritev); returns the bytes
+   * written, which is their total length unless an error stopped it part way (then it throws).
+   * Same durability and crash semantics as `write`. Optional: callers fall back to `write`.
+   */
+  writev?(buffers: Uint8Array[], position: number): Promise<number>;
   /** Durably stores the data written so far (fdatasync). */
   sync(): Promise<void>;
   truncate(sizeBytes: number): Promise<void>;

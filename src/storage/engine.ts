@@ -124,6 +124,11 @@ export class StorageEngine {
       fs: options.env.fs, clock: options.env.clock, scheduler: options.env.scheduler, dir: options.commitlogDir,
       sync: this.settings.commitLogSync, dsync: options.commitLogDsync ?? false, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
       segmentBytes: this.settings.commitLogSegmentBytes, log: this.logger,
+      apply: (u) => {
+        this.store(u.tableId).memtable.apply(u);
+        this.m.writes++;
+      },
+      afterBatch: () => this.afterWrite(),
     });
   }
 
@@ -302,39 +307,22 @@ export class StorageEngine {
 
   // ---- writes ----------------------------------------------------------------------------------
 
+  /**
+   * No async frame: a write that needs no backpressure wait is one commit-log append. The log
+   * applies the update to its memtable once durable, in log order (CommitLogOptions.apply), and
+   * runs the flush checks once per batch (afterBatch), so the usual write costs one promise.
+   */
   apply(update: PartitionUpdate): Promise<void> {
-    // No async frame: a write that needs no backpressure wait is one commit-log append whose
-    // callback updates the memtable and the counters (after the entry is durable, before resolve).
     try {
       if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
       assert(this.opened, 'apply before open');
       this.store(update.tableId);
-      if (this.overBackpressureLimit()) return this.memtableBackpressure().then(() => this.appendToLog(update));
-      return this.appendToLog(update);
+      if (this.overBackpressureLimit()) return this.memtableBackpressure().then(() => this.commitLog.append(update));
+      return this.commitLog.append(update);
     } catch (e) {
       return Promise.reject(e);
     }
   }
-
-  private appendToLog(update: PartitionUpdate): Promise<void> {
-    return this.commitLog.append(update, () => {
-      this.store(update.tableId).memtable.apply(update);
-      this.m.writes++;
-      // The flush checks run once the commit log has applied its whole batch (a flush takes
-      // commitLog.lastApplied as the memtable's upper bound, which moves past this entry only
-      // after this callback returns): one microtask per batch, not one per write.
-      if (!this.afterWriteQueued) {
-        this.afterWriteQueued = true;
-        void Promise.resolve().then(this.afterWriteTask);
-      }
-    });
-  }
-
-  private afterWriteQueued = false;
-  private readonly afterWriteTask = (): void => {
-    this.afterWriteQueued = false;
-    this.afterWrite();
-  };
 
   private overBackpressureLimit(): boolean {
     return this.memtableBytes(true) > FLUSH_BACKPRESSURE_FACTOR * this.settings.memtableSpaceBytes;

@@ -57,6 +57,10 @@ class NodeFileHandle implements FileHandle {
   async write(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number> {
     return (await this.fh.write(buf, bufOffset, length, position)).bytesWritten;
   }
+  async writev(buffers: Uint8Array[], position: number): Promise<number> {
+    // libuv writes every buffer (looping over short writes and IOV_MAX) before it answers.
+    return (await this.fh.writev(buffers, position)).bytesWritten;
+  }
   sync(): Promise<void> { return this.fh.datasync(); }
   truncate(sizeBytes: number): Promise<void> { return this.fh.truncate(sizeBytes); }
   async sizeBytes(): Promise<number> { return (await this.fh.stat()).size; }

@@ -167,6 +167,17 @@ export class SimFileSystem implements FileSystem {
 
   private handle(f: SimFile, append: boolean, dsync: boolean): FileHandle {
     const fs = this;
+    const writeAt = (b: Uint8Array, at: number): void => {
+      const end = at + b.length;
+      if (end > f.length && fs.used() + (end - f.length) > fs.capacityBytes) throw errno('ENOSPC', 'write');
+      if (end > f.data.length) {
+        const grown = Buffer.alloc(Math.max(end, f.data.length * 2));
+        f.data.copy(grown, 0, 0, f.length);
+        f.data = grown;
+      }
+      f.data.set(b, at);
+      f.length = Math.max(f.length, end);
+    };
     return {
       async read(buf, bufOffset, length, position) {
         const n = Math.max(0, Math.min(length, f.length - position));
@@ -174,18 +185,20 @@ export class SimFileSystem implements FileSystem {
         return n;
       },
       async write(buf, bufOffset, length, position) {
-        const at = append ? f.length : position;
-        const end = at + length;
-        if (end > f.length && fs.used() + (end - f.length) > fs.capacityBytes) throw errno('ENOSPC', 'write');
-        if (end > f.data.length) {
-          const grown = Buffer.alloc(Math.max(end, f.data.length * 2));
-          f.data.copy(grown, 0, 0, f.length);
-          f.data = grown;
-        }
-        buf.copy(f.data, at, bufOffset, bufOffset + length);
-        f.length = Math.max(f.length, end);
+        writeAt(buf.subarray(bufOffset, bufOffset + length), append ? f.length : position);
         if (dsync) syncFile(f);
         return length;
+      },
+      async writev(buffers, position) {
+        // All or nothing like one write: ENOSPC is checked for the whole range first.
+        let total = 0;
+        for (const b of buffers) total += b.length;
+        const at = append ? f.length : position;
+        if (at + total > f.length && fs.used() + (at + total - f.length) > fs.capacityBytes) throw errno('ENOSPC', 'writev');
+        let pos = at;
+        for (const b of buffers) { writeAt(b, pos); pos += b.length; }
+        if (dsync) syncFile(f);
+        return total;
       },
       async sync() { syncFile(f); },
       async truncate(sizeBytes) { f.length = Math.min(f.length, sizeBytes); },

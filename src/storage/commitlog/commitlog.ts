@@ -8,7 +8,8 @@ import { ByteReader, TruncatedInput } from '../../util/bytes.js';
 import { crc32 as crc32Js } from '../../util/crc.js';
 import { InvalidRequest, WriteFailure } from '../../util/errors.js';
 import type { PartitionUpdate } from '../data.js';
-import { decodeUpdate, encodeUpdate, FixedWriter, updateBytes } from '../_codec.js';
+import { decodeUpdate, encodeUpdate, updateBytes } from '../_codec.js';
+import { GatherWriter } from './_gather.js';
 import type { CommitLogSync } from '../_config.js';
 
 export const SEGMENT_MAGIC = 0x4353434c; // "CSCL"
@@ -20,18 +21,12 @@ export const ENTRY_OVERHEAD_BYTES = ENTRY_HEADER_BYTES + ENTRY_TRAILER_BYTES;
 const ZERO_FILL_BYTES = 1024 * 1024;
 const RECYCLED_SEGMENTS_MAX = 2;
 const PENDING_WRITES_MAX = 100_000;
-/** Batches being written and synced at once (group commit pipelining; they complete in order). */
-const SYNCS_IN_FLIGHT_MAX = 4;
-/** A batch with this many entries starts at once instead of waiting for the window or the next tick. */
-const GROUP_ENTRIES_MIN = 16;
 /**
- * A batch takes pending entries up to this many bytes (at least one entry), so encoding one
- * batch — a copy and a crc32 of each payload — holds the event loop for a bounded time.
+ * A batch takes appends up to this many bytes (at least one entry); a fuller batch is sealed and
+ * the next one opened. Large values are written by reference, so what a batch costs the event
+ * loop is its entries' small fields and checksums, paid as each write arrives.
  */
 const BATCH_BYTES_MAX = 4 * 1024 * 1024;
-/** Batch buffers kept for reuse (one per batch in flight); larger one-off buffers are dropped. */
-const BATCH_BUFFERS_KEPT_MAX = SYNCS_IN_FLIGHT_MAX;
-const BATCH_BUFFER_BYTES_MIN = 64 * 1024;
 const DRAIN_POLLS_MAX = 600_000; // close/abandon wait at most this many 1 ms polls for queued writes
 
 export interface CommitLogPosition {
@@ -57,6 +52,10 @@ export interface CommitLogOptions {
   groupWindowMs: number;
   periodMs: number;
   segmentBytes: number;
+  /** Called for each entry once it is durable as the sync mode promises, in log order (the memtable apply). */
+  apply: (update: PartitionUpdate) => void;
+  /** Called after each batch's entries were applied (a cheap place for per-batch checks). */
+  afterBatch?: () => void;
   log: { info(m: string): void; warn(m: string): void; error(m: string): void };
 }
 
@@ -77,42 +76,57 @@ class Segment {
 
 interface Append {
   update: PartitionUpdate;
-  /** Entry size: header, payload (`updateBytes`), trailer. The entry is encoded when its batch starts. */
+  /** Entry size: header, payload (`updateBytes`), trailer. */
   entryBytes: number;
-  segment?: Segment;
-  offset?: number;
-  apply: (pos: CommitLogPosition) => void;
   resolve: () => void;
   reject: (e: Error) => void;
 }
 
-interface Batch {
-  appends: Append[];
-  done: boolean;
-  error: Error | undefined;
-}
-
-/** A batch's entries for one segment: one buffer written at one file offset. */
+/** A batch's entries in one segment: consecutive from `offset`, written with one writev. */
 interface Run {
   segment: Segment;
   offset: number;
-  bytes: Buffer;
+  bytes: number;
+  /** Slab views and referenced values, back to back. */
+  pieces: Uint8Array[];
 }
 
-/** A batch encoded into `buf` (reused for later batches once written). */
-interface EncodedBatch {
-  buf: Buffer;
+/**
+ * Appends encoded as they arrive (`open`), then sealed, written, synced and acknowledged as one.
+ * Runs are in segment order; the appends are the runs' entries in order.
+ */
+interface Batch {
+  seq: number;
+  appends: Append[];
   runs: Run[];
+  bytes: number;
 }
 
-/** Writes one entry (header, payload, trailer) at w.length; `payloadBytes` must be exact. */
-function writeEntry(w: FixedWriter, seed: number, update: PartitionUpdate, payloadBytes: number): void {
-  const at = w.length;
+/** Writes one entry (header, payload, trailer) through the gather writer; `payloadBytes` must be exact. */
+function writeEntry(w: GatherWriter, seed: number, update: PartitionUpdate, payloadBytes: number): void {
+  const { slab, at } = w.reserve(ENTRY_HEADER_BYTES);
   w.u32(payloadBytes);
-  w.u32(crc32Js(w.buf, seed, at, at + 4));
+  w.u32(crc32Js(slab, seed, at, at + 4));
+  const start = w.length;
+  w.beginPayload();
   encodeUpdate(w, update);
-  assert(w.length === at + ENTRY_HEADER_BYTES + payloadBytes, `commit log entry encoded to ${w.length - at - ENTRY_HEADER_BYTES} bytes, sized ${payloadBytes}`);
-  w.u32(crc32(w.buf.subarray(at + ENTRY_HEADER_BYTES, w.length)));
+  const crc = w.endPayload();
+  assert(w.length === start + payloadBytes, `commit log entry encoded to ${w.length - start} bytes, sized ${payloadBytes}`);
+  w.u32(crc);
+}
+
+/** Writes `pieces` back to back from `offset`: one writev where the handle has it. */
+async function writePieces(fh: FileHandle, pieces: Uint8Array[], offset: number, bytes: number): Promise<void> {
+  let written = 0;
+  if (fh.writev) {
+    written = await fh.writev(pieces, offset);
+  } else {
+    for (const p of pieces) {
+      const b = Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.length);
+      written += await fh.write(b, 0, b.length, offset + written);
+    }
+  }
+  if (written !== bytes) throw new Error(`commit log write stored ${written} of ${bytes} bytes`);
 }
 
 export function segmentName(id: number): string {
@@ -139,12 +153,14 @@ export function encodeSegmentHeader(id: number): Buffer {
   return h;
 }
 
-/** Encodes one entry of `update` for segment `id` (the log itself encodes whole batches in place). */
+/** Encodes one entry of `update` for segment `id` as one buffer (the log itself gathers batches in place). */
 export function encodeEntry(id: number, update: PartitionUpdate): Buffer {
-  const payloadBytes = updateBytes(update);
-  const w = new FixedWriter(Buffer.allocUnsafe(payloadBytes + ENTRY_OVERHEAD_BYTES));
-  writeEntry(w, segmentSeed(id), update, payloadBytes);
-  return w.buf;
+  const w = new GatherWriter();
+  const pieces: Uint8Array[] = [];
+  w.target(pieces);
+  writeEntry(w, segmentSeed(id), update, updateBytes(update));
+  w.cut();
+  return Buffer.concat(pieces);
 }
 
 export interface ReplayedEntry { update: PartitionUpdate; position: CommitLogPosition }
@@ -187,9 +203,15 @@ export class CommitLog {
   private preparing: Promise<void> | undefined;
   private readonly segments: Segment[] = [];
   private readonly recycled: string[] = [];
+  /** Appends that have no segment space yet (a rotation waits for the spare), in arrival order. */
   private readonly waiting: Append[] = [];
-  private pending: Append[] = [];
-  private readonly inFlight: Batch[] = [];
+  /** The batch new entries are encoded into. */
+  private open: Batch;
+  /** Full batches (BATCH_BYTES_MAX) waiting for the one in flight, in order. */
+  private readonly sealed: Batch[] = [];
+  /** The batch being written and synced; at most one, so the next one grows while it runs. */
+  private inFlight: Batch | undefined;
+  private readonly gather = new GatherWriter();
   private startScheduled = false;
   private lastSyncStartMs = -Infinity;
   private lastId = 0;
@@ -198,14 +220,17 @@ export class CommitLog {
   private closed = false;
   /** Closing and recycling of released segments, one release after another. */
   private releasing: Promise<void> = Promise.resolve();
-  private readonly batchBuffers: Buffer[] = [];
   /** End of the last entry handed to `apply`; flushes cut memtables here. */
   lastApplied: CommitLogPosition = { segmentId: 0, offset: 0 };
   bytesWritten = 0;
   syncs = 0;
+  /** Batches written (each one write per segment it touches, and one sync unless periodic). */
+  batches = 0;
 
   constructor(private readonly o: CommitLogOptions) {
     assert(o.segmentBytes >= 64 * 1024, 'commit log segment too small');
+    this.open = { seq: 1, appends: [], runs: [], bytes: 0 };
+    this.gather.setSeq(1);
   }
 
   get maxEntryBytes(): number {
@@ -322,13 +347,14 @@ export class CommitLog {
   }
 
   /**
-   * Appends an update. `apply` runs (synchronously, in log order) once the entry is durable as the
-   * sync mode promises; the returned promise resolves after it. Rejects with WriteFailure when the
-   * entry cannot be written or synced, and then `apply` is never called.
+   * Appends an update. The log calls `apply(update)` (synchronously, in log order) once the entry
+   * is durable as the sync mode promises; the returned promise resolves after it. Rejects with
+   * WriteFailure when the entry cannot be written or synced, and then `apply` is never called.
+   * The update's buffers are referenced until the entry is written: never reuse them.
    */
-  append(update: PartitionUpdate, apply: (pos: CommitLogPosition) => void): Promise<void> {
+  append(update: PartitionUpdate): Promise<void> {
     if (this.closed) return Promise.reject(new WriteFailure('commit log is closed', 'ONE', 0, 1, [], 'SIMPLE'));
-    if (this.waiting.length + this.pending.length >= PENDING_WRITES_MAX) {
+    if (this.waiting.length + this.queuedAppends() >= PENDING_WRITES_MAX) {
       return Promise.reject(new WriteFailure(`commit log has ${PENDING_WRITES_MAX} writes waiting for disk; the disk is too slow`, 'ONE', 0, 1, [], 'SIMPLE'));
     }
     const payloadBytes = updateBytes(update);
@@ -337,155 +363,151 @@ export class CommitLog {
         + `(half of commitlog_segment_size)`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ update, entryBytes: payloadBytes + ENTRY_OVERHEAD_BYTES, apply, resolve, reject });
+      this.waiting.push({ update, entryBytes: payloadBytes + ENTRY_OVERHEAD_BYTES, resolve, reject });
       this.assign();
     });
   }
 
-  /** Gives waiting appends a segment and an offset, strictly in arrival order. */
+  /** Appends encoded but not yet being written. */
+  private queuedAppends(): number {
+    let n = this.open.appends.length;
+    for (const b of this.sealed) n += b.appends.length;
+    return n;
+  }
+
+  /** Gives waiting appends a segment offset, strictly in arrival order, and encodes them into the open batch. */
   private assign(): void {
-    while (this.waiting.length > 0) {
-      const a = this.waiting[0]!;
-      if (!this.active || this.active.writePos + a.entryBytes + ENTRY_HEADER_BYTES > this.active.sizeBytes) {
+    let taken = 0;
+    while (taken < this.waiting.length) {
+      const a = this.waiting[taken]!;
+      const seg = this.active;
+      if (!seg || seg.writePos + a.entryBytes + ENTRY_HEADER_BYTES > seg.sizeBytes) {
         if (this.spare) { this.rotate(); continue; }
+        this.waiting.splice(0, taken);
+        taken = 0;
         if (this.prepareError && !this.preparing) {
           const err = this.prepareError;
           for (const w of this.waiting.splice(0)) w.reject(new WriteFailure(`commit log cannot take writes: ${err.message}`, 'ONE', 0, 1, [], 'SIMPLE'));
           this.prepareError = undefined;
-          return;
+          break;
         }
         void this.ensureSpare();
+        break;
+      }
+      taken++;
+      try {
+        this.encode(a, seg);
+      } catch (e) {
+        // A bug in sizing or encoding: the open batch may hold a partial entry, so fail it all.
+        this.waiting.splice(0, taken);
+        a.reject(e as Error);
+        this.failQueued(e as Error);
+        this.kick();
         return;
       }
-      this.waiting.shift();
-      const seg = this.active;
-      a.segment = seg;
-      a.offset = seg.writePos;
-      seg.writePos += a.entryBytes;
-      this.pending.push(a);
     }
+    if (taken > 0) this.waiting.splice(0, taken);
     this.kick();
   }
 
+  /** Encodes `a` at the end of the open batch, as the next entry of `seg`. */
+  private encode(a: Append, seg: Segment): void {
+    if (this.open.appends.length > 0 && this.open.bytes + a.entryBytes > BATCH_BYTES_MAX) this.seal();
+    const b = this.open;
+    let run = b.runs.length > 0 ? b.runs[b.runs.length - 1]! : undefined;
+    if (!run || run.segment !== seg) {
+      run = { segment: seg, offset: seg.writePos, bytes: 0, pieces: [] };
+      b.runs.push(run);
+      this.gather.target(run.pieces);
+    }
+    assert(run.offset + run.bytes === seg.writePos, 'commit log batch entries must be contiguous in their segment');
+    const before = this.gather.length;
+    writeEntry(this.gather, seg.seed, a.update, a.entryBytes - ENTRY_OVERHEAD_BYTES);
+    assert(this.gather.length - before === a.entryBytes, 'commit log entry size');
+    seg.writePos += a.entryBytes;
+    run.bytes += a.entryBytes;
+    b.bytes += a.entryBytes;
+    b.appends.push(a);
+  }
+
+  /** Closes the open batch (its bytes are complete) and opens the next. */
+  private seal(): void {
+    this.gather.cut();
+    this.sealed.push(this.open);
+    const seq = this.open.seq + 1;
+    this.open = { seq, appends: [], runs: [], bytes: 0 };
+    this.gather.setSeq(seq);
+  }
+
   /**
-   * Starts a batch when one may start: at once when GROUP_ENTRIES_MIN entries wait, otherwise on
-   * the next turn of the event loop (group mode: not before the window since the last start), so
-   * that writers woken by a finished batch share the next one. At most SYNCS_IN_FLIGHT_MAX
-   * batches are being written and synced at a time; they complete strictly in order.
+   * Starts the next batch when none is in flight: a sealed (full) batch at once, otherwise the
+   * open one on the next turn of the event loop (group mode: not before the window since the last
+   * start). While a batch is written and synced the next one grows, so under load one write and
+   * one sync cover everything that arrived during the previous ones (group commit).
    */
   private kick(): void {
-    // A batch is capped at BATCH_BYTES_MAX, so one turn may start several.
-    while (this.pending.length >= GROUP_ENTRIES_MIN && this.inFlight.length < SYNCS_IN_FLIGHT_MAX) this.startBatch();
-    if (this.pending.length === 0 || this.inFlight.length >= SYNCS_IN_FLIGHT_MAX) return;
-    if (this.startScheduled) return;
+    if (this.inFlight) return;
+    const full = this.sealed.shift();
+    if (full) { this.startBatch(full); return; }
+    if (this.open.appends.length === 0 || this.startScheduled) return;
     this.startScheduled = true;
     const waitMs = this.o.sync === 'group' ? this.lastSyncStartMs + this.o.groupWindowMs - this.o.clock.monotonicMs() : 0;
     const run = () => {
       this.startScheduled = false;
-      if (this.pending.length > 0 && this.inFlight.length < SYNCS_IN_FLIGHT_MAX) this.startBatch();
-      this.kick(); // what the byte cap left behind
+      if (!this.inFlight && this.sealed.length === 0 && this.open.appends.length > 0) this.seal();
+      this.kick();
     };
     if (waitMs > 0) this.o.scheduler.after(waitMs, run);
     else this.o.scheduler.soon(run);
   }
 
-  private startBatch(): void {
-    const batch: Batch = { appends: this.takePending(), done: false, error: undefined };
+  private startBatch(batch: Batch): void {
+    assert(!this.inFlight, 'one batch in flight');
+    this.inFlight = batch;
     this.lastSyncStartMs = this.o.clock.monotonicMs();
-    this.inFlight.push(batch);
-    const finish = (error: Error | undefined) => {
-      batch.done = true;
-      batch.error = error;
-      if (error) {
-        // Batches started after this one were written after a hole: none of them may be acknowledged.
-        for (const b of this.inFlight) if (b !== batch) b.error ??= error;
-        // Appends given offsets but not yet written would land after the hole too.
-        const assigned = this.pending;
-        this.pending = [];
-        this.rejectBatch(assigned, error);
-      }
-      this.completeInOrder();
-    };
-    let encoded: EncodedBatch;
-    try {
-      encoded = this.encodeBatch(batch.appends);
-    } catch (e) {
-      this.closeForAppends(batch.appends);
-      finish(e as Error);
-      return;
-    }
-    this.writeBatch(encoded).then(() => finish(undefined), (e: Error) => finish(e));
+    this.batches++;
+    this.writeBatch(batch).then(() => this.finish(batch, undefined), (e: Error) => this.finish(batch, e));
   }
 
-  /** The oldest pending appends, up to BATCH_BYTES_MAX (at least one); the rest stay pending. */
-  private takePending(): Append[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.pending.length && (n === 0 || bytes + this.pending[n]!.entryBytes <= BATCH_BYTES_MAX)) bytes += this.pending[n++]!.entryBytes;
-    if (n === this.pending.length) {
-      const all = this.pending;
-      this.pending = [];
-      return all;
+  private finish(batch: Batch, error: Error | undefined): void {
+    assert(this.inFlight === batch, 'the batch in flight finished');
+    this.inFlight = undefined;
+    if (error) {
+      this.rejectAppends(batch.appends, error);
+      this.failQueued(error);
+    } else {
+      this.applyBatch(batch);
     }
-    return this.pending.splice(0, n);
+    this.kick();
   }
 
   /**
-   * Encodes a batch's entries straight into one buffer, sized once: one run per segment (the
-   * appends of a segment have consecutive offsets), each a view of that buffer.
+   * After a failed write or encode: every encoded append not yet written sits after a hole that
+   * replay stops at, so all are rejected, and no entry may follow them in their segments.
    */
-  private encodeBatch(appends: Append[]): EncodedBatch {
-    let total = 0;
-    for (const a of appends) total += a.entryBytes;
-    const buf = this.takeBatchBuffer(total);
-    const w = new FixedWriter(buf);
-    const runs: Run[] = [];
-    let run: Run | undefined;
-    let runStart = 0;
-    for (const a of appends) {
-      const seg = a.segment!;
-      if (!run || run.segment !== seg) {
-        if (run) run.bytes = buf.subarray(runStart, w.length);
-        run = { segment: seg, offset: a.offset!, bytes: buf };
-        runs.push(run);
-        runStart = w.length;
-      }
-      assert(a.offset === run.offset + (w.length - runStart), 'commit log batch entries must be contiguous in their segment');
-      writeEntry(w, seg.seed, a.update, a.entryBytes - ENTRY_OVERHEAD_BYTES);
+  private failQueued(error: Error): void {
+    const queued = [...this.sealed, this.open];
+    this.sealed.length = 0;
+    this.open = { seq: this.open.seq + 1, appends: [], runs: [], bytes: 0 };
+    this.gather.reset();
+    this.gather.setSeq(this.open.seq);
+    for (const b of queued) {
+      for (const r of b.runs) r.segment.writePos = r.segment.sizeBytes;
+      this.rejectAppends(b.appends, error);
     }
-    run!.bytes = buf.subarray(runStart, w.length);
-    return { buf, runs };
-  }
-
-  private takeBatchBuffer(bytes: number): Buffer {
-    const i = this.batchBuffers.findIndex((b) => b.length >= bytes);
-    if (i >= 0) return this.batchBuffers.splice(i, 1)[0]!;
-    let size = BATCH_BUFFER_BYTES_MIN;
-    while (size < bytes) size *= 2;
-    return Buffer.allocUnsafeSlow(size);
-  }
-
-  private returnBatchBuffer(buf: Buffer): void {
-    if (buf.length > BATCH_BYTES_MAX * 2 || this.batchBuffers.length >= BATCH_BUFFERS_KEPT_MAX) return;
-    this.batchBuffers.push(buf);
-  }
-
-  /** After a failure: no entry may follow these in their segments (replay would stop at the hole). */
-  private closeForAppends(appends: Append[]): void {
-    for (const a of appends) if (a.segment) a.segment.writePos = a.segment.sizeBytes;
     if (this.active) this.active.writePos = this.active.sizeBytes;
   }
 
-  /** Writes a batch's runs (one write each) and, unless periodic or O_DSYNC, syncs them. */
-  private async writeBatch({ buf, runs }: EncodedBatch): Promise<void> {
+  /** Writes a batch's runs (one writev each) and, unless periodic or O_DSYNC, syncs them. */
+  private async writeBatch(batch: Batch): Promise<void> {
     const touched = new Set<Segment>();
     try {
-      for (const r of runs) {
-        await r.segment.fh.write(r.bytes, 0, r.bytes.length, r.offset);
-        this.bytesWritten += r.bytes.length;
+      for (const r of batch.runs) {
+        await writePieces(r.segment.fh, r.pieces, r.offset, r.bytes);
+        this.bytesWritten += r.bytes;
         touched.add(r.segment);
       }
-      this.returnBatchBuffer(buf);
+      this.gather.release(batch.seq);
       if (this.dsync) {
         this.syncs += touched.size; // each write above returned durable
       } else if (this.o.sync !== 'periodic') {
@@ -496,42 +518,41 @@ export class CommitLog {
       }
     } catch (e) {
       // Never append after a failed write: later entries go to a fresh segment.
-      for (const r of runs) r.segment.writePos = r.segment.sizeBytes;
+      for (const r of batch.runs) r.segment.writePos = r.segment.sizeBytes;
       if (this.active) this.active.writePos = this.active.sizeBytes;
       throw e;
     }
   }
 
-  /** Acknowledges (or rejects) finished batches in start order, then lets waiting batches start. */
-  private completeInOrder(): void {
-    while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
-      const batch = this.inFlight.shift()!;
-      if (batch.error) this.rejectBatch(batch.appends, batch.error);
-      else this.applyBatch(batch.appends);
-    }
-    this.kick();
-  }
-
-  private rejectBatch(batch: Append[], e: Error): void {
+  private rejectAppends(appends: Append[], e: Error): void {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOSPC' ? `disk full in ${this.o.dir}` : err.message;
-    for (const a of batch) a.reject(new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
+    for (const a of appends) a.reject(new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
   }
 
-  private applyBatch(batch: Append[]): void {
-    for (const a of batch) {
-      const seg = a.segment!;
-      const pos = { segmentId: seg.id, offset: a.offset! };
-      try {
-        a.apply(pos);
-      } catch (e) {
-        a.reject(e as Error);
-        continue;
+  /** Applies a durable batch's entries in log order and acknowledges them. */
+  private applyBatch(batch: Batch): void {
+    let i = 0;
+    for (const r of batch.runs) {
+      const seg = r.segment;
+      const end = r.offset + r.bytes;
+      for (let offset = r.offset; offset < end; i++) {
+        const a = batch.appends[i]!;
+        try {
+          this.o.apply(a.update);
+        } catch (e) {
+          a.reject(e as Error);
+          offset += a.entryBytes;
+          continue;
+        }
+        seg.dirty.set(a.update.tableId, offset);
+        offset += a.entryBytes;
+        this.lastApplied = { segmentId: seg.id, offset };
+        a.resolve();
       }
-      seg.dirty.set(a.update.tableId, a.offset!);
-      this.lastApplied = { segmentId: seg.id, offset: a.offset! + a.entryBytes };
-      a.resolve();
     }
+    assert(i === batch.appends.length, 'a batch\'s runs hold its appends');
+    this.o.afterBatch?.();
   }
 
   async syncAll(): Promise<void> {
@@ -601,7 +622,8 @@ export class CommitLog {
 
   private releasable(s: Segment): boolean {
     if (s === this.active || s.dirty.size > 0) return false;
-    return !this.pending.some((a) => a.segment === s) && !this.inFlight.some((b) => b.appends.some((a) => a.segment === s));
+    const uses = (b: Batch | undefined) => b !== undefined && b.runs.some((r) => r.segment === s);
+    return !uses(this.open) && !uses(this.inFlight) && !this.sealed.some(uses);
   }
 
   /** Waits for queued writes, syncs and closes every segment. */
@@ -631,7 +653,7 @@ export class CommitLog {
   }
 
   private async drain(): Promise<void> {
-    for (let i = 0; i < DRAIN_POLLS_MAX && (this.waiting.length > 0 || this.pending.length > 0 || this.inFlight.length > 0 || this.startScheduled); i++) {
+    for (let i = 0; i < DRAIN_POLLS_MAX && (this.waiting.length > 0 || this.open.appends.length > 0 || this.sealed.length > 0 || this.inFlight || this.startScheduled); i++) {
       await new Promise<void>((r) => this.o.scheduler.after(1, r));
     }
   }
