@@ -31,3 +31,25 @@ test('NodeFileSystem: every open mode, with and without dsync, reads back what i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('NodeFileSystem writev: many buffers (more than IOV_MAX) land back to back at the position', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cassia-env-'));
+  try {
+    const fs = new NodeFileSystem();
+    const path = join(dir, 'v');
+    const h = await fs.open(path, 'w');
+    await h.write(Buffer.from('0123456789'), 0, 10, 0);
+    const parts = Array.from({ length: 1500 }, (_, i) => Buffer.from([0x41 + (i % 26)]));
+    parts.push(Buffer.alloc(300 * 1024, 0x7a));
+    assert.equal(await h.writev!(parts, 4), 1500 + 300 * 1024);
+    await h.sync();
+    await h.close();
+    const got = await fs.readFile(path);
+    assert.equal(got.length, 4 + 1500 + 300 * 1024);
+    assert.equal(got.subarray(0, 4).toString(), '0123');
+    for (let i = 0; i < 1500; i++) assert.equal(got[4 + i], 0x41 + (i % 26));
+    assert.ok(got.subarray(4 + 1500).equals(Buffer.alloc(300 * 1024, 0x7a)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

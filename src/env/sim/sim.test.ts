@@ -86,3 +86,26 @@ test('SimFileSystem: a file opened with dsync keeps every write across a crash w
   fs.crash();
   assert.equal((await fs.readFile('/d/log')).toString(), 'abcdef');
 });
+
+test('SimFileSystem writev: buffers back to back, lost on crash unless synced, all or nothing on ENOSPC', async () => {
+  const fs = new SimFileSystem();
+  await fs.mkdirp('/d');
+  const h = await fs.open('/d/f', 'w');
+  assert.equal(await h.writev!([Buffer.from('ab'), new Uint8Array([0x63]), Buffer.from('de')], 0), 5);
+  await h.sync();
+  assert.equal(await h.writev!([Buffer.from('XY'), Buffer.from('Z')], 3), 3);
+  assert.equal((await fs.readFile('/d/f')).toString(), 'abcXYZ');
+  await fs.syncDir('/d');
+  fs.crash();
+  assert.equal((await fs.readFile('/d/f')).toString(), 'abcde', 'the unsynced writev is lost, the synced one kept');
+  fs.capacityBytes = 8;
+  const h2 = await fs.open('/d/f', 'r+');
+  await assert.rejects(h2.writev!([Buffer.from('12'), Buffer.from('3456')], 3), (e: Error & { code?: string }) => e.code === 'ENOSPC');
+  assert.equal((await fs.readFile('/d/f')).toString(), 'abcde', 'nothing of a refused writev is written');
+  fs.capacityBytes = Infinity;
+  const d = await fs.open('/d/g', 'w', { dsync: true });
+  await d.writev!([Buffer.from('k'), Buffer.from('ept')], 0);
+  await fs.syncDir('/d');
+  fs.crash();
+  assert.equal((await fs.readFile('/d/g')).toString(), 'kept', 'dsync writev is durable without sync()');
+});

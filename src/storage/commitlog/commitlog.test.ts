@@ -1,0 +1,214 @@
+// The commit log's group commit on simulated time and files: how appends become batches (one in
+// flight, the next one growing meanwhile), values written by reference, slabs spanning entries,
+// and what a failed write takes down with it. Crash and replay across restarts are in test/storage.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import type { FileHandle, FileSystem, OpenMode, OpenOptions } from '../../env/mod.js';
+import { SimFileSystem, SimTime } from '../../env/sim/mod.js';
+import type { CommitLogSync } from '../_config.js';
+import type { Cell, PartitionUpdate } from '../data.js';
+import { CommitLog, parseSegment } from './commitlog.js';
+import { SLAB_BYTES, VALUE_BY_REFERENCE_BYTES_MIN } from './_gather.js';
+
+const DIR = '/cl';
+const SEGMENT_BYTES = 8 * 1024 * 1024;
+
+/** A FileSystem that records every writev's pieces, can hold syncs until released, and can fail writes. */
+class SpyFs implements FileSystem {
+  readonly writes: Uint8Array[][] = [];
+  holdSyncs = false;
+  holdWrites = false;
+  failWrites = false;
+  private held: (() => void)[] = [];
+  private heldWrites: (() => void)[] = [];
+  constructor(readonly inner: SimFileSystem) {}
+  releaseSyncs(): void {
+    for (const r of this.held.splice(0)) r();
+  }
+  releaseWrites(): void {
+    for (const r of this.heldWrites.splice(0)) r();
+  }
+  async open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandle> {
+    const fh = await this.inner.open(path, mode, options);
+    return {
+      read: (b, o, l, p) => fh.read(b, o, l, p),
+      write: (b, o, l, p) => fh.write(b, o, l, p),
+      writev: async (buffers, p) => {
+        if (this.holdWrites) await new Promise<void>((r) => this.heldWrites.push(r));
+        if (this.failWrites) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+        this.writes.push(buffers);
+        return fh.writev!(buffers, p);
+      },
+      sync: async () => {
+        if (this.holdSyncs) await new Promise<void>((r) => this.held.push(r));
+        return fh.sync();
+      },
+      truncate: (n) => fh.truncate(n), sizeBytes: () => fh.sizeBytes(), close: () => fh.close(),
+    };
+  }
+  readFile(p: string) { return this.inner.readFile(p); }
+  writeFileAtomic(p: string, d: Buffer) { return this.inner.writeFileAtomic(p, d); }
+  rename(a: string, b: string) { return this.inner.rename(a, b); }
+  unlink(p: string) { return this.inner.unlink(p); }
+  link(a: string, b: string) { return this.inner.link(a, b); }
+  mkdirp(p: string) { return this.inner.mkdirp(p); }
+  readdir(p: string) { return this.inner.readdir(p); }
+  stat(p: string) { return this.inner.stat(p); }
+  syncDir(p: string) { return this.inner.syncDir(p); }
+  rmrf(p: string) { return this.inner.rmrf(p); }
+  freeBytes() { return this.inner.freeBytes(); }
+}
+
+function u(key: number, cells: Cell[]): PartitionUpdate {
+  const k = Buffer.alloc(4);
+  k.writeInt32BE(key);
+  return { tableId: 't1', key: k, token: BigInt(key), rangeTombstones: [], rows: [{ clustering: [], cells }] };
+}
+
+function small(key: number): PartitionUpdate {
+  return u(key, [{ column: 'v', value: Buffer.alloc(100, key & 0xff), timestampMicros: key, ttlSec: 0, localExpirationTimeSec: 0 }]);
+}
+
+async function openLog(opts: { sync?: CommitLogSync; groupWindowMs?: number } = {}) {
+  const time = new SimTime(0);
+  const fs = new SpyFs(new SimFileSystem());
+  const applied: PartitionUpdate[] = [];
+  const log = new CommitLog({
+    fs, clock: time, scheduler: time, dir: DIR, sync: opts.sync ?? 'batch', dsync: false, groupWindowMs: opts.groupWindowMs ?? 1,
+    periodMs: 1000, segmentBytes: SEGMENT_BYTES, apply: (x) => applied.push(x), log: { info() {}, warn() {}, error() {} },
+  });
+  await log.start(await log.replay(() => {}));
+  return { time, fs, log, applied };
+}
+
+/** The entries of every segment file, in segment order. */
+async function replayAll(fs: SimFileSystem): Promise<PartitionUpdate[]> {
+  const out: PartitionUpdate[] = [];
+  const names = (await fs.readdir(DIR)).sort();
+  for (const n of names) out.push(...parseSegment(await fs.readFile(`${DIR}/${n}`)).entries.map((e) => e.update));
+  return out;
+}
+
+test('appends arriving in one turn share one batch: one write, one sync', async () => {
+  const { time, fs, log, applied } = await openLog();
+  const syncsBefore = log.syncs;
+  const acks = Array.from({ length: 1000 }, (_, i) => log.append(small(i)));
+  assert.equal(log.batches, 0, 'nothing starts before the next turn');
+  await time.runFor(1);
+  await Promise.all(acks);
+  assert.equal(log.batches, 1);
+  assert.equal(fs.writes.length, 1);
+  assert.equal(log.syncs - syncsBefore, 1);
+  assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), Array.from({ length: 1000 }, (_, i) => i), 'applied in log order');
+  assert.equal((await replayAll(fs.inner)).length, 1000);
+  await log.close();
+});
+
+test('while a batch syncs the next one grows; it starts when the first is acknowledged', async () => {
+  const { time, fs, log, applied } = await openLog();
+  fs.holdSyncs = true;
+  const first = log.append(small(0));
+  await time.runFor(1);
+  assert.equal(log.batches, 1);
+  const later = Array.from({ length: 50 }, (_, i) => log.append(small(i + 1)));
+  await time.runFor(10);
+  assert.equal(log.batches, 1, 'one batch in flight at a time');
+  assert.equal(applied.length, 0, 'nothing is applied before its sync');
+  fs.holdSyncs = false;
+  fs.releaseSyncs();
+  await first;
+  await time.runFor(1);
+  await Promise.all(later);
+  assert.equal(log.batches, 2, 'the 50 later appends went out as one batch');
+  assert.equal(applied.length, 51);
+  await log.close();
+});
+
+test('group mode: a lone write waits for the window since the last start, and no longer', async () => {
+  const { time, log } = await openLog({ sync: 'group', groupWindowMs: 5 });
+  let done = false;
+  void log.append(small(1)).then(() => { done = true; });
+  await time.runFor(0);
+  assert.ok(done, 'the first write after a quiet period starts on the next turn');
+  await time.runFor(1); // t = 1: 1 ms after the last start
+  done = false;
+  void log.append(small(2)).then(() => { done = true; });
+  await time.runFor(3);
+  assert.equal(done, false, 'not before the window');
+  await time.runFor(1);
+  assert.ok(done, 'at the end of the window');
+  await log.close();
+});
+
+test('large values are written by reference, small ones copied; every entry replays intact', async () => {
+  const { time, fs, log } = await openLog();
+  const big = Buffer.alloc(256 * 1024, 0x5a);
+  const edge = Buffer.alloc(VALUE_BY_REFERENCE_BYTES_MIN, 0x11);
+  const under = Buffer.alloc(VALUE_BY_REFERENCE_BYTES_MIN - 1, 0x22);
+  const ts = { timestampMicros: 7, ttlSec: 0, localExpirationTimeSec: 0 };
+  const updates = [
+    u(1, [{ column: 'a', value: big, ...ts }, { column: 'b', value: Buffer.from('x'), ...ts }]),
+    small(2),
+    u(3, [{ column: 'a', value: edge, ...ts }, { column: 'c', value: under, ...ts }]),
+  ];
+  const acks = updates.map((x) => log.append(x));
+  await time.runFor(1);
+  await Promise.all(acks);
+  const pieces = fs.writes.flat();
+  assert.ok(pieces.includes(big), 'the 256 KiB value is a piece of its own');
+  assert.ok(pieces.includes(edge), 'a value of exactly the threshold is by reference');
+  assert.ok(!pieces.includes(under), 'a value under the threshold is copied');
+  assert.deepEqual(await replayAll(fs.inner), updates);
+  await log.close();
+});
+
+test('an entry whose small fields fill more than a slab spans slabs and replays intact', async () => {
+  const { time, fs, log } = await openLog();
+  const ts = { timestampMicros: 9, ttlSec: 0, localExpirationTimeSec: 0 };
+  const cells: Cell[] = [];
+  for (let i = 0; cells.length * 60 < SLAB_BYTES * 2.5; i++) cells.push({ column: `c${String(i).padStart(6, '0')}`, value: Buffer.alloc(30, i & 0xff), ...ts });
+  const updates = [small(1), u(2, cells), small(3), u(4, cells.slice(0, 5000)), small(5)];
+  const acks = updates.map((x) => log.append(x));
+  await time.runFor(1);
+  await Promise.all(acks);
+  assert.deepEqual(await replayAll(fs.inner), updates);
+  // The slabs are reused by later batches: those must not corrupt what is on disk.
+  for (let round = 0; round < 5; round++) {
+    const more = Array.from({ length: 3000 }, (_, i) => log.append(small(100 + round * 3000 + i)));
+    await time.runFor(1);
+    await Promise.all(more);
+  }
+  const all = await replayAll(fs.inner);
+  assert.equal(all.length, 5 + 15_000);
+  assert.deepEqual(all.slice(0, 5), updates);
+  assert.deepEqual(all.slice(5).map((x) => x.key.readInt32BE(0)), Array.from({ length: 15_000 }, (_, i) => 100 + i));
+  await log.close();
+});
+
+test('a failed write rejects its batch and the one growing behind it; later writes go to a fresh segment', async () => {
+  const { time, fs, log, applied } = await openLog();
+  const ok = Array.from({ length: 10 }, (_, i) => log.append(small(i)));
+  await time.runFor(1);
+  await Promise.all(ok);
+  const segmentsBefore = log.segmentCount;
+  fs.holdWrites = true;
+  const inFlight = log.append(small(100));
+  await time.runFor(1);
+  assert.equal(log.batches, 2);
+  const behind = log.append(small(101)); // encoded into the open batch, after the entry being written
+  fs.failWrites = true;
+  fs.holdWrites = false;
+  fs.releaseWrites();
+  await time.runFor(1);
+  await assert.rejects(inFlight, (e: Error) => e.name === 'WriteFailure' && /EIO/.test(e.message));
+  await assert.rejects(behind, (e: Error) => e.name === 'WriteFailure' && /EIO/.test(e.message));
+  fs.failWrites = false;
+  const after = Array.from({ length: 5 }, (_, i) => log.append(small(200 + i)));
+  for (let i = 0; i < 20; i++) await time.runFor(1);
+  await Promise.all(after);
+  const expected = [...Array.from({ length: 10 }, (_, i) => i), 200, 201, 202, 203, 204];
+  assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), expected);
+  assert.equal(log.segmentCount, segmentsBefore + 1, 'a fresh segment after the failed one');
+  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), expected);
+  await log.close();
+});
