@@ -59,16 +59,26 @@ export function validateConsistency(cl: ConsistencyName, kind: RequestKind): voi
 }
 
 /** What `cl` requires for a keyspace, computed from its replication strategy. */
+const COUNT_1: Requirement = Object.freeze({ kind: 'count', count: 1 });
+const COUNT_2: Requirement = Object.freeze({ kind: 'count', count: 2 });
+const COUNT_3: Requirement = Object.freeze({ kind: 'count', count: 3 });
+
+/** Whether requirementFor needs the local DC for this level (the caller may skip looking it up). */
+export function usesLocalDc(cl: ConsistencyName): boolean {
+  return cl === 'LOCAL_ONE' || cl === 'LOCAL_QUORUM' || cl === 'LOCAL_SERIAL';
+}
+
+/** The answers a level waits for. Requirements are shared and frozen: never modify one. */
 export function requirementFor(cl: ConsistencyName, strategy: ReplicationStrategy, localDc: string): Requirement {
   switch (cl) {
-    case 'ANY': case 'ONE': return { kind: 'count', count: 1 };
-    case 'TWO': return { kind: 'count', count: 2 };
-    case 'THREE': return { kind: 'count', count: 3 };
+    case 'ANY': case 'ONE': return COUNT_1;
+    case 'TWO': return COUNT_2;
+    case 'THREE': return COUNT_3;
     case 'QUORUM': case 'SERIAL': return { kind: 'count', count: quorumFor(totalRf(strategy)) };
     case 'ALL': return { kind: 'count', count: totalRf(strategy) };
     case 'LOCAL_ONE': return { kind: 'count', count: 1, dc: localDc };
     case 'LOCAL_QUORUM': case 'LOCAL_SERIAL': return { kind: 'count', count: quorumFor(localRf(strategy, localDc)), dc: localDc };
-    case 'NODE_LOCAL': return { kind: 'count', count: 1 };
+    case 'NODE_LOCAL': return COUNT_1;
     case 'EACH_QUORUM': {
       if (strategy.class !== 'NetworkTopologyStrategy') {
         // Cassandra treats EACH_QUORUM on a non-NTS keyspace as QUORUM for reads and writes.

@@ -15,7 +15,7 @@ import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { Partition, ReadCommand, ReadResult, TokenRange } from '../storage/data.js';
 import { RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
 import { liveRows, liveStaticRow, mergePartitions } from '../storage/mod.js';
-import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, validateConsistency, type Requirement } from './consistency.js';
+import { AckCounter, assureSufficientLiveReplicas, blockForOf, counts, requirementFor, usesLocalDc, validateConsistency, type Requirement } from './consistency.js';
 import { ReplicaNoAnswer, digestOf, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Merges several replicas' answers to one command into one answer. */
@@ -179,7 +179,7 @@ function initialTargets(ctx: CoordinatorContext, req: Requirement, ordered: stri
  */
 function readFromReplicas(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata, command: ReadCommand,
                           cl: ConsistencyName, replicas: readonly string[], timeoutMs = ctx.timeouts.readMs, digests = false): Promise<ReadResult> {
-  const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
+  const req = requirementFor(cl, keyspace.replication, usesLocalDc(cl) ? ctx.ring.localDc : '');
   if (onlyLocalReplica(ctx, req, replicas)) return readLocalReplica(ctx, command, cl, timeoutMs);
   const ordered = orderTargets(ctx, req, replicas);
   const targets = initialTargets(ctx, req, ordered);

@@ -12,7 +12,7 @@ import { RequestError, WriteFailure, WriteTimeout, Unavailable, type Consistency
 import { AssertionError } from '../util/assert.js';
 import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { PartitionUpdate } from '../storage/data.js';
-import { AckCounter, assureSufficientLiveReplicas, blockForOf, requirementFor, validateConsistency, type Requirement } from './consistency.js';
+import { AckCounter, assureSufficientLiveReplicas, blockForOf, requirementFor, usesLocalDc, validateConsistency, type Requirement } from './consistency.js';
 import { ReplicaNoAnswer, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
 
 /** Updates in one write call; a larger batch is a caller bug (the CQL layer bounds batches). */
@@ -70,7 +70,7 @@ export function coordinateWrite(ctx: CoordinatorContext, keyspace: KeyspaceMetad
     if (updates.length === 0) return Promise.resolve();
     if (updates.length > WRITE_UPDATES_MAX) throw new AssertionError(`write of ${updates.length} updates, limit ${WRITE_UPDATES_MAX}`);
     const writeType = options.writeType ?? (updates.length > 1 ? 'UNLOGGED_BATCH' : 'SIMPLE');
-    const req = requirementFor(cl, keyspace.replication, ctx.ring.localDc);
+    const req = requirementFor(cl, keyspace.replication, usesLocalDc(cl) ? ctx.ring.localDc : '');
     if (updates.length === 1 && cl !== 'ANY') {
       const update = updates[0]!;
       const replicas = ctx.ring.replicasFor(keyspace.replication, update.token);

@@ -123,7 +123,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const handler = new RequestObserver({
     handler: processor, metrics: obs.metrics, tracing: obs.tracing, scope: obs.scope, clock: env.clock, logs: obs.logs,
     address: config.rpcAddress, nativePort: () => transport?.port ?? config.nativeTransportPort,
-    transportCountsPool: true,
+    transportCountsPool: true, idText: processor.idText,
   });
 
   // The overload limits start from cassia.yaml; the transport's settings object then holds them

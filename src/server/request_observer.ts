@@ -32,6 +32,8 @@ export interface RequestObserverDeps {
    * passes it `metrics`); the observer then leaves the pool alone so no request counts twice.
    */
   transportCountsPool?: boolean;
+  /** The query processor's IdText (QueryProcessor.idText), so both ask one cache; a private one otherwise. */
+  idText?: IdText;
 }
 
 interface Prepared {
@@ -52,9 +54,10 @@ export class RequestObserver implements QueryHandler {
   private readonly pool: ThreadPoolMetrics | null;
   private readonly infos = new StatementInfoCache();
   private readonly prepared = new Map<string, Prepared>();
-  private readonly idText = new IdText();
+  private readonly idText: IdText;
 
   constructor(private readonly deps: RequestObserverDeps) {
+    this.idText = deps.idText ?? new IdText();
     this.pool = deps.transportCountsPool === true ? null : deps.metrics.threadPools.get('Native-Transport-Requests');
   }
 

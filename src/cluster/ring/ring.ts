@@ -27,6 +27,9 @@ export class Ring {
   private cacheVersion = -1;
   /** strategy key → replicas per ring token index (filled lazily). */
   private readonly cache = new Map<string, (readonly string[] | undefined)[]>();
+  /** The last strategy object asked about and its placements (keyspace metadata objects are reused per request). */
+  private lastReplication: ReplicationStrategy | null = null;
+  private lastPlacements: (readonly string[] | undefined)[] = [];
 
   constructor(options: { localEndpoint: string; metadata?: TokenMetadata }) {
     this.localEndpoint = options.localEndpoint;
@@ -97,6 +100,9 @@ export class Ring {
     if (this.cacheVersion !== this.metadata.version) {
       this.cache.clear();
       this.cacheVersion = this.metadata.version;
+      this.lastReplication = null;
+    } else if (replication === this.lastReplication) {
+      return this.lastPlacements;
     }
     const key = strategyKey(replication);
     let perToken = this.cache.get(key);
@@ -105,6 +111,8 @@ export class Ring {
       perToken = new Array(this.metadata.sortedTokens().length);
       this.cache.set(key, perToken);
     }
+    this.lastReplication = replication;
+    this.lastPlacements = perToken;
     return perToken;
   }
 }

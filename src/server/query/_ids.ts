@@ -8,9 +8,20 @@ const KEY_BYTES = 6; // readUIntBE reads at most 6 bytes into an exact double
 
 export class IdText {
   private readonly byPrefix = new Map<number, { id: Buffer; hex: string }>();
+  /** The last id asked for, by identity: the request observer and the query processor ask for the same Buffer in turn. */
+  private lastId: Buffer | null = null;
+  private lastHex = '';
 
   /** id.toString('hex'), from memory when this id was seen before. */
   of(id: Buffer): string {
+    if (id === this.lastId) return this.lastHex;
+    const hex = this.lookup(id);
+    this.lastId = id;
+    this.lastHex = hex;
+    return hex;
+  }
+
+  private lookup(id: Buffer): string {
     if (id.length < KEY_BYTES) return id.toString('hex');
     const key = id.readUIntBE(0, KEY_BYTES);
     const hit = this.byPrefix.get(key);

@@ -389,8 +389,8 @@ export interface BuildOptions {
 export function buildUpdate(plan: ModifyPlan, target: Target, o: BuildOptions): PartitionUpdate {
   const { attrs } = o;
   const update: PartitionUpdate = { tableId: plan.table.id, key: target.key.key, token: target.key.token, rangeTombstones: [], rows: [] };
-  const deletion: DeletionTime = { markedForDeleteAtMicros: attrs.timestampMicros, localDeletionTimeSec: attrs.nowSec };
   if (plan.deleteRows) {
+    const deletion: DeletionTime = { markedForDeleteAtMicros: attrs.timestampMicros, localDeletionTimeSec: attrs.nowSec };
     if (target.slices !== null) {
       if (target.slices.length === 0) update.partitionDeletion = deletion;
       else for (const s of target.slices) update.rangeTombstones.push({ slice: s, deletion });

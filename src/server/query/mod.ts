@@ -85,7 +85,8 @@ export class QueryProcessor implements QueryHandler {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly listPaths: ListPathGenerator;
   private readonly functions: FunctionContext;
-  private readonly idText = new IdText();
+  /** Prepared ids' hex text; share it with the request observer (RequestObserverDeps.idText) so an id is looked up once per request. */
+  readonly idText = new IdText();
   /** Set when statements are checked against grants (CassandraAuthorizer). */
   private readonly access: AuthService | null;
 
