@@ -3,8 +3,8 @@
 //    on 127.0.0.1 keeps thousands of prepared 256 KiB writes in flight for 20 s while the npm
 //    driver, bound to 127.0.0.2, keeps reading small rows. Asserted: the node's RSS stays within
 //    idle RSS + the node in-flight limit + a fixed overhead; every flood request gets exactly one
-//    answer; the other IP keeps getting answers. Its p99 is measured and printed, not asserted
-//    (issue 4 wants < 50 ms; see test/flood/README.md for why it is not there yet).
+//    answer; the other IP keeps getting answers. Its p50/p99 are printed, not asserted (issue 4's
+//    p99 < 50 ms is measured by bench/flood.mjs; see test/flood/README.md).
 // 2. The same flood with THROW_ON_OVERLOAD: Overloaded answers instead of backpressure.
 // 3. A node with small limits (1 MiB per IP, 2 MiB per node) that the npm driver and
 //    python3-cassandra, each sending THROW_ON_OVERLOAD in STARTUP, exceed on their own with many
