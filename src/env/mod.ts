@@ -44,6 +44,12 @@ export interface FileStat {
 /** An open file. Positions are explicit; there is no implicit cursor. */
 export interface FileHandle {
   read(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number>;
+  /**
+   * Optional synchronous read for data expected in the OS page cache (a few µs, where an async
+   * read costs a thread-pool round trip); blocks the caller while the disk works on a miss, so
+   * callers time it and fall back to read() (src/storage/sstable/_page_reads.ts).
+   */
+  readSync?(buf: Buffer, bufOffset: number, length: number, position: number): number;
   write(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number>;
   /**
    * Writes `buffers` back to back from `position` in one call (pwritev); returns the bytes

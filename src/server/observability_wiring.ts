@@ -177,6 +177,17 @@ export class NodeObservability {
     r.gauge({ type: 'Compaction', name: 'CompletedTasks' }, () => this.storageMetrics().completedCompactions, 'Compactions completed since start');
     r.gauge({ type: 'Compaction', name: 'BytesCompacted' }, () => this.storageMetrics().bytesCompacted, 'Bytes written by compaction since start');
     r.gauge({ type: 'CommitLog', name: 'TotalCommitLogSize' }, () => this.storageMetrics().commitLogBytesWritten, 'Commit log bytes written since start');
+    // type=Cache,scope=ChunkCache: storage counts hits and misses; the meters catch up whenever a gauge is read.
+    const cache = this.metrics.caches.ChunkCache;
+    let seenHits = 0;
+    let seenMisses = 0;
+    const chunkCache = () => {
+      const c = this.storageMetrics().chunkCache;
+      if (c.hits > seenHits) { cache.hits.mark(c.hits - seenHits); cache.requests.mark(c.hits - seenHits); seenHits = c.hits; }
+      if (c.misses > seenMisses) { cache.misses.mark(c.misses - seenMisses); cache.requests.mark(c.misses - seenMisses); seenMisses = c.misses; }
+      return c;
+    };
+    cache.bind({ capacityBytes: () => chunkCache().capacityBytes, sizeBytes: () => chunkCache().sizeBytes, entries: () => chunkCache().entries });
   }
 
   private tableCreated(t: TableMetadata): void {

@@ -17,6 +17,7 @@ import { mergePartitions } from './reconcile.js';
 import { compressionFromOptions } from './sstable/compression.js';
 import { COMPONENTS, componentFile, parseComponentFile } from './sstable/format.js';
 import { ChunkCache, SSTableReader } from './sstable/reader.js';
+import { PageCacheReads } from './sstable/_page_reads.js';
 import { SSTableWriter } from './sstable/writer.js';
 import { storageSettings, type StorageSettings } from './_config.js';
 import { chunkCodec, type ChunkCodec } from './workers/pool.js';
@@ -105,6 +106,7 @@ export class StorageEngine {
   private readonly tables = new Map<string, TableStore>();
   private readonly commitLog: CommitLog;
   private readonly chunkCache: ChunkCache;
+  private readonly pageReads: PageCacheReads;
   private readonly codec: ChunkCodec;
   private readonly m: StorageMetrics = emptyMetrics();
   private compactionChain: Promise<void> = Promise.resolve();
@@ -119,6 +121,7 @@ export class StorageEngine {
     this.settings = storageSettings(options.config);
     this.logger = options.logger ?? silentLogger;
     this.chunkCache = new ChunkCache(this.settings.chunkCacheBytes);
+    this.pageReads = new PageCacheReads(options.env.clock);
     this.codec = chunkCodec(options.workerThreads ?? STORAGE_WORKER_THREADS_DEFAULT);
     this.commitLog = new CommitLog({
       fs: options.env.fs, clock: options.env.clock, scheduler: options.env.scheduler, dir: options.commitlogDir,
@@ -403,7 +406,7 @@ export class StorageEngine {
   }
 
   private async openReader(t: TableStore, generation: number): Promise<SSTableReader> {
-    return (await SSTableReader.open(this.fs, t.dir, generation, this.chunkCache)).setCodec(this.codec);
+    return (await SSTableReader.open(this.fs, t.dir, generation, this.chunkCache, this.pageReads)).setCodec(this.codec);
   }
 
   private newWriter(t: TableStore, level: number, expectedPartitions: number, upTo?: CommitLogPosition): SSTableWriter & { generation: number } {
@@ -693,6 +696,10 @@ export class StorageEngine {
     out.commitLogSegments = this.commitLog.segmentCount;
     out.commitLogBytesWritten = this.commitLog.bytesWritten;
     out.commitLogSyncs = this.commitLog.syncs;
+    const cc = this.chunkCache;
+    out.chunkCache = { capacityBytes: cc.maxBytes, sizeBytes: cc.sizeBytes, entries: cc.entries, hits: cc.hits, misses: cc.misses };
+    const pr = this.pageReads;
+    out.sstablePointReads = { sync: pr.syncReads, async: pr.asyncReads, slowSync: pr.slowSyncReads };
     out.tables = {};
     for (const t of this.tables.values()) {
       const hist: Record<string, number> = {};

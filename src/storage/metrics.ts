@@ -34,6 +34,10 @@ export interface StorageMetrics {
   commitLogSegments: number;
   commitLogBytesWritten: number;
   commitLogSyncs: number;
+  /** The shared cache of decompressed Data.db chunks and Index.db segments (`chunk_cache_size`). */
+  chunkCache: { capacityBytes: number; sizeBytes: number; entries: number; hits: number; misses: number };
+  /** Point reads of SSTable chunks and index segments by path (sstable/_page_reads.ts). */
+  sstablePointReads: { sync: number; async: number; slowSync: number };
   tables: Record<string, TableMetrics>;
 }
 
@@ -54,6 +58,7 @@ export function emptyMetrics(): StorageMetrics {
     memtableBytes: 0, liveSSTables: 0, liveSSTableBytes: 0,
     sstablesPerRead: emptyHistogram(), tombstonesPerRead: emptyHistogram(),
     pendingCompactions: 0, completedCompactions: 0, bytesFlushed: 0, bytesCompacted: 0, flushes: 0,
-    reads: 0, writes: 0, commitLogSegments: 0, commitLogBytesWritten: 0, commitLogSyncs: 0, tables: {},
+    reads: 0, writes: 0, commitLogSegments: 0, commitLogBytesWritten: 0, commitLogSyncs: 0,
+    chunkCache: { capacityBytes: 0, sizeBytes: 0, entries: 0, hits: 0, misses: 0 }, sstablePointReads: { sync: 0, async: 0, slowSync: 0 }, tables: {},
   };
 }

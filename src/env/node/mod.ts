@@ -1,7 +1,7 @@
 // The production Env: Node's clock, timers, crypto randomness, fs and net.
 
 import * as fs from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, readSync as fsReadSync } from 'node:fs';
 import * as net from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -53,6 +53,9 @@ class NodeFileHandle implements FileHandle {
   constructor(private readonly fh: fs.FileHandle) {}
   async read(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number> {
     return (await this.fh.read(buf, bufOffset, length, position)).bytesRead;
+  }
+  readSync(buf: Buffer, bufOffset: number, length: number, position: number): number {
+    return fsReadSync(this.fh.fd, buf, bufOffset, length, position);
   }
   async write(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number> {
     return (await this.fh.write(buf, bufOffset, length, position)).bytesWritten;

@@ -7,6 +7,7 @@ import lz4 from 'lz4js';
 import snappy from 'snappyjs';
 import { assert } from '../../util/assert.js';
 import { CHUNK_HEADER_BYTES, CHUNK_TRAILER_BYTES } from './format.js';
+import { lz4DecodePrefix, Lz4Corrupt } from './_lz4.js';
 
 export type CompressionMethod = 'none' | 'lz4' | 'snappy' | 'deflate';
 const METHOD_CODES: Record<CompressionMethod, number> = { none: 0, lz4: 1, snappy: 2, deflate: 3 };
@@ -49,18 +50,13 @@ export function compressChunk(method: CompressionMethod, raw: Buffer): Buffer {
 }
 
 export function decompressChunk(stored: Buffer, where: string): Buffer {
-  if (stored.length < CHUNK_HEADER_BYTES + CHUNK_TRAILER_BYTES) throw new CorruptSSTable(`${where}: chunk too short`);
-  const end = stored.length - CHUNK_TRAILER_BYTES;
-  if (stored.readUInt32BE(end) !== crc32(stored.subarray(0, end))) throw new CorruptSSTable(`${where}: chunk checksum mismatch`);
-  const code = stored[0]!;
-  const rawLength = stored.readUInt32BE(1);
-  const payload = stored.subarray(CHUNK_HEADER_BYTES, end);
+  const { code, rawLength, payload } = checkedChunk(stored, where);
   let raw: Buffer;
   switch (code) {
     case 0: raw = payload; break;
     case 1: {
-      raw = Buffer.alloc(rawLength);
-      const n = lz4.decompressBlock(payload, raw, 0, payload.length, 0);
+      raw = Buffer.allocUnsafe(rawLength);
+      const n = decodeLz4(payload, raw, rawLength, where);
       assert(n === rawLength, `${where}: lz4 chunk decoded to ${n} bytes, expected ${rawLength}`);
       break;
     }
@@ -70,6 +66,46 @@ export function decompressChunk(stored: Buffer, where: string): Buffer {
   }
   if (raw.length !== rawLength) throw new CorruptSSTable(`${where}: chunk length ${raw.length}, expected ${rawLength}`);
   return raw;
+}
+
+/**
+ * Point reads: at least the first `needBytes` uncompressed bytes of a stored chunk (all of it for
+ * methods other than lz4), in a buffer of its own that is as long as what was decoded. `stored`
+ * and `scratch` may be reused by the caller afterwards; scratch must hold the chunk's length.
+ */
+export function decompressChunkPrefix(stored: Buffer, needBytes: number, where: string, scratch: Buffer): Buffer {
+  const { code, rawLength, payload } = checkedChunk(stored, where);
+  const want = Math.min(needBytes, rawLength);
+  if (code === 0) return ownCopy(payload);
+  if (code !== 1) return decompressChunk(stored, where);
+  assert(scratch.length >= rawLength, `${where}: scratch of ${scratch.length} bytes for a ${rawLength}-byte chunk`);
+  const n = decodeLz4(payload, scratch.subarray(0, rawLength), want, where);
+  if (n < want) throw new CorruptSSTable(`${where}: lz4 chunk decoded to ${n} bytes, expected ${rawLength}`);
+  return ownCopy(scratch.subarray(0, n));
+}
+
+/** A copy in a memory block of its own (never a slice of Node's shared pool), so caches can count its bytes. */
+function ownCopy(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
+}
+
+/** Header fields and payload of a stored chunk whose checksum matches. */
+function checkedChunk(stored: Buffer, where: string): { code: number; rawLength: number; payload: Buffer } {
+  if (stored.length < CHUNK_HEADER_BYTES + CHUNK_TRAILER_BYTES) throw new CorruptSSTable(`${where}: chunk too short`);
+  const end = stored.length - CHUNK_TRAILER_BYTES;
+  if (stored.readUInt32BE(end) !== crc32(stored.subarray(0, end))) throw new CorruptSSTable(`${where}: chunk checksum mismatch`);
+  return { code: stored[0]!, rawLength: stored.readUInt32BE(1), payload: stored.subarray(CHUNK_HEADER_BYTES, end) };
+}
+
+function decodeLz4(payload: Buffer, dst: Buffer, needBytes: number, where: string): number {
+  try {
+    return lz4DecodePrefix(payload, 0, payload.length, dst, needBytes);
+  } catch (e) {
+    if (e instanceof Lz4Corrupt) throw new CorruptSSTable(`${where}: ${e.message}`);
+    throw e;
+  }
 }
 
 export function methodCode(m: CompressionMethod): number {
