@@ -198,11 +198,54 @@ export function beforeEnd(order: TableOrder, row: CKey, end: ClusteringBound, en
   return d < 0 || (d === 0 && end.inclusive);
 }
 
-/** Partition sort key: token (offset to unsigned, 16 hex digits) then the key bytes as latin1. */
+const TOKEN_HEX_CHARS = 16; // the token offset to unsigned, as 16 lower-case hex digits
+const SORT_KEY_SCRATCH_BYTES = TOKEN_HEX_CHARS + 0xffff; // partition keys are at most 65535 bytes
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+// Scratch for building sort keys: written and read back synchronously within one call.
+const sortKeyScratch = Buffer.alloc(SORT_KEY_SCRATCH_BYTES);
+const tokenSlot = new BigInt64Array(1);
+const tokenWords = new Uint32Array(tokenSlot.buffer);
+const WORD_HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word second
+
+const SHORT_KEY_BYTES = 32; // keys up to this size are copied by a loop (cheaper than a native copy call)
+
+/** Node's Buffer#latin1Slice (untyped in @types/node): toString('latin1') without its argument checks. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Buffer, start: number, end: number): string }).latin1Slice;
+function latin1(b: Buffer, end: number): string {
+  return latin1Slice.call(b, 0, end);
+}
+
+/**
+ * Writes the token's 16 hex digits (offset to unsigned: token + 2^63) into the scratch, from the
+ * token's two 32-bit words (no bigint arithmetic or number-to-string conversion).
+ */
+function writeTokenHex(token: bigint): void {
+  tokenSlot[0] = token;
+  let hi = (tokenWords[WORD_HI]! ^ 0x80000000) >>> 0;
+  let lo = tokenWords[1 - WORD_HI]!;
+  for (let i = 7; i >= 0; i--) {
+    sortKeyScratch[i] = HEX_DIGITS[hi & 15]!;
+    sortKeyScratch[8 + i] = HEX_DIGITS[lo & 15]!;
+    hi >>>= 4;
+    lo >>>= 4;
+  }
+}
+
+/**
+ * Partition sort key: token (offset to unsigned, 16 hex digits) then the key bytes as latin1.
+ * Built in a scratch buffer and decoded once: one flat string, no intermediate strings.
+ */
 export function partitionSortKey(token: bigint, key: Buffer): string {
-  return (token + 0x8000000000000000n).toString(16).padStart(16, '0') + key.toString('latin1');
+  const end = TOKEN_HEX_CHARS + key.length;
+  if (end > SORT_KEY_SCRATCH_BYTES) return tokenSortPrefix(token) + key.toString('latin1');
+  writeTokenHex(token);
+  if (key.length <= SHORT_KEY_BYTES) {
+    for (let i = 0; i < key.length; i++) sortKeyScratch[TOKEN_HEX_CHARS + i] = key[i]!;
+  } else key.copy(sortKeyScratch, TOKEN_HEX_CHARS);
+  return latin1(sortKeyScratch, end);
 }
 
 export function tokenSortPrefix(token: bigint): string {
-  return (token + 0x8000000000000000n).toString(16).padStart(16, '0');
+  writeTokenHex(token);
+  return latin1(sortKeyScratch, TOKEN_HEX_CHARS);
 }

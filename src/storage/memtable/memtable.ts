@@ -155,8 +155,20 @@ const SORT_KEY_PREFIX_CHARS = 13; // 52 bits of the token's 16 hex digits: exact
 
 /** The top 52 bits of a partition sort key's token, or NaN for keys that are not full sort keys (seek bounds). */
 function sortKeyPrefix(sortKey: string): number {
-  return sortKey.length < SORT_KEY_PREFIX_CHARS ? NaN : parseInt(sortKey.slice(0, SORT_KEY_PREFIX_CHARS), 16);
+  if (sortKey.length < SORT_KEY_PREFIX_CHARS) return NaN;
+  // parseInt(sortKey.slice(0, 13), 16) without the sliced string: sort keys hold lower-case hex.
+  let v = 0;
+  for (let i = 0; i < SORT_KEY_PREFIX_CHARS; i++) {
+    const c = sortKey.charCodeAt(i);
+    const d = c <= CHAR_9 ? c - CHAR_0 : c - CHAR_A_LOWER + 10;
+    if (d < 0 || d > 15) return NaN;
+    v = v * 16 + d;
+  }
+  return v;
 }
+const CHAR_0 = 0x30;
+const CHAR_9 = 0x39;
+const CHAR_A_LOWER = 0x61;
 
 function boundBytes(s: Slice): number {
   let n = 0;
