@@ -16,7 +16,7 @@ import { executeRead, type PartitionHeader, type TableView } from './read.js';
 import { mergePartitions } from './reconcile.js';
 import { compressionFromOptions } from './sstable/compression.js';
 import { COMPONENTS, componentFile, parseComponentFile } from './sstable/format.js';
-import { ChunkCache, SSTableReader } from './sstable/reader.js';
+import { ChunkCache, READ_ASYNC, SSTableReader } from './sstable/reader.js';
 import { PageCacheReads } from './sstable/_page_reads.js';
 import { SSTableWriter } from './sstable/writer.js';
 import { storageSettings, type StorageSettings } from './_config.js';
@@ -493,13 +493,16 @@ export class StorageEngine {
           const pd = merged?.partitionDeletion;
           if (pd && pd.markedForDeleteAtMicros >= r.stats.maxTimestampMicros) break;
           if (!r.mayIntersect(order, slices)) continue;
-          const e = await r.findEntry(h.sortKey, h.token, h.key);
+          // Synchronous while the page cache serves the reads (sstable/_page_reads.ts): no await per step.
+          const found = r.findEntrySync(h.sortKey, h.token, h.key);
+          const e = found === READ_ASYNC ? await r.findEntry(h.sortKey, h.token, h.key) : found;
           if (!e) continue;
           stats.sstablesRead++;
           if (e.length > warnBytes && warnings.length < 10) {
             warnings.push(`partition ${e.key.toString('hex')} of ${table.keyspace}.${table.name} is ${e.length} bytes in one SSTable (over ${warnBytes})`);
           }
-          const p = await r.readPartition(e, order, slices);
+          const read = r.readPartitionSync(e, order, slices);
+          const p = read === READ_ASYNC ? await r.readPartition(e, order, slices) : read;
           merged = merged ? mergePartitions(table, merged, p) : p;
         }
         return merged;

@@ -279,15 +279,27 @@ export class SSTableReader {
    * `key` is the partition key (derived from sortKey when omitted).
    */
   async findEntry(sortKey: string, token: bigint, key?: Buffer): Promise<IndexEntry | undefined> {
+    const found = this.findEntrySync(sortKey, token, key);
+    if (found !== READ_ASYNC) return found;
+    const segment = this.segmentFor(sortKey);
+    try {
+      return searchIndexSegment(await this.directedIndexSegment(segment), sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
+    } catch (e) {
+      if (e instanceof TruncatedInput || e instanceof RangeError) throw new CorruptSSTable(`${this.name}: index segment ${segment} does not decode`);
+      throw e;
+    }
+  }
+
+  /** As findEntry without an await, or READ_ASYNC when the index segment must be read asynchronously. */
+  findEntrySync(sortKey: string, token: bigint, key?: Buffer): IndexEntry | undefined | typeof READ_ASYNC {
     if (this.summaryKeys.length === 0 || sortKey < this.stats.firstKey || sortKey > this.stats.lastKey) return undefined;
     if (!this.bloom.mightContain(token)) return undefined;
     const segment = this.segmentFor(sortKey);
-    const partitionKey = key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1');
+    // From the page cache: scan the raw segment in place (no directory, no cache entry).
+    const raw = this.indexSegmentSync(segment);
+    if (raw === undefined) return READ_ASYNC;
     try {
-      // From the page cache: scan the raw segment in place (no directory, no cache entry, no await).
-      const raw = this.indexSegmentSync(segment);
-      if (raw !== undefined) return scanRawIndexSegment(raw, sortKey, token, partitionKey);
-      return searchIndexSegment(await this.directedIndexSegment(segment), sortKey, token, partitionKey);
+      return scanRawIndexSegment(raw, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
     } catch (e) {
       if (e instanceof TruncatedInput || e instanceof RangeError) throw new CorruptSSTable(`${this.name}: index segment ${segment} does not decode`);
       throw e;
@@ -321,6 +333,47 @@ export class SSTableReader {
     return all.subarray(start - base, end - base);
   }
 
+  /** As readRange for point reads, without an await: undefined when a chunk must be read asynchronously. */
+  private readRangeSync(start: number, end: number): Buffer | undefined {
+    const first = Math.floor(start / this.chunkBytes);
+    const last = Math.floor((end - 1) / this.chunkBytes);
+    let all: Buffer | undefined;
+    if (first === last) {
+      all = this.chunkSync(first, end - first * this.chunkBytes);
+    } else {
+      const parts: Buffer[] = [];
+      for (let i = first; i <= last; i++) {
+        const c = this.chunkSync(i, i < last ? this.chunkBytes : end - i * this.chunkBytes);
+        if (c === undefined) return undefined;
+        parts.push(c);
+      }
+      all = Buffer.concat(parts);
+    }
+    if (all === undefined) return undefined;
+    const base = first * this.chunkBytes;
+    return all.subarray(start - base, end - base);
+  }
+
+  /** Chunk i's first needBytes (or more) from the cache or a synchronous read; undefined when it must be read asynchronously. */
+  private chunkSync(i: number, needBytes: number): Buffer | undefined {
+    const cacheKey = ChunkCache.key(this.dataOwner, i);
+    const hit = this.cache.get(cacheKey, needBytes);
+    if (hit) return hit;
+    if (i + 1 >= this.chunkOffsets.length) throw new CorruptSSTable(`${this.name}: chunk ${i} past the end`);
+    const storedBytes = this.chunkOffsets[i + 1]! - this.chunkOffsets[i]!;
+    if (this.storedScratch.length < storedBytes) this.storedScratch = Buffer.allocUnsafe(Math.max(storedBytes, 2 * this.storedScratch.length));
+    const stored = this.storedScratch.subarray(0, storedBytes);
+    if (!this.reads.tryReadSync(this.data, stored, this.chunkOffsets[i]!)) return undefined;
+    return this.decodeAndCache(i, stored, needBytes);
+  }
+
+  private decodeAndCache(i: number, stored: Buffer, needBytes: number): Buffer {
+    if (this.decodeScratch.length < this.chunkBytes) this.decodeScratch = Buffer.allocUnsafe(this.chunkBytes);
+    const raw = decompressChunkPrefix(stored, needBytes, `${this.name} chunk ${i}`, this.decodeScratch);
+    this.cache.set(ChunkCache.key(this.dataOwner, i), raw);
+    return raw;
+  }
+
   /** Chunk i, or (point reads) at least its first needBytes uncompressed bytes. */
   private async chunk(i: number, useCache: boolean, needBytes = this.chunkBytes): Promise<Buffer> {
     if (!useCache) return this.scanChunk(i);
@@ -332,10 +385,7 @@ export class SSTableReader {
     if (i + 1 >= this.chunkOffsets.length) throw new CorruptSSTable(`${this.name}: chunk ${i} past the end`);
     let stored = this.readAt(this.data, this.chunkOffsets[i]!, this.chunkOffsets[i + 1]! - this.chunkOffsets[i]!, 'data');
     if (stored instanceof Promise) stored = await stored; // no await on the synchronous path: stored may be scratch
-    if (this.decodeScratch.length < this.chunkBytes) this.decodeScratch = Buffer.allocUnsafe(this.chunkBytes);
-    const raw = decompressChunkPrefix(stored, needBytes, `${this.name} chunk ${i}`, this.decodeScratch);
-    this.cache.set(cacheKey, raw);
-    return raw;
+    return this.decodeAndCache(i, stored, needBytes);
   }
 
   /**
@@ -384,52 +434,53 @@ export class SSTableReader {
 
   /** The partition of an index entry, rows restricted to slices (all when empty). */
   async readPartition(e: IndexEntry, order: TableOrder, slices: Slice[], useCache = true): Promise<Partition> {
-    let rowsFrom = e.headBytes;
-    let rowsTo = e.length;
-    if (e.blocks.length > 1 && slices.length > 0) {
-      let firstBlock = e.blocks.length - 1;
-      let lastBlock = 0;
-      for (const sl of slices) {
-        const sk = order.key(sl.start.values);
-        const ek = order.key(sl.end.values);
-        let b0 = 0;
-        let b1 = e.blocks.length - 1;
-        if (sl.start.values.length > 0) while (b0 + 1 < e.blocks.length && order.compare(order.key(e.blocks[b0 + 1]!.clustering), sk) <= 0) b0++;
-        if (sl.end.values.length > 0) { b1 = b0; while (b1 + 1 < e.blocks.length && order.compareToPrefix(order.key(e.blocks[b1 + 1]!.clustering), ek) <= 0) b1++; }
-        firstBlock = Math.min(firstBlock, b0);
-        lastBlock = Math.max(lastBlock, b1);
-      }
-      rowsFrom = e.blocks[firstBlock]!.offset;
-      rowsTo = lastBlock + 1 < e.blocks.length ? e.blocks[lastBlock + 1]!.offset : e.length;
-    }
+    const { rowsFrom, rowsTo } = rowsExtent(e, order, slices);
     try {
-      // Values are views into the decompressed chunks (immutable; see _codec.ts readBytesOf).
-      let head;
-      let r: ByteReader;
-      if (rowsFrom === e.headBytes) {
-        const buf = await this.readRange(e.offset, e.offset + rowsTo, useCache);
-        r = new ByteReader(buf);
-        head = readPartitionHead(r, false);
-        if (r.offset !== e.headBytes) throw new CorruptSSTable(`${this.name}: partition head at ${e.offset} is ${r.offset} bytes, index says ${e.headBytes}`);
-      } else {
-        head = readPartitionHead(new ByteReader(await this.readRange(e.offset, e.offset + e.headBytes, useCache)), false);
-        r = new ByteReader(await this.readRange(e.offset + rowsFrom, e.offset + rowsTo, useCache));
-      }
-      const rows: Row[] = [];
-      if (rowsTo > rowsFrom) {
-        const sliceKeys = slices.length === 0 ? [] : slices.map((sl) => ({ sl, sk: order.key(sl.start.values), ek: order.key(sl.end.values) }));
-        while (r.remaining > 0) {
-          const row = readRow(r, false);
-          if (sliceKeys.length === 0) { rows.push(row); continue; }
-          const k = order.key(row.clustering);
-          if (sliceKeys.some((x) => afterStart(order, k, x.sl.start, x.sk) && beforeEnd(order, k, x.sl.end, x.ek))) rows.push(row);
-        }
-      }
-      return { ...head, rows };
+      if (rowsFrom === e.headBytes) return this.decodePartition(e, order, slices, await this.readRange(e.offset, e.offset + rowsTo, useCache), undefined);
+      const head = await this.readRange(e.offset, e.offset + e.headBytes, useCache);
+      return this.decodePartition(e, order, slices, head, await this.readRange(e.offset + rowsFrom, e.offset + rowsTo, useCache));
     } catch (err) {
       if (err instanceof TruncatedInput) throw new CorruptSSTable(`${this.name}: partition at ${e.offset} does not decode`);
       throw err;
     }
+  }
+
+  /**
+   * As readPartition (through the chunk cache) without an await, or READ_ASYNC when a chunk must
+   * be read asynchronously or only some row blocks are wanted.
+   */
+  readPartitionSync(e: IndexEntry, order: TableOrder, slices: Slice[]): Partition | typeof READ_ASYNC {
+    const { rowsFrom, rowsTo } = rowsExtent(e, order, slices);
+    if (rowsFrom !== e.headBytes) return READ_ASYNC;
+    const buf = this.readRangeSync(e.offset, e.offset + rowsTo);
+    if (buf === undefined) return READ_ASYNC;
+    try {
+      return this.decodePartition(e, order, slices, buf, undefined);
+    } catch (err) {
+      if (err instanceof TruncatedInput) throw new CorruptSSTable(`${this.name}: partition at ${e.offset} does not decode`);
+      throw err;
+    }
+  }
+
+  /**
+   * Decodes a partition from its bytes: `first` holds the head and, when `rows` is undefined, the
+   * rows after it; else `rows` holds the wanted row blocks. Values are views into these buffers
+   * (decompressed chunks: immutable; see _codec.ts readBytesOf).
+   */
+  private decodePartition(e: IndexEntry, order: TableOrder, slices: Slice[], first: Buffer, rows: Buffer | undefined): Partition {
+    const headReader = new ByteReader(first);
+    const head = readPartitionHead(headReader, false);
+    if (headReader.offset !== e.headBytes) throw new CorruptSSTable(`${this.name}: partition head at ${e.offset} is ${headReader.offset} bytes, index says ${e.headBytes}`);
+    const r = rows === undefined ? headReader : new ByteReader(rows);
+    const out: Row[] = [];
+    const sliceKeys = slices.length === 0 ? [] : slices.map((sl) => ({ sl, sk: order.key(sl.start.values), ek: order.key(sl.end.values) }));
+    while (r.remaining > 0) {
+      const row = readRow(r, false);
+      if (sliceKeys.length === 0) { out.push(row); continue; }
+      const k = order.key(row.clustering);
+      if (sliceKeys.some((x) => afterStart(order, k, x.sl.start, x.sk) && beforeEnd(order, k, x.sl.end, x.ek))) out.push(row);
+    }
+    return { ...head, rows: out };
   }
 
   /** Every partition in order (compaction, dump, verify); bypasses the chunk cache. */
@@ -445,6 +496,29 @@ export class SSTableReader {
     await this.data.close();
     await this.index.close();
   }
+}
+
+/** Returned by the ...Sync read methods when the data must be read asynchronously. */
+export const READ_ASYNC: unique symbol = Symbol('READ_ASYNC');
+
+/** The byte extent of the rows to read: all of them, or only the row index blocks the slices touch. */
+function rowsExtent(e: IndexEntry, order: TableOrder, slices: Slice[]): { rowsFrom: number; rowsTo: number } {
+  if (e.blocks.length <= 1 || slices.length === 0) return { rowsFrom: e.headBytes, rowsTo: e.length };
+  let firstBlock = e.blocks.length - 1;
+  let lastBlock = 0;
+  for (const sl of slices) {
+    const sk = order.key(sl.start.values);
+    const ek = order.key(sl.end.values);
+    let b0 = 0;
+    let b1 = e.blocks.length - 1;
+    if (sl.start.values.length > 0) while (b0 + 1 < e.blocks.length && order.compare(order.key(e.blocks[b0 + 1]!.clustering), sk) <= 0) b0++;
+    if (sl.end.values.length > 0) { b1 = b0; while (b1 + 1 < e.blocks.length && order.compareToPrefix(order.key(e.blocks[b1 + 1]!.clustering), ek) <= 0) b1++; }
+    firstBlock = Math.min(firstBlock, b0);
+    lastBlock = Math.max(lastBlock, b1);
+  }
+  const rowsFrom = e.blocks[firstBlock]!.offset;
+  const rowsTo = lastBlock + 1 < e.blocks.length ? e.blocks[lastBlock + 1]!.offset : e.length;
+  return { rowsFrom, rowsTo };
 }
 
 const SORT_KEY_TOKEN_CHARS = 16; // partitionSortKey: 16 hex digits of the token, then the key as latin1
