@@ -11,7 +11,7 @@ import type { TraceScope } from './trace_scope.js';
 import type { QueryLogs } from './logs_wiring.js';
 import { StatementInfoCache, type StatementInfo } from './statement_info.js';
 import { readKind } from './metrics_wiring.js';
-import { IdText } from './query/mod.js';
+import { IdText, sameBytes } from './query/mod.js';
 import { redactPasswords } from '../auth/mod.js';
 import { Unauthorized, type ConsistencyName } from '../util/errors.js';
 
@@ -91,25 +91,50 @@ export class RequestObserver implements QueryHandler {
   }
 
   batch(req: Batch, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    const conditional = this.countBatch(req);
+    const traced = this.traced(info);
+    // Nearly every batch: nothing observed after it, so no Item per statement.
+    if (!traced && this.pool === null && this.deps.logs.audit === null && this.deps.logs.fql === null && !conditional) {
+      return this.deps.handler.batch(req, client, info);
+    }
     let previous: { id: Buffer; p: Prepared | undefined } | null = null;
     const items = req.statements.map((s): Item => {
-      if (s.kind === 'query') {
-        this.deps.metrics.cql.regularStatementsExecuted.inc();
-        return { query: s.query, info: this.infos.of(s.query), values: s.values };
-      }
-      this.deps.metrics.cql.preparedStatementsExecuted.inc();
+      if (s.kind === 'query') return { query: s.query, info: this.infos.of(s.query), values: s.values };
       // A batch often repeats one prepared statement: look it up once.
-      if (previous === null || !previous.id.equals(s.id)) previous = { id: s.id, p: this.prepared.get(this.idText.of(s.id)) };
+      if (previous === null || !sameBytes(previous.id, s.id)) previous = { id: s.id, p: this.prepared.get(this.idText.of(s.id)) };
       const p = previous.p;
       return { query: p?.query ?? `<unknown prepared statement ${s.id.toString('hex')}>`, info: p?.info ?? null, values: s.values };
     });
-    const traced = this.traced(info);
-    if (!traced && this.pool === null && this.deps.logs.audit === null && this.deps.logs.fql === null && !items.some((i) => i.info?.conditional)) {
-      return this.deps.handler.batch(req, client, info);
-    }
     const params = { consistency: req.consistency, keyspace: req.keyspace, pageSize: null, serialConsistency: req.serialConsistency };
     return this.observe({ command: 'BATCH', request: 'Execute batch of CQL3 queries', items, params, client, info, batchType: req.batchType },
       () => this.deps.handler.batch(req, client, info), traced);
+  }
+
+  /**
+   * Counts a batch's statements (regular and prepared executed); true when one of them is
+   * conditional (those are observed). Called once per batch.
+   */
+  private countBatch(req: Batch): boolean {
+    let regular = 0;
+    let conditional = false;
+    let previousId: Buffer | null = null;
+    let previous: Prepared | undefined;
+    for (const s of req.statements) {
+      if (s.kind === 'query') {
+        regular++;
+        if (this.infos.of(s.query)?.conditional) conditional = true;
+        continue;
+      }
+      if (previousId === null || !sameBytes(previousId, s.id)) {
+        previousId = s.id;
+        previous = this.prepared.get(this.idText.of(s.id));
+      }
+      if (previous?.info?.conditional) conditional = true;
+    }
+    const cql = this.deps.metrics.cql;
+    if (regular > 0) cql.regularStatementsExecuted.inc(regular);
+    if (regular < req.statements.length) cql.preparedStatementsExecuted.inc(req.statements.length - regular);
+    return conditional;
   }
 
   /** Whether this request is traced (the client asked, or the sampling probability drew it): decide once per request. */

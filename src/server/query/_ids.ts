@@ -25,10 +25,22 @@ export class IdText {
     if (id.length < KEY_BYTES) return id.toString('hex');
     const key = id.readUIntBE(0, KEY_BYTES);
     const hit = this.byPrefix.get(key);
-    if (hit !== undefined && hit.id.equals(id)) return hit.hex;
+    if (hit !== undefined && sameBytes(hit.id, id)) return hit.hex;
     const hex = id.toString('hex');
     if (this.byPrefix.size >= ID_TEXTS_MAX) this.byPrefix.clear();
     this.byPrefix.set(key, { id: Buffer.from(id), hex });
     return hex;
   }
+}
+
+/** Buffers at most this long are compared by a loop (Buffer#equals is a native call costing more for them). */
+const LOOP_COMPARE_BYTES_MAX = 64;
+
+/** a.equals(b), cheaper for short buffers (prepared ids, partition keys). */
+export function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n > LOOP_COMPARE_BYTES_MAX) return a.equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

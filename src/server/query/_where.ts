@@ -11,6 +11,7 @@ import type { Slice, ClusteringBound, TokenRange } from '../../storage/data.js';
 import { InvalidRequest } from '../../util/errors.js';
 import { assertNever } from '../../util/assert.js';
 import { tokenOf, TOKEN_MIN, TOKEN_MAX } from '../../util/murmur3.js';
+import { sameBytes } from './_ids.js';
 import type { ExecContext, QueryLimits } from './_context.js';
 import { evalRequired, evalIn, typeMarkers, typeInMarkers, type Receiver } from './_terms.js';
 import { compositeKey, deserializeTuple, readSignedInteger } from './_bytes.js';
@@ -402,7 +403,20 @@ function boundKey(parts: Buffer[], columnCount: number): BoundKey {
     if (p.length === 0 && columnCount === 1) throw new InvalidRequest(`Key may not be empty`);
   }
   const key = compositeKey(parts);
-  return { key, token: tokenOf(key), parts };
+  return { key, token: tokenOfRepeated(key), parts };
+}
+
+// The last key hashed and its token: a batch's statements usually name one partition in turn.
+// A memo of a pure function (same answer either way), read and written synchronously.
+let lastTokenKey: Buffer | null = null;
+let lastToken = 0n;
+
+function tokenOfRepeated(key: Buffer): bigint {
+  if (lastTokenKey !== null && sameBytes(lastTokenKey, key)) return lastToken;
+  const token = tokenOf(key);
+  lastTokenKey = key;
+  lastToken = token;
+  return token;
 }
 
 /** The token range of a token plan, or null when it is empty. */

@@ -17,7 +17,7 @@ import type { ReadCommand, ReadResult, PartitionUpdate, Row } from '../../storag
 import { makeFunctionContext, type FunctionContext } from '../../cql/functions/mod.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext, type DdlChange } from './_context.js';
 import { LruCache, statementId, md5Of } from './_cache.js';
-import { IdText } from './_ids.js';
+import { IdText, sameBytes } from './_ids.js';
 import { planSelect, executeSelect, type SelectPlan } from './_select.js';
 import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target, type WriteAttrs } from './_modify.js';
 import { fingerprintOf } from './_paging.js';
@@ -31,7 +31,7 @@ import { requirementsOf, type Requirement } from './_access.js';
 import { applicablePermissions, type AuthResource, type AuthService } from '../../auth/mod.js';
 
 export { DEFAULT_QUERY_LIMITS } from './_context.js';
-export { IdText } from './_ids.js';
+export { IdText, sameBytes } from './_ids.js';
 export type { DdlChange, QueryLimits, QuerySchema, QueryCoordinator, SystemTables as QuerySystemTables, QueryLogger } from './_context.js';
 
 export interface QueryProcessorOptions {
@@ -152,7 +152,7 @@ export class QueryProcessor implements QueryHandler {
     const items = req.statements.map((s) => {
       let compiled: Compiled | undefined;
       if (s.kind === 'query') compiled = this.compile(s.query, keyspace);
-      else if (previous !== null && previous.id.equals(s.id)) compiled = previous.compiled; // a batch often repeats one statement
+      else if (previous !== null && sameBytes(previous.id, s.id)) compiled = previous.compiled; // a batch often repeats one statement
       else previous = { id: s.id, compiled: compiled = this.cache.get(this.idText.of(s.id)) };
       if (!compiled) throw unprepared((s as { id: Buffer }).id);
       if (compiled.plan.kind !== 'modify') throw new InvalidRequest('Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.');
@@ -649,20 +649,24 @@ function foldCounterCells(existing: Existing, u: PartitionUpdate): void {
   }
 }
 
+/** Rows of a merged update found by a scan of its clusterings; past this a Map by rowKey is built. */
+const ROWS_SCANNED_MAX = 16;
+
+/** One partition's merged update, and its rows by clustering once it has many. */
+interface MergeEntry { update: PartitionUpdate; rowIndex: Map<string, number> | null }
+
 /** Merges updates to the same partition (batches): rows with the same clustering become one. */
 function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
-  type Entry = { update: PartitionUpdate; rowIndex: Map<string, number> };
-  const byKey = new Map<string, Entry>();
-  let last: Entry | undefined;
+  const byKey = new Map<string, MergeEntry>();
+  let last: MergeEntry | undefined;
   for (const u of updates) {
     // A batch's updates usually follow one another per partition: compare with the last first.
-    const same = last !== undefined && last.update.tableId === u.tableId && last.update.key.equals(u.key);
+    const same = last !== undefined && last.update.tableId === u.tableId && sameBytes(last.update.key, u.key);
     const k = same ? '' : `${u.tableId}:${u.key.toString('hex')}`;
     const entry = same ? last : byKey.get(k);
     if (!entry) {
-      const rowIndex = new Map<string, number>();
-      u.rows.forEach((r, i) => rowIndex.set(rowKey(r.clustering), i));
-      byKey.set(k, last = { update: copyUpdate(u), rowIndex });
+      // A single update never holds two rows with one clustering (the statement binds each once).
+      byKey.set(k, last = { update: copyUpdate(u), rowIndex: null });
       continue;
     }
     last = entry;
@@ -671,27 +675,65 @@ function mergeUpdates(updates: PartitionUpdate[]): PartitionUpdate[] {
     cur.rangeTombstones.push(...u.rangeTombstones);
     if (u.staticRow) cur.staticRow = cur.staticRow ? mergeRow(cur.staticRow, u.staticRow) : u.staticRow;
     for (const r of u.rows) {
-      const id = rowKey(r.clustering);
-      const i = entry.rowIndex.get(id);
-      if (i === undefined) { entry.rowIndex.set(id, cur.rows.length); cur.rows.push(r); }
-      else cur.rows[i] = mergeRow(cur.rows[i]!, r);
+      const i = rowIndexOf(entry, r.clustering);
+      if (i >= 0) { cur.rows[i] = mergeRow(cur.rows[i]!, r); continue; }
+      if (entry.rowIndex !== null) entry.rowIndex.set(rowKey(r.clustering), cur.rows.length);
+      cur.rows.push(r);
     }
   }
   return [...byKey.values()].map((e) => e.update);
 }
 
-/** Longest clustering component turned into a key by character codes (longer ones use latin1). */
-const ROW_KEY_INLINE_BYTES_MAX = 32;
-
-/** A string naming a clustering, one-to-one (each component prefixed by its length). */
-function rowKey(clustering: Buffer[]): string {
-  let key = '';
-  for (const part of clustering) {
-    key += String.fromCharCode(part.length & 0xffff, part.length >>> 16);
-    if (part.length > ROW_KEY_INLINE_BYTES_MAX) key += part.toString('latin1');
-    else for (let i = 0; i < part.length; i++) key += String.fromCharCode(part[i]!);
+/** Index of the row with this clustering in the entry's update, or -1. */
+function rowIndexOf(entry: MergeEntry, clustering: Buffer[]): number {
+  const rows = entry.update.rows;
+  if (entry.rowIndex === null && rows.length <= ROWS_SCANNED_MAX) {
+    for (let i = 0; i < rows.length; i++) if (sameClustering(rows[i]!.clustering, clustering)) return i;
+    return -1;
   }
-  return key;
+  if (entry.rowIndex === null) {
+    const index = new Map<string, number>();
+    for (let i = 0; i < rows.length; i++) index.set(rowKey(rows[i]!.clustering), i);
+    entry.rowIndex = index;
+  }
+  return entry.rowIndex.get(rowKey(clustering)) ?? -1;
+}
+
+function sameClustering(a: Buffer[], b: Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameBytes(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+const ROW_KEY_SCRATCH_BYTES = 4096;
+// Scratch for rowKey: written and decoded synchronously within one call.
+const rowKeyScratch = Buffer.alloc(ROW_KEY_SCRATCH_BYTES);
+const LENGTH_PREFIX_BYTES = 4; // uint32 length before each component
+
+/**
+ * A string naming a clustering, one-to-one: each component as its uint32 length then its bytes,
+ * decoded as latin1 once (one flat string per row; no per-byte string concatenation).
+ */
+function rowKey(clustering: Buffer[]): string {
+  let at = 0;
+  for (const part of clustering) {
+    if (at + LENGTH_PREFIX_BYTES + part.length > ROW_KEY_SCRATCH_BYTES) return rowKeyOfLarge(clustering);
+    rowKeyScratch.writeUInt32BE(part.length, at);
+    at += LENGTH_PREFIX_BYTES;
+    for (let i = 0; i < part.length; i++) rowKeyScratch[at + i] = part[i]!;
+    at += part.length;
+  }
+  return rowKeyScratch.toString('latin1', 0, at);
+}
+
+function rowKeyOfLarge(clustering: Buffer[]): string {
+  const parts: Buffer[] = [];
+  for (const part of clustering) {
+    const length = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES);
+    length.writeUInt32BE(part.length, 0);
+    parts.push(length, part);
+  }
+  return Buffer.concat(parts).toString('latin1');
 }
 
 function mergeRow(a: Row, b: Row): Row {
