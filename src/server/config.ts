@@ -60,6 +60,7 @@ export interface Config {
   authorizer: Authorizer;
   autoSnapshot: boolean;
   compactionThroughputBytesPerSec: number;
+  fileCacheSizeBytes: number;
   concurrentCompactors: number;
   auditLoggingOptions: AuditLoggingOptions;
   fullQueryLoggingOptions: FullQueryLoggingOptions;
@@ -164,6 +165,7 @@ export const SPECS: readonly KeySpec[] = [
   { key: 'authorizer', field: 'authorizer', type: { kind: 'enum', values: ['AllowAllAuthorizer', 'CassandraAuthorizer'], prefix: 'org.apache.cassandra.auth.' }, default: 'AllowAllAuthorizer', doc: 'CassandraAuthorizer enforces GRANT/REVOKE permissions.' },
   { key: 'auto_snapshot', field: 'autoSnapshot', type: { kind: 'bool' }, default: true, doc: 'Snapshot a table\'s data before DROP TABLE or TRUNCATE.' },
   { key: 'compaction_throughput', field: 'compactionThroughputBytesPerSec', type: { kind: 'rate' }, default: '64MiB/s', doc: 'Compaction I/O limit for the whole node; 0 means unthrottled.' },
+  { key: 'file_cache_size', field: 'fileCacheSizeBytes', type: { kind: 'size' }, default: '64MiB', doc: 'Chunk cache: decompressed SSTable chunks and index segments kept in memory for point reads (metrics type=Cache,scope=ChunkCache); 0 disables it. Reads it misses come from the OS page cache.' },
   { key: 'concurrent_compactors', field: 'concurrentCompactors', type: { kind: 'int', min: 1, max: 64 }, default: 2, doc: 'Compactions that may run at once.' },
   { key: 'audit_logging_options', field: 'auditLoggingOptions', type: { kind: 'auditOptions' }, default: {}, doc: 'Audit log: a mapping of enabled, logger, audit_logs_dir, included_/excluded_keyspaces, included_/excluded_categories, included_/excluded_users, roll_cycle, max_file_size, max_files, max_queue_size (see the audit log section). `nodetool enableauditlog` / `disableauditlog` change it at runtime.' },
   { key: 'full_query_logging_options', field: 'fullQueryLoggingOptions', type: { kind: 'fqlOptions' }, default: {}, doc: 'Full query log: a mapping of log_dir, roll_cycle, max_file_size, max_files, max_queue_size; enabled at runtime with `nodetool enablefullquerylog`.' },
@@ -514,6 +516,7 @@ export function storageConfigOf(config: Config): Record<string, unknown> {
     commitlog_segment_size: `${config.commitlogSegmentSizeBytes}B`,
     memtable_space_mb: `${config.memtableSpaceBytes}B`,
     compaction_throughput: `${config.compactionThroughputBytesPerSec}B`,
+    chunk_cache_size: `${config.fileCacheSizeBytes}B`,
     tombstone_warn_threshold: config.tombstoneWarnThreshold,
     tombstone_failure_threshold: config.tombstoneFailureThreshold,
     auto_snapshot: config.autoSnapshot,
