@@ -64,6 +64,38 @@ export interface FileHandle {
   close(): Promise<void>;
 }
 
+/** One region for a WriterThread request: `pieces` back to back from `position` in `file`. */
+export interface WriteRun {
+  file: FileHandle;
+  position: number;
+  pieces: readonly Uint8Array[];
+  /** Total length of `pieces`. */
+  bytes: number;
+}
+
+/**
+ * A dedicated thread that writes runs and then syncs (fdatasync) files, one request at a time:
+ * a log's batch then costs its caller one hand-off and one completion, not one per system call.
+ * Same durability and crash semantics as FileHandle.writev followed by FileHandle.sync. The
+ * request's bytes are copied before `writeAndSync` returns, so the caller may reuse its buffers
+ * at once. Only handles opened by the same FileSystem are accepted, and a handle must stay open
+ * until the request naming it has settled.
+ */
+export interface WriterThread {
+  /** Largest request in bytes (all runs together); larger ones go through the handles themselves. */
+  readonly requestBytesMax: number;
+  /** Largest number of runs plus syncs in one request. */
+  readonly requestOpsMax: number;
+  /**
+   * Writes the runs in order, then syncs each handle of `sync`; resolves when all are done, or
+   * rejects with the first error (carrying its `code`) and does nothing after it. One request at
+   * a time: the previous one must have settled.
+   */
+  writeAndSync(runs: readonly WriteRun[], sync: readonly FileHandle[]): Promise<void>;
+  /** Ends the thread (no request may be in flight). */
+  close(): Promise<void>;
+}
+
 export type OpenMode = 'r' | 'r+' | 'w' | 'wx' | 'a';
 
 export interface OpenOptions {
@@ -91,6 +123,11 @@ export interface FileSystem {
   rmrf(path: string): Promise<void>;
   /** Free bytes on the file system holding path. */
   freeBytes(path: string): Promise<number>;
+  /**
+   * Starts a dedicated writer thread for this file system's handles. Optional: an Env without
+   * real threads (the simulation) has none, and callers write through the handles.
+   */
+  startWriterThread?(): WriterThread;
 }
 
 /** A byte-stream connection (TCP in production). */

@@ -49,6 +49,11 @@ export interface StorageOptions {
    * Default false: measured slower here (commitlog/README.md), kept for disks where it wins.
    */
   commitLogDsync?: boolean;
+  /**
+   * Commit log batches written and synced on a dedicated writer thread where the Env's file
+   * system has one (FileSystem.startWriterThread; the simulation has none). Default true.
+   */
+  commitLogWriterThread?: boolean;
 }
 
 export const STORAGE_WORKER_THREADS_DEFAULT = 1;
@@ -125,7 +130,7 @@ export class StorageEngine {
     this.codec = chunkCodec(options.workerThreads ?? STORAGE_WORKER_THREADS_DEFAULT);
     this.commitLog = new CommitLog({
       fs: options.env.fs, clock: options.env.clock, scheduler: options.env.scheduler, dir: options.commitlogDir,
-      sync: this.settings.commitLogSync, dsync: options.commitLogDsync ?? false, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
+      sync: this.settings.commitLogSync, dsync: options.commitLogDsync ?? false, writerThread: options.commitLogWriterThread ?? true, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
       segmentBytes: this.settings.commitLogSegmentBytes, log: this.logger,
       apply: (u) => {
         this.store(u.tableId).memtable.apply(u);

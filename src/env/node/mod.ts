@@ -5,7 +5,8 @@ import { constants as fsConstants, readSync as fsReadSync } from 'node:fs';
 import * as net from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, OpenOptions, Random, Scheduler, TimerHandle } from '../mod.js';
+import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, OpenOptions, Random, Scheduler, TimerHandle, WriterThread } from '../mod.js';
+import { NodeWriterThread, type DescriptorHandle } from './_writer_thread.js';
 
 export class NodeClock implements Clock {
   private lastMicros = 0;
@@ -49,8 +50,10 @@ export class NodeRandom implements Random {
   bytes(n: number): Buffer { return randomBytes(n); }
 }
 
-class NodeFileHandle implements FileHandle {
+class NodeFileHandle implements FileHandle, DescriptorHandle {
   constructor(private readonly fh: fs.FileHandle) {}
+  /** The file descriptor, for the writer thread (-1 once closed). */
+  get fd(): number { return this.fh.fd; }
   async read(buf: Buffer, bufOffset: number, length: number, position: number): Promise<number> {
     return (await this.fh.read(buf, bufOffset, length, position)).bytesRead;
   }
@@ -122,6 +125,7 @@ export class NodeFileSystem implements FileSystem {
     const s = await fs.statfs(path);
     return s.bavail * s.bsize;
   }
+  startWriterThread(): WriterThread { return new NodeWriterThread(); }
 }
 
 class NodeConnection implements Connection {

@@ -53,3 +53,35 @@ test('NodeFileSystem writev: many buffers (more than IOV_MAX) land back to back 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('NodeWriterThread: writes runs, then syncs, one request at a time; errors carry their code; close ends it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cassia-env-'));
+  const fs = new NodeFileSystem();
+  const w = fs.startWriterThread();
+  try {
+    const a = await fs.open(join(dir, 'a'), 'w');
+    const b = await fs.open(join(dir, 'b'), 'w', { dsync: true });
+    const pieces = [Buffer.from('abc'), new Uint8Array([0x44, 0x45]), Buffer.alloc(70_000, 0x66).subarray(1000)];
+    const bytes = pieces.reduce((n, p) => n + p.length, 0);
+    await w.writeAndSync([{ file: a, position: 10, pieces, bytes }, { file: b, position: 0, pieces: [Buffer.from('zz')], bytes: 2 }], [a]);
+    pieces[0]!.fill(0); // the bytes were copied when the request was made
+    for (let i = 0; i < 200; i++) await w.writeAndSync([{ file: a, position: 10 + bytes + i, pieces: [Buffer.from([i])], bytes: 1 }], i % 2 === 0 ? [a] : []);
+    const got = await fs.readFile(join(dir, 'a'));
+    assert.equal(got.length, 10 + bytes + 200);
+    assert.ok(got.subarray(0, 10).equals(Buffer.alloc(10)));
+    assert.equal(got.subarray(10, 15).toString(), 'abcDE');
+    assert.ok(got.subarray(15, 10 + bytes).equals(Buffer.alloc(69_000, 0x66)));
+    for (let i = 0; i < 200; i++) assert.equal(got[10 + bytes + i], i);
+    assert.equal((await fs.readFile(join(dir, 'b'))).toString(), 'zz');
+    const r = await fs.open(join(dir, 'a'), 'r');
+    await assert.rejects(w.writeAndSync([{ file: r, position: 0, pieces: [Buffer.from('x')], bytes: 1 }], []), { code: 'EBADF' });
+    await w.writeAndSync([], [a]); // the thread goes on after a failed request
+    await r.close();
+    await a.close();
+    await b.close();
+  } finally {
+    await w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await assert.rejects(w.writeAndSync([], []), /closed/);
+});

@@ -3,7 +3,7 @@
 // and what a failed write takes down with it. Crash and replay across restarts are in test/storage.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import type { FileHandle, FileSystem, OpenMode, OpenOptions } from '../../env/mod.js';
+import type { FileHandle, FileSystem, OpenMode, OpenOptions, WriteRun, WriterThread } from '../../env/mod.js';
 import { SimFileSystem, SimTime } from '../../env/sim/mod.js';
 import type { CommitLogSync } from '../_config.js';
 import type { Cell, PartitionUpdate } from '../data.js';
@@ -59,6 +59,52 @@ class SpyFs implements FileSystem {
   freeBytes() { return this.inner.freeBytes(); }
 }
 
+/**
+ * A WriterThread over SpyFs's handles, as the contract says: the request's bytes are copied when
+ * it is made, then written through each run's handle (so SpyFs's hold and fail apply) and synced.
+ * Records each request; `holdReplies` keeps answers back until `releaseReplies()`.
+ */
+class FakeWriterThread implements WriterThread {
+  readonly requests: { runs: number; syncs: number; bytes: number }[] = [];
+  holdReplies = false;
+  closed = false;
+  private held: (() => void)[] = [];
+  private busy = false;
+  constructor(readonly requestBytesMax: number, readonly requestOpsMax = 16) {}
+  releaseReplies(): void {
+    for (const r of this.held.splice(0)) r();
+  }
+  async writeAndSync(runs: readonly WriteRun[], sync: readonly FileHandle[]): Promise<void> {
+    assert.ok(!this.busy, 'one request at a time');
+    assert.ok(!this.closed);
+    this.busy = true;
+    const copies = runs.map((r) => ({ file: r.file, position: r.position, data: Buffer.concat(r.pieces) }));
+    for (const c of copies) assert.ok(c.data.length <= this.requestBytesMax);
+    this.requests.push({ runs: runs.length, syncs: sync.length, bytes: copies.reduce((n, c) => n + c.data.length, 0) });
+    try {
+      for (const c of copies) await c.file.writev!([c.data], c.position);
+      for (const f of sync) await f.sync();
+      if (this.holdReplies) await new Promise<void>((r) => this.held.push(r));
+    } finally {
+      this.busy = false;
+    }
+  }
+  async close(): Promise<void> {
+    assert.ok(!this.busy, 'closed with a request in flight');
+    this.closed = true;
+  }
+}
+
+/** SpyFs with a writer thread. */
+class ThreadedSpyFs extends SpyFs {
+  readonly thread: FakeWriterThread;
+  constructor(inner: SimFileSystem, requestBytesMax: number) {
+    super(inner);
+    this.thread = new FakeWriterThread(requestBytesMax);
+  }
+  startWriterThread(): WriterThread { return this.thread; }
+}
+
 function u(key: number, cells: Cell[]): PartitionUpdate {
   const k = Buffer.alloc(4);
   k.writeInt32BE(key);
@@ -69,16 +115,16 @@ function small(key: number): PartitionUpdate {
   return u(key, [{ column: 'v', value: Buffer.alloc(100, key & 0xff), timestampMicros: key, ttlSec: 0, localExpirationTimeSec: 0 }]);
 }
 
-async function openLog(opts: { sync?: CommitLogSync; groupWindowMs?: number } = {}) {
+async function openLog<F extends SpyFs = SpyFs>(opts: { sync?: CommitLogSync; groupWindowMs?: number; fs?: F } = {}) {
   const time = new SimTime(0);
-  const fs = new SpyFs(new SimFileSystem());
+  const fs = opts.fs ?? new SpyFs(new SimFileSystem());
   const applied: PartitionUpdate[] = [];
   const log = new CommitLog({
     fs, clock: time, scheduler: time, dir: DIR, sync: opts.sync ?? 'batch', dsync: false, groupWindowMs: opts.groupWindowMs ?? 1,
     periodMs: 1000, segmentBytes: SEGMENT_BYTES, apply: (x) => applied.push(x), log: { info() {}, warn() {}, error() {} },
   });
   await log.start(await log.replay(() => {}));
-  return { time, fs, log, applied };
+  return { time, fs: fs as F, log, applied };
 }
 
 /** The entries of every segment file, in segment order. */
@@ -196,6 +242,79 @@ test('a failed write rejects its batch and the one growing behind it; later writ
   await time.runFor(1);
   assert.equal(log.batches, 2);
   const behind = log.append(small(101)); // encoded into the open batch, after the entry being written
+  fs.failWrites = true;
+  fs.holdWrites = false;
+  fs.releaseWrites();
+  await time.runFor(1);
+  await assert.rejects(inFlight, (e: Error) => e.name === 'WriteFailure' && /EIO/.test(e.message));
+  await assert.rejects(behind, (e: Error) => e.name === 'WriteFailure' && /EIO/.test(e.message));
+  fs.failWrites = false;
+  const after = Array.from({ length: 5 }, (_, i) => log.append(small(200 + i)));
+  for (let i = 0; i < 20; i++) await time.runFor(1);
+  await Promise.all(after);
+  const expected = [...Array.from({ length: 10 }, (_, i) => i), 200, 201, 202, 203, 204];
+  assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), expected);
+  assert.equal(log.segmentCount, segmentsBefore + 1, 'a fresh segment after the failed one');
+  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), expected);
+  await log.close();
+});
+
+test('writer thread: each batch is one request (its writes, then its sync), acknowledged only when it answers', async () => {
+  const fs = new ThreadedSpyFs(new SimFileSystem(), 1024 * 1024);
+  const { time, log, applied } = await openLog({ fs });
+  fs.thread.holdReplies = true;
+  const first = Array.from({ length: 100 }, (_, i) => log.append(small(i)));
+  await time.runFor(1);
+  assert.equal(fs.thread.requests.length, 1);
+  assert.deepEqual(fs.thread.requests[0], { runs: 1, syncs: 1, bytes: fs.thread.requests[0]!.bytes });
+  const behind = Array.from({ length: 50 }, (_, i) => log.append(small(100 + i)));
+  await time.runFor(5);
+  assert.equal(applied.length, 0, 'nothing is applied before the request answers, though it is written and synced');
+  assert.equal(fs.thread.requests.length, 1, 'one request in flight');
+  fs.thread.holdReplies = false;
+  fs.thread.releaseReplies();
+  await Promise.all(first);
+  await time.runFor(1);
+  await Promise.all(behind);
+  assert.equal(fs.thread.requests.length, 2);
+  assert.equal(fs.writes.length, 2, 'no write went around the thread');
+  assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), Array.from({ length: 150 }, (_, i) => i));
+  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), Array.from({ length: 150 }, (_, i) => i));
+  await log.close();
+  assert.ok(fs.thread.closed, 'close() ends the writer thread');
+});
+
+test('writer thread: a batch over its request size goes through the handles; both paths replay in order', async () => {
+  const fs = new ThreadedSpyFs(new SimFileSystem(), 64 * 1024);
+  const { time, log } = await openLog({ fs });
+  const ts = { timestampMicros: 3, ttlSec: 0, localExpirationTimeSec: 0 };
+  const updates: PartitionUpdate[] = [];
+  for (let round = 0; round < 6; round++) {
+    const batch = round % 2 === 0
+      ? Array.from({ length: 20 }, (_, i) => small(round * 100 + i))
+      : [u(round * 100, [{ column: 'a', value: Buffer.alloc(100 * 1024, round), ...ts }]), small(round * 100 + 1)];
+    updates.push(...batch);
+    const acks = batch.map((x) => log.append(x));
+    await time.runFor(1);
+    await Promise.all(acks);
+  }
+  assert.equal(fs.thread.requests.length, 3, 'the small batches went to the thread');
+  assert.equal(fs.writes.length - fs.thread.requests.length, 3, 'the 100 KiB batches went through the handles');
+  assert.deepEqual(await replayAll(fs.inner), updates);
+  await log.close();
+});
+
+test('writer thread: a failed request rejects its batch and the one behind it; later writes go to a fresh segment', async () => {
+  const fs = new ThreadedSpyFs(new SimFileSystem(), 1024 * 1024);
+  const { time, log, applied } = await openLog({ fs, sync: 'group' });
+  const ok = Array.from({ length: 10 }, (_, i) => log.append(small(i)));
+  await time.runFor(1);
+  await Promise.all(ok);
+  const segmentsBefore = log.segmentCount;
+  fs.holdWrites = true;
+  const inFlight = log.append(small(100));
+  await time.runFor(1);
+  const behind = log.append(small(101));
   fs.failWrites = true;
   fs.holdWrites = false;
   fs.releaseWrites();

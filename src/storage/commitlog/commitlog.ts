@@ -2,7 +2,7 @@
 // the segment and entry formats, sync modes and invariants.
 
 import { crc32 } from 'node:zlib';
-import type { Clock, FileHandle, FileSystem, Scheduler } from '../../env/mod.js';
+import type { Clock, FileHandle, FileSystem, Scheduler, WriteRun, WriterThread } from '../../env/mod.js';
 import { assert } from '../../util/assert.js';
 import { ByteReader, TruncatedInput } from '../../util/bytes.js';
 import { crc32 as crc32Js } from '../../util/crc.js';
@@ -49,6 +49,12 @@ export interface CommitLogOptions {
    * system call, no separate fdatasync). Periodic mode never uses it.
    */
   dsync: boolean;
+  /**
+   * Write and sync batches on a dedicated thread (FileSystem.startWriterThread) where the file
+   * system has one and the batch fits its request; otherwise through the handles (libuv's thread
+   * pool: one round trip per system call). Default true.
+   */
+  writerThread?: boolean;
   groupWindowMs: number;
   periodMs: number;
   segmentBytes: number;
@@ -212,6 +218,8 @@ export class CommitLog {
   /** The batch being written and synced; at most one, so the next one grows while it runs. */
   private inFlight: Batch | undefined;
   private readonly gather = new GatherWriter();
+  /** The dedicated writer thread, once started (start()), if the file system has one. */
+  private writer: WriterThread | undefined;
   private startScheduled = false;
   private lastSyncStartMs = -Infinity;
   private lastId = 0;
@@ -265,6 +273,7 @@ export class CommitLog {
     for (const name of replayed) await this.recycleFile(`${this.o.dir}/${name}`);
     await this.ensureSpare();
     this.rotate();
+    if (this.o.writerThread ?? true) this.writer = this.o.fs.startWriterThread?.();
     if (this.o.sync === 'periodic') {
       this.periodic = this.o.scheduler.every(this.o.periodMs, () => { void this.syncAll().catch((e) => this.o.log.error(`commit log periodic sync failed: ${e}`)); });
     }
@@ -498,30 +507,59 @@ export class CommitLog {
     if (this.active) this.active.writePos = this.active.sizeBytes;
   }
 
-  /** Writes a batch's runs (one writev each) and, unless periodic or O_DSYNC, syncs them. */
+  /**
+   * Writes a batch's runs and, in batch/group mode without O_DSYNC, syncs every segment that
+   * needs it (older ones with unsynced entries, then the batch's own): on the writer thread as
+   * one request where it fits, else one writev per run and one fdatasync per segment.
+   */
   private async writeBatch(batch: Batch): Promise<void> {
-    const touched = new Set<Segment>();
+    const touched: Segment[] = [];
+    for (const r of batch.runs) if (!touched.includes(r.segment)) touched.push(r.segment);
+    const toSync = this.dsync || this.o.sync === 'periodic' ? [] : this.segmentsToSync(touched);
     try {
-      for (const r of batch.runs) {
-        await writePieces(r.segment.fh, r.pieces, r.offset, r.bytes);
-        this.bytesWritten += r.bytes;
-        touched.add(r.segment);
-      }
-      this.gather.release(batch.seq);
-      if (this.dsync) {
-        this.syncs += touched.size; // each write above returned durable
-      } else if (this.o.sync !== 'periodic') {
-        for (const s of [...this.segments]) if (s.needsSync && !touched.has(s)) { s.needsSync = false; await this.syncSegment(s); }
-        for (const s of touched) await this.syncSegment(s);
+      const w = this.writer;
+      if (w && batch.bytes <= w.requestBytesMax && batch.runs.length + toSync.length <= w.requestOpsMax) {
+        await this.writeOnThread(w, batch, toSync);
       } else {
-        for (const s of touched) s.needsSync = true;
+        await this.writeThroughHandles(batch, toSync);
       }
+      this.bytesWritten += batch.bytes;
+      this.syncs += this.dsync ? touched.length : toSync.length; // with O_DSYNC each write returned durable
+      if (this.o.sync === 'periodic') for (const s of touched) s.needsSync = true;
     } catch (e) {
       // Never append after a failed write: later entries go to a fresh segment.
       for (const r of batch.runs) r.segment.writePos = r.segment.sizeBytes;
       if (this.active) this.active.writePos = this.active.sizeBytes;
+      for (const s of toSync) s.needsSync = true;
       throw e;
     }
+  }
+
+  /** Older segments left unsynced by a rotation, then the batch's own segments; clears their flags. */
+  private segmentsToSync(touched: Segment[]): Segment[] {
+    const out: Segment[] = [];
+    for (const s of this.segments) if (s.needsSync && !touched.includes(s)) { s.needsSync = false; out.push(s); }
+    for (const s of touched) { s.needsSync = false; out.push(s); }
+    return out;
+  }
+
+  /** One request to the writer thread; its bytes are copied at once, so the slabs are free again. */
+  private async writeOnThread(w: WriterThread, batch: Batch, toSync: Segment[]): Promise<void> {
+    const runs: WriteRun[] = batch.runs.map((r) => ({ file: r.segment.fh, position: r.offset, pieces: r.pieces, bytes: r.bytes }));
+    const p = w.writeAndSync(runs, toSync.map((s) => s.fh));
+    this.gather.release(batch.seq);
+    for (const s of toSync) s.syncing = p; // a release of `s` waits for it before closing the handle
+    try {
+      await p;
+    } finally {
+      for (const s of toSync) if (s.syncing === p) s.syncing = undefined;
+    }
+  }
+
+  private async writeThroughHandles(batch: Batch, toSync: Segment[]): Promise<void> {
+    for (const r of batch.runs) await writePieces(r.segment.fh, r.pieces, r.offset, r.bytes);
+    this.gather.release(batch.seq);
+    for (const s of toSync) await this.syncSegment(s);
   }
 
   private rejectAppends(appends: Append[], e: Error): void {
@@ -557,7 +595,7 @@ export class CommitLog {
 
   async syncAll(): Promise<void> {
     for (const s of [...this.segments]) {
-      if (s.needsSync) { s.needsSync = false; await this.syncSegment(s); }
+      if (s.needsSync) { s.needsSync = false; await this.syncSegment(s); this.syncs++; }
     }
   }
 
@@ -569,7 +607,6 @@ export class CommitLog {
     } finally {
       if (s.syncing === p) s.syncing = undefined;
     }
-    this.syncs++;
   }
 
   /** Tables with data in the oldest segment (to flush when the log is over its space limit). */
@@ -661,5 +698,8 @@ export class CommitLog {
   private async closeFiles(): Promise<void> {
     if (this.spare) await this.spare.fh.close();
     this.segments.length = 0;
+    const w = this.writer;
+    this.writer = undefined;
+    await w?.close();
   }
 }
