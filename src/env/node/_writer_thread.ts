@@ -103,6 +103,8 @@ export class NodeWriterThread implements WriterThread {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.ref(); // the wait for its exit keeps the process alive
     Atomics.store(this.ctl, CTL_STOP, 1);
+    // A new request number too: a worker not yet back in Atomics.wait then does not sleep on it.
+    Atomics.store(this.ctl, CTL_REQUEST, ++this.seq);
     Atomics.notify(this.ctl, CTL_REQUEST);
     await exited;
   }

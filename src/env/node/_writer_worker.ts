@@ -34,8 +34,8 @@ function run(count: number): void {
 
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, CTL_REQUEST, seen);
-  if (Atomics.load(ctl, CTL_STOP) === 1) break;
+  Atomics.wait(ctl, CTL_REQUEST, seen); // returns at once when the number moved on since `seen`
+  if (Atomics.load(ctl, CTL_STOP) === 1) break; // stored before the number that woke us
   const seq = Atomics.load(ctl, CTL_REQUEST);
   if (seq === seen) continue;
   seen = seq;
