@@ -3,8 +3,8 @@
 // describes each write and sync in `ops`, stores the request number in ctl[CTL_REQUEST] and
 // notifies; the worker does the system calls in order and answers with one message.
 
-/** Staging buffer: the largest request in bytes (a commit-log batch of small writes is ~10-100 KiB). */
-export const WRITER_REQUEST_BYTES_MAX = 1024 * 1024;
+/** Staging buffer: the largest request in bytes (a commit-log batch of small writes is ~10-100 KiB; larger batches, e.g. of large values kept by reference, are cheaper through the handles than copied). */
+export const WRITER_REQUEST_BYTES_MAX = 256 * 1024;
 /** Largest number of writes plus syncs in one request (a batch touches one or two segments). */
 export const WRITER_OPS_MAX = 16;
 /** Per op, in `ops` (Float64Array): kind, fd, file position, offset in `data`, length. */

@@ -331,3 +331,29 @@ test('writer thread: a failed request rejects its batch and the one behind it; l
   assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), expected);
   await log.close();
 });
+
+test('a small write does not queue behind a flood of large ones: it joins the batch growing now', async () => {
+  const { time, fs, log, applied } = await openLog();
+  const ts = { timestampMicros: 5, ttlSec: 0, localExpirationTimeSec: 0 };
+  const large = (k: number) => u(k, [{ column: 'a', value: Buffer.alloc(256 * 1024, k & 0xff), ...ts }]);
+  fs.holdWrites = true;
+  const flood = Array.from({ length: 80 }, (_, i) => log.append(large(i))); // 20 MiB
+  await time.runFor(1);
+  assert.equal(log.batches, 1);
+  let smallDoneAtBatch = -1;
+  const probe = log.append(small(1000)).then(() => { smallDoneAtBatch = log.batches; });
+  for (let i = 0; i < 200 && smallDoneAtBatch < 0; i++) {
+    fs.releaseWrites();
+    await time.runFor(1);
+  }
+  assert.ok(smallDoneAtBatch > 0 && smallDoneAtBatch <= 3, `the small write was acknowledged with batch ${smallDoneAtBatch} (at most the one in flight and the next)`);
+  fs.holdWrites = false;
+  for (let i = 0; i < 200 && applied.length < 81; i++) { fs.releaseWrites(); await time.runFor(1); }
+  await Promise.all([...flood, probe]);
+  const keys = applied.map((x) => x.key.readInt32BE(0));
+  assert.deepEqual(keys.filter((k) => k < 1000), Array.from({ length: 80 }, (_, i) => i), 'large writes keep their arrival order');
+  assert.ok(keys.indexOf(1000) < 10, `the small write was applied ${keys.indexOf(1000)}th`);
+  for (const w of fs.writes) assert.ok(w.reduce((n, p) => n + p.length, 0) <= 1024 * 1024 + 64 * 1024, 'large values fill a batch up to about 1 MiB');
+  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), keys, 'replay order is the apply order');
+  await log.close();
+});

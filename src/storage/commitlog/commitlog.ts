@@ -27,6 +27,15 @@ const PENDING_WRITES_MAX = 100_000;
  * loop is its entries' small fields and checksums, paid as each write arrives.
  */
 const BATCH_BYTES_MAX = 4 * 1024 * 1024;
+/** An entry of at least this many bytes is large: it may wait for a later batch (below). */
+const LARGE_ENTRY_BYTES_MIN = 64 * 1024;
+/**
+ * Large entries join a batch only while it holds less than this (or nothing yet); the rest wait
+ * unencoded (`deferred`, in arrival order) for the next batch, while small entries still join
+ * the batch growing now. So a small write never queues behind more than two batches of at most
+ * this size of a flooding client's large values (issue 4: one client must not starve others).
+ */
+const LARGE_BATCH_BYTES_MAX = 1024 * 1024;
 const DRAIN_POLLS_MAX = 600_000; // close/abandon wait at most this many 1 ms polls for queued writes
 
 export interface CommitLogPosition {
@@ -213,6 +222,8 @@ export class CommitLog {
   private readonly waiting: Append[] = [];
   /** The batch new entries are encoded into. */
   private open: Batch;
+  /** Large appends left for a later batch (LARGE_BATCH_BYTES_MAX), without offsets, in arrival order. */
+  private readonly deferred: Append[] = [];
   /** Full batches (BATCH_BYTES_MAX) waiting for the one in flight, in order. */
   private readonly sealed: Batch[] = [];
   /** The batch being written and synced; at most one, so the next one grows while it runs. */
@@ -379,7 +390,7 @@ export class CommitLog {
 
   /** Appends encoded but not yet being written. */
   private queuedAppends(): number {
-    let n = this.open.appends.length;
+    let n = this.open.appends.length + this.deferred.length;
     for (const b of this.sealed) n += b.appends.length;
     return n;
   }
@@ -389,6 +400,7 @@ export class CommitLog {
     let taken = 0;
     while (taken < this.waiting.length) {
       const a = this.waiting[taken]!;
+      if (this.defers(a)) { this.deferred.push(a); taken++; continue; }
       const seg = this.active;
       if (!seg || seg.writePos + a.entryBytes + ENTRY_HEADER_BYTES > seg.sizeBytes) {
         if (this.spare) { this.rotate(); continue; }
@@ -417,6 +429,18 @@ export class CommitLog {
     }
     if (taken > 0) this.waiting.splice(0, taken);
     this.kick();
+  }
+
+  /** A large entry waits for a later batch when large ones wait already or the open batch is full enough for them. */
+  private defers(a: Append): boolean {
+    if (a.entryBytes < LARGE_ENTRY_BYTES_MIN) return false;
+    return this.deferred.length > 0 || (this.open.bytes > 0 && this.open.bytes + a.entryBytes > LARGE_BATCH_BYTES_MAX);
+  }
+
+  /** Moves the deferred large appends to the front of the queue and assigns them (to the batch growing now). */
+  private pullDeferred(): void {
+    this.waiting.unshift(...this.deferred.splice(0));
+    this.assign();
   }
 
   /** Encodes `a` at the end of the open batch, as the next entry of `seg`. */
@@ -456,6 +480,7 @@ export class CommitLog {
    */
   private kick(): void {
     if (this.inFlight) return;
+    if (this.deferred.length > 0 && this.sealed.length === 0 && this.open.appends.length === 0) { this.pullDeferred(); return; }
     const full = this.sealed.shift();
     if (full) { this.startBatch(full); return; }
     if (this.open.appends.length === 0 || this.startScheduled) return;
@@ -476,6 +501,7 @@ export class CommitLog {
     this.lastSyncStartMs = this.o.clock.monotonicMs();
     this.batches++;
     this.writeBatch(batch).then(() => this.finish(batch, undefined), (e: Error) => this.finish(batch, e));
+    if (this.deferred.length > 0) this.pullDeferred(); // into the batch that grows while this one runs
   }
 
   private finish(batch: Batch, error: Error | undefined): void {
@@ -690,7 +716,7 @@ export class CommitLog {
   }
 
   private async drain(): Promise<void> {
-    for (let i = 0; i < DRAIN_POLLS_MAX && (this.waiting.length > 0 || this.open.appends.length > 0 || this.sealed.length > 0 || this.inFlight || this.startScheduled); i++) {
+    for (let i = 0; i < DRAIN_POLLS_MAX && (this.waiting.length > 0 || this.deferred.length > 0 || this.open.appends.length > 0 || this.sealed.length > 0 || this.inFlight || this.startScheduled); i++) {
       await new Promise<void>((r) => this.o.scheduler.after(1, r));
     }
   }
