@@ -43,10 +43,10 @@ export class NodeWriterThread implements WriterThread {
     this.ops = new Float64Array(shared.ops);
     this.data = new Uint8Array(shared.data);
     this.worker = new Worker(new URL('./_writer_worker.js', import.meta.url), { workerData: shared });
-    this.worker.unref(); // referenced only while a request is in flight
     this.worker.on('message', (m: WriterReply) => this.settle(m));
     this.worker.on('error', (e: Error) => this.die(new Error(`writer thread failed: ${e.message}`)));
     this.worker.on('exit', (code) => this.die(new Error(`writer thread exited with code ${code}`)));
+    this.worker.unref(); // referenced only while a request is in flight (after the listeners: adding one refs it)
   }
 
   writeAndSync(runs: readonly WriteRun[], sync: readonly FileHandle[]): Promise<void> {

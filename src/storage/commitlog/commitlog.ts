@@ -284,7 +284,11 @@ export class CommitLog {
     for (const name of replayed) await this.recycleFile(`${this.o.dir}/${name}`);
     await this.ensureSpare();
     this.rotate();
-    if (this.o.writerThread ?? true) this.writer = this.o.fs.startWriterThread?.();
+    if (this.o.writerThread ?? true) {
+      const w = this.o.fs.startWriterThread?.();
+      // A wrapping FileSystem that turns every method async (some tests' proxies) hands back a promise: not a writer.
+      if (w && typeof w.writeAndSync === 'function') this.writer = w;
+    }
     if (this.o.sync === 'periodic') {
       this.periodic = this.o.scheduler.every(this.o.periodMs, () => { void this.syncAll().catch((e) => this.o.log.error(`commit log periodic sync failed: ${e}`)); });
     }
