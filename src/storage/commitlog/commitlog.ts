@@ -32,10 +32,12 @@ const LARGE_ENTRY_BYTES_MIN = 64 * 1024;
 /**
  * Large entries join a batch only while it holds less than this (or nothing yet); the rest wait
  * unencoded (`deferred`, in arrival order) for the next batch, while small entries still join
- * the batch growing now. So a small write never queues behind more than two batches of at most
- * this size of a flooding client's large values (issue 4: one client must not starve others).
+ * the batch growing now. So a small write never queues behind more than two batches of a flooding
+ * client's large values (issue 4: one client must not starve others); before, every full batch
+ * was sealed and queued ahead of it. 1 MiB here gave the flood test WriteTimeouts (4x the
+ * fdatasyncs for its bytes), so large batches keep the full size.
  */
-const LARGE_BATCH_BYTES_MAX = 1024 * 1024;
+const LARGE_BATCH_BYTES_MAX = BATCH_BYTES_MAX;
 const DRAIN_POLLS_MAX = 600_000; // close/abandon wait at most this many 1 ms polls for queued writes
 
 export interface CommitLogPosition {
