@@ -15,6 +15,7 @@
 //   uuid: version nibble, then (v1) timeuuid timestamp + 8 low bytes, else 16 bytes
 // DESC columns replace every char c of their component by 0xFFFF - c.
 
+import { assert } from '../util/assert.js';
 import { comparatorFor, compareBytes, type Comparator } from '../schema/compare.js';
 import type { TableMetadata, ColumnMetadata } from '../schema/metadata.js';
 import type { CqlType } from '../schema/types.js';
@@ -249,3 +250,30 @@ export function tokenSortPrefix(token: bigint): string {
   writeTokenHex(token);
   return latin1(sortKeyScratch, TOKEN_HEX_CHARS);
 }
+
+/** The partition key of a sort key made by partitionSortKey (a new Buffer). */
+export function partitionKeyOfSortKey(sortKey: string): Buffer {
+  return Buffer.from(sortKey.substring(TOKEN_HEX_CHARS), 'latin1');
+}
+
+/** The token of a sort key made by partitionSortKey (its 16 hex digits, offset back to signed). */
+export function tokenOfSortKey(sortKey: string): bigint {
+  tokenWords[WORD_HI] = (hexWord(sortKey, 0) ^ 0x80000000) >>> 0;
+  tokenWords[1 - WORD_HI] = hexWord(sortKey, 8);
+  return tokenSlot[0]!;
+}
+
+/** Eight lower-case hex digits of s from `from` as a uint32. */
+function hexWord(s: string, from: number): number {
+  let v = 0;
+  for (let i = from; i < from + 8; i++) {
+    const c = s.charCodeAt(i);
+    const d = c <= CHAR_9 ? c - CHAR_0 : c - CHAR_A_LOWER + 10;
+    assert(d >= 0 && d <= 15, 'partition sort key without its token digits');
+    v = v * 16 + d;
+  }
+  return v;
+}
+const CHAR_0 = 0x30;
+const CHAR_9 = 0x39;
+const CHAR_A_LOWER = 0x61;

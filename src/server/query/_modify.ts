@@ -348,7 +348,7 @@ export function bindTargets(plan: ModifyPlan, ctx: ExecContext, limits: QueryLim
   const clusterings: Buffer[][] = [];
   let rangeSlices: Slice[] | null = null;
   if (slices === null) {
-    if (n === 0) clusterings.push([]);
+    if (n === 0) clusterings.push(NO_CLUSTERING);
     else rangeSlices = [];
   } else {
     for (const s of slices) {
@@ -362,6 +362,13 @@ export function bindTargets(plan: ModifyPlan, ctx: ExecContext, limits: QueryLim
 
 import * as bytes from './_bytes.js';
 import { tokenOf } from '../../util/murmur3.js';
+
+/**
+ * The clustering of every row of a table without clustering columns: one shared frozen array
+ * (memtables keep rows by reference; a fresh empty array per write is one more object for the GC
+ * to copy and promote).
+ */
+const NO_CLUSTERING: Buffer[] = Object.freeze([]) as unknown as Buffer[];
 
 function sameValues(a: Buffer[], b: Buffer[]): boolean {
   return a.length === b.length && a.every((v, i) => v.equals(b[i]!));

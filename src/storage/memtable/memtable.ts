@@ -4,7 +4,7 @@
 
 import type { TableMetadata } from '../../schema/metadata.js';
 import type { Cell, DeletionTime, Partition, PartitionUpdate, RangeTombstone, Row, Slice } from '../data.js';
-import { afterStart, beforeEnd, partitionSortKey, tableOrder, type CKey, type TableOrder } from '../_order.js';
+import { afterStart, beforeEnd, partitionKeyOfSortKey, partitionSortKey, tableOrder, tokenOfSortKey, type CKey, type TableOrder } from '../_order.js';
 import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
 import { SortedMap } from './btree.js';
 
@@ -29,7 +29,22 @@ export class MemPartition {
   onlyRow: Row | undefined;
   /** Every row when the partition has more than one (then onlyRow is undefined). */
   rows: SortedMap<CKey, Row> | null = null;
-  constructor(readonly key: Buffer, readonly token: bigint, readonly sortKey: string) {}
+  /**
+   * Only the sort key is kept: the partition key and token are derived from it when asked for
+   * (reads, flush), so a partition retains two objects fewer (the key's Buffer view, which also
+   * pins the request frame it came in, and the token's bigint) for the GC to copy and promote.
+   */
+  constructor(readonly sortKey: string) {}
+
+  /** The serialized partition key (a new Buffer each call). */
+  get key(): Buffer {
+    return partitionKeyOfSortKey(this.sortKey);
+  }
+
+  /** The partition's token (a new bigint each call). */
+  get token(): bigint {
+    return tokenOfSortKey(this.sortKey);
+  }
 
   /** Merges one normalized row into the partition. */
   addRow(order: TableOrder, key: CKey, row: Row): void {
@@ -95,7 +110,7 @@ export class Memtable {
     let p = this.partitions.find(sortKey);
     if (p === undefined) {
       added += PARTITION_OVERHEAD_BYTES + update.key.length;
-      p = new MemPartition(update.key, update.token, sortKey);
+      p = new MemPartition(sortKey);
       this.partitions.putFound(sortKey, p);
     }
     if (update.partitionDeletion) {
