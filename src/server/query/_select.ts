@@ -220,7 +220,7 @@ function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimi
 }
 
 function consumeInto(cursor: Cursor, view: RowView, ppl: number): void {
-  if (!cursor.partition || !cursor.partition.key.equals(view.partitionKey)) {
+  if (!cursor.partition || !sameBytes(cursor.partition.key, view.partitionKey)) {
     cursor.partition = { key: view.partitionKey, token: tokenOfView(view) };
     cursor.partitionDone = false;
     cursor.clustering = undefined;
@@ -231,6 +231,7 @@ function consumeInto(cursor: Cursor, view: RowView, ppl: number): void {
 }
 
 import { tokenOf, TOKEN_MIN, TOKEN_MAX } from '../../util/murmur3.js';
+import { sameBytes } from './_ids.js';
 function tokenOfView(view: RowView): bigint {
   return tokenOf(view.partitionKey);
 }
@@ -266,11 +267,16 @@ function pageSizeOf(run: SelectRun): number {
 }
 
 function rowOf(plan: SelectPlan, view: RowView, ctx: ExecContext): (Buffer | null)[] {
-  return plan.selection.sels.map((s) => {
+  const sels = plan.selection.sels;
+  const row: (Buffer | null)[] = [];
+  for (let i = 0; i < sels.length; i++) {
+    const s = sels[i]!;
+    if (s.rowValue !== undefined) { row.push(s.rowValue(view, ctx)); continue; }
     const acc = s.make();
     acc.add(view, ctx);
-    return acc.result(ctx);
-  });
+    row.push(acc.result(ctx));
+  }
+  return row;
 }
 
 async function plainPage(plan: SelectPlan, b: Bound, ctx: ExecContext, run: SelectRun): Promise<SelectOutput> {

@@ -33,6 +33,8 @@ export interface Sel {
   type: CqlType;
   aggregate: boolean;
   make(): Acc;
+  /** For a selector of one row's values: what make(), add(view), result() give, without the accumulator. */
+  rowValue?: (view: RowView, ctx: ExecContext) => Buffer | null;
 }
 
 const BIGINT: CqlType = { kind: 'native', name: 'bigint' };
@@ -115,6 +117,11 @@ function jsonKey(name: string): string {
   return quoteIdentifier(name) === name ? name : `"${name}"`;
 }
 
+/** make() and rowValue of a selector computed from one row (built once per compiled statement). */
+function perRow(compute: (view: RowView, ctx: ExecContext) => Buffer | null): Pick<Sel, 'make' | 'rowValue'> {
+  return { make: firstValue(compute), rowValue: compute };
+}
+
 function firstValue(compute: (view: RowView, ctx: ExecContext) => Buffer | null): () => Acc {
   return () => {
     let seen = false;
@@ -128,7 +135,7 @@ function firstValue(compute: (view: RowView, ctx: ExecContext) => Buffer | null)
 
 function columnSel(c: ColumnMetadata): Sel {
   const type: CqlType = c.type.kind === 'native' && c.type.name === 'counter' ? c.type : c.type;
-  return { name: c.name, type, aggregate: false, make: firstValue((view) => columnValue(view, c)) };
+  return { name: c.name, type, aggregate: false, ...perRow((view) => columnValue(view, c)) };
 }
 
 export function selectorName(s: Selector): string {
@@ -235,13 +242,13 @@ function cellMetaSel(table: TableMetadata, s: Extract<Selector, { kind: 'writeti
   const c = simpleColumnArg(table, s.selector, fn);
   if (s.kind !== 'maxwritetime' && isMultiCell(c.type)) throw new InvalidRequest(`Cannot use selection function ${fn} on non-frozen ${c.type.kind === 'udt' ? 'UDT' : 'collection'} ${c.name}`);
   if (s.kind === 'ttl') {
-    return { name, type: INT, aggregate: false, make: firstValue((view) => {
+    return { name, type: INT, aggregate: false, ...perRow((view) => {
       const cell = liveCells(view, c)[0];
       if (!cell || cell.ttlSec === 0) return null;
       return int32(Math.max(0, cell.localExpirationTimeSec - view.nowSec));
     }) };
   }
-  return { name, type: BIGINT, aggregate: false, make: firstValue((view) => {
+  return { name, type: BIGINT, aggregate: false, ...perRow((view) => {
     const cells = liveCells(view, c);
     if (cells.length === 0) return null;
     return int64(BigInt(Math.max(...cells.map((x) => x.timestampMicros))));
@@ -297,7 +304,7 @@ function termReceiver(table: TableMetadata, name: string, type: CqlType): Receiv
 
 function termSel(name: string, term: Term, receiver: Receiver, specs: (ColumnSpec | undefined)[]): Sel {
   typeMarkers(term, receiver, specs);
-  return { name, type: receiver.type, aggregate: false, make: firstValue((_v, ctx) => { const v = evalTerm(term, receiver, ctx); return v === UNSET ? null : v; }) };
+  return { name, type: receiver.type, aggregate: false, ...perRow((_v, ctx) => { const v = evalTerm(term, receiver, ctx); return v === UNSET ? null : v; }) };
 }
 
 interface CompiledArgs {
@@ -349,7 +356,7 @@ function tokenSel(table: TableMetadata, s: Extract<Selector, { kind: 'function_c
   const names = s.args.map((a) => (a.kind === 'column' ? a.name : ''));
   const pk = table.partitionKey.map((c) => c.name);
   if (names.join(',') !== pk.join(',')) throw new InvalidRequest(`Invalid number of arguments in call to function system.token: ${pk.length} required but ${s.args.length} provided`);
-  return { name, type: BIGINT, aggregate: false, make: firstValue((view) => int64(tokenOf(view.partitionKey))) };
+  return { name, type: BIGINT, aggregate: false, ...perRow((view) => int64(tokenOf(view.partitionKey))) };
 }
 
 /** One row's value of a non-aggregate selector. */
