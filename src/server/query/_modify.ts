@@ -337,11 +337,8 @@ export function bindTargets(plan: ModifyPlan, ctx: ExecContext, limits: QueryLim
     return [{ key: { key: k, token: tokenOf(k), parts: keyParts }, clusterings: [plan.table.clustering.map(part)], slices: null, jsonValues: values }];
   }
   const keys = bindKeys(plan.table, plan.keys, ctx, limits);
-  for (const k of keys) {
-    for (const [i, p] of k.parts.entries()) {
-      if (p.length === 0 && plan.table.partitionKey.length === 1) throw new InvalidRequest('Key may not be empty');
-      void i;
-    }
+  if (plan.table.partitionKey.length === 1) {
+    for (const k of keys) if (k.parts[0]!.length === 0) throw new InvalidRequest('Key may not be empty');
   }
   const slices = bindSlices(plan.table, plan.clustering, ctx, limits);
   const n = plan.table.clustering.length;
