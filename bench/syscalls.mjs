@@ -1,6 +1,7 @@
 // Counts the node's system calls per operation under the prepared single-row write (the commit
 // log's group commit: writes and fdatasyncs per operation), with `perf stat` on the syscall
-// tracepoints of the server process during the measured window. Also prints server CPU µs/op.
+// tracepoints of the server process during the measured window, and its context switches and CPU
+// migrations (thread hand-offs). Also prints server CPU µs/op.
 // Usage: npm run build && node bench/syscalls.mjs [SECONDS] [CONCURRENCY]
 // Needs `perf` with tracepoint access (kernel.perf_event_paranoid ≤ 2 for one's own processes).
 import { spawn } from 'node:child_process';
@@ -35,7 +36,8 @@ async function loop(ms) {
   return n;
 }
 await loop(1000); // warm-up
-const perf = spawn('perf', ['stat', '-x', ',', '-e', SYSCALLS.map((s) => `syscalls:sys_enter_${s}`).join(','), '-p', String(child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+const SOFTWARE_EVENTS = ['context-switches', 'cpu-migrations']; // thread hand-offs show as context switches
+const perf = spawn('perf', ['stat', '-x', ',', '-e', [...SYSCALLS.map((s) => `syscalls:sys_enter_${s}`), ...SOFTWARE_EVENTS].join(','), '-p', String(child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
 let perfOut = '';
 perf.stderr.on('data', (c) => { perfOut += c; });
 await new Promise((r) => setTimeout(r, 300)); // perf attaches
@@ -48,7 +50,7 @@ const cpu = after.userMicros + after.systemMicros - before.userMicros - before.s
 console.log(`write: ${n} ops, ${(cpu / n).toFixed(1)} µs/op server CPU (user ${((after.userMicros - before.userMicros) / n).toFixed(1)}, system ${((after.systemMicros - before.systemMicros) / n).toFixed(1)}), concurrency ${conc}`);
 for (const line of perfOut.split('\n')) {
   const [count, , event] = line.split(',');
-  if (!event?.startsWith('syscalls:')) continue;
+  if (!event?.startsWith('syscalls:') && !SOFTWARE_EVENTS.includes(event)) continue;
   console.log(`  ${event.replace('syscalls:sys_enter_', '').padEnd(12)} ${count.padStart(9)}  ${(Number(count) / n * 128).toFixed(2)} per 128 ops`);
 }
 pool.close();
