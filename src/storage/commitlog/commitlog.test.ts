@@ -357,3 +357,28 @@ test('a small write does not queue behind a flood of large ones: it joins the ba
   assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), keys, 'replay order is the apply order');
   await log.close();
 });
+
+test('under a flood with small writes in every batch, small-only batches alternate with large ones; no large write starves', async () => {
+  const { time, fs, log, applied } = await openLog();
+  const ts = { timestampMicros: 5, ttlSec: 0, localExpirationTimeSec: 0 };
+  const large = (k: number) => u(k, [{ column: 'a', value: Buffer.alloc(256 * 1024, k & 0xff), ...ts }]);
+  fs.holdWrites = true;
+  const flood = Array.from({ length: 64 }, (_, i) => log.append(large(i))); // 16 MiB: four full batches
+  await time.runFor(1);
+  const smalls: Promise<void>[] = [];
+  const smallWaits: number[] = [];
+  for (let i = 0; i < 400 && applied.filter((x) => x.key.readInt32BE(0) < 1000).length < 64; i++) {
+    const at = log.batches;
+    smalls.push(log.append(small(1000 + i)).then(() => { smallWaits.push(log.batches - at); }));
+    fs.releaseWrites();
+    await time.runFor(1);
+  }
+  fs.holdWrites = false;
+  fs.releaseWrites();
+  await Promise.all([...flood, ...smalls]);
+  assert.ok(Math.max(...smallWaits) <= 2, `a small write waited for at most 2 batch starts, saw ${Math.max(...smallWaits)}`);
+  const keys = applied.map((x) => x.key.readInt32BE(0));
+  assert.deepEqual(keys.filter((k) => k < 1000), Array.from({ length: 64 }, (_, i) => i), 'every large write, in arrival order');
+  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), keys);
+  await log.close();
+});

@@ -117,6 +117,8 @@ interface Batch {
   appends: Append[];
   runs: Run[];
   bytes: number;
+  /** Small entries among `appends` (large ones are kept out of a batch that small ones are joining). */
+  small: number;
 }
 
 /** Writes one entry (header, payload, trailer) through the gather writer; `payloadBytes` must be exact. */
@@ -226,6 +228,10 @@ export class CommitLog {
   private open: Batch;
   /** Large appends left for a later batch (LARGE_BATCH_BYTES_MAX), without offsets, in arrival order. */
   private readonly deferred: Append[] = [];
+  /** formBatch() is assigning deferred appends: large ones fill the batch to LARGE_BATCH_BYTES_MAX. */
+  private pulling = false;
+  /** The batch last started left deferred large appends waiting (for small ones): the next one takes them. */
+  private skippedLarge = false;
   /** Full batches (BATCH_BYTES_MAX) waiting for the one in flight, in order. */
   private readonly sealed: Batch[] = [];
   /** The batch being written and synced; at most one, so the next one grows while it runs. */
@@ -250,7 +256,7 @@ export class CommitLog {
 
   constructor(private readonly o: CommitLogOptions) {
     assert(o.segmentBytes >= 64 * 1024, 'commit log segment too small');
-    this.open = { seq: 1, appends: [], runs: [], bytes: 0 };
+    this.open = { seq: 1, appends: [], runs: [], bytes: 0, small: 0 };
     this.gather.setSeq(1);
   }
 
@@ -440,13 +446,33 @@ export class CommitLog {
   /** A large entry waits for a later batch when large ones wait already or the open batch is full enough for them. */
   private defers(a: Append): boolean {
     if (a.entryBytes < LARGE_ENTRY_BYTES_MIN) return false;
-    return this.deferred.length > 0 || (this.open.bytes > 0 && this.open.bytes + a.entryBytes > LARGE_BATCH_BYTES_MAX);
+    const full = this.open.bytes > 0 && this.open.bytes + a.entryBytes > LARGE_BATCH_BYTES_MAX;
+    if (this.pulling) return full;
+    // With nothing written meanwhile a large entry joins the batch about to start (no extra sync for a lone writer).
+    return full || this.deferred.length > 0 || this.inFlight !== undefined || this.sealed.length > 0;
   }
 
   /** Moves the deferred large appends to the front of the queue and assigns them (to the batch growing now). */
   private pullDeferred(): void {
-    this.waiting.unshift(...this.deferred.splice(0));
-    this.assign();
+    this.pulling = true;
+    try {
+      this.waiting.unshift(...this.deferred.splice(0));
+      this.assign();
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  /**
+   * Decides what the batch about to start holds: the small entries that joined it, and the
+   * deferred large ones unless small ones are waiting and the previous batch took large ones.
+   * So under a flood small-only batches alternate with batches that must take large entries.
+   */
+  private formBatch(): void {
+    if (this.deferred.length === 0) { this.skippedLarge = false; return; }
+    if (this.open.appends.length > 0 && !this.skippedLarge) { this.skippedLarge = true; return; }
+    this.pullDeferred();
+    this.skippedLarge = false;
   }
 
   /** Encodes `a` at the end of the open batch, as the next entry of `seg`. */
@@ -466,6 +492,7 @@ export class CommitLog {
     seg.writePos += a.entryBytes;
     run.bytes += a.entryBytes;
     b.bytes += a.entryBytes;
+    if (a.entryBytes < LARGE_ENTRY_BYTES_MIN) b.small++;
     b.appends.push(a);
   }
 
@@ -474,7 +501,7 @@ export class CommitLog {
     this.gather.cut();
     this.sealed.push(this.open);
     const seq = this.open.seq + 1;
-    this.open = { seq, appends: [], runs: [], bytes: 0 };
+    this.open = { seq, appends: [], runs: [], bytes: 0, small: 0 };
     this.gather.setSeq(seq);
   }
 
@@ -486,15 +513,18 @@ export class CommitLog {
    */
   private kick(): void {
     if (this.inFlight) return;
-    if (this.deferred.length > 0 && this.sealed.length === 0 && this.open.appends.length === 0) { this.pullDeferred(); return; }
+    if (this.pulling) return; // formBatch() starts the batch itself
     const full = this.sealed.shift();
     if (full) { this.startBatch(full); return; }
-    if (this.open.appends.length === 0 || this.startScheduled) return;
+    if ((this.open.appends.length === 0 && this.deferred.length === 0) || this.startScheduled) return;
     this.startScheduled = true;
     const waitMs = this.o.sync === 'group' ? this.lastSyncStartMs + this.o.groupWindowMs - this.o.clock.monotonicMs() : 0;
     const run = () => {
       this.startScheduled = false;
-      if (!this.inFlight && this.sealed.length === 0 && this.open.appends.length > 0) this.seal();
+      if (!this.inFlight && this.sealed.length === 0) {
+        this.formBatch();
+        if (this.open.appends.length > 0) this.seal();
+      }
       this.kick();
     };
     if (waitMs > 0) this.o.scheduler.after(waitMs, run);
@@ -507,7 +537,6 @@ export class CommitLog {
     this.lastSyncStartMs = this.o.clock.monotonicMs();
     this.batches++;
     this.writeBatch(batch).then(() => this.finish(batch, undefined), (e: Error) => this.finish(batch, e));
-    if (this.deferred.length > 0) this.pullDeferred(); // into the batch that grows while this one runs
   }
 
   private finish(batch: Batch, error: Error | undefined): void {
@@ -529,7 +558,7 @@ export class CommitLog {
   private failQueued(error: Error): void {
     const queued = [...this.sealed, this.open];
     this.sealed.length = 0;
-    this.open = { seq: this.open.seq + 1, appends: [], runs: [], bytes: 0 };
+    this.open = { seq: this.open.seq + 1, appends: [], runs: [], bytes: 0, small: 0 };
     this.gather.reset();
     this.gather.setSeq(this.open.seq);
     for (const b of queued) {
