@@ -7,7 +7,7 @@
 // The target (issue 4): probe p99 < 50 ms. Tests never assert it (test/flood asserts the
 // non-timing properties); this file measures it. Never part of `npm test`.
 //
-// Usage: npm run build && flock /work/notes/cpu.lock node bench/flood.mjs
+// Usage: npm run build && node bench/flood.mjs
 //          [--runs 1] [--seconds 20] [--probe read|write|mixed] [--node-options "--max-semi-space-size=..."]
 //
 // Writes bench/results/flood-<ISO time>.json (one entry per run).

@@ -2,8 +2,8 @@
 // `cassia stress read` of uniformly random keys over the whole population, server CPU per op.
 //
 //   npm run build
-//   flock /work/notes/cpu.lock node bench/storage/sstable_read.mjs prepare DIR [--ops 1000000] [--memtable]
-//   flock /work/notes/cpu.lock node bench/storage/sstable_read.mjs read DIR [--seconds 30] [--concurrency 256] [--dist ROOT] [--label L]
+//   node bench/storage/sstable_read.mjs prepare DIR [--ops 1000000] [--memtable]
+//   node bench/storage/sstable_read.mjs read DIR [--seconds 30] [--concurrency 256] [--dist ROOT] [--label L]
 //
 // prepare: a fresh node on DIR (127.0.0.1, ephemeral ports) takes `stress write --ops N
 // --concurrency 256` and is stopped with SIGTERM (memtable flushed: only SSTables remain) or, with
