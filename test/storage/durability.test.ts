@@ -141,6 +141,9 @@ test('full disk: apply rejects with WriteFailure, acknowledged writes survive', 
     (e: Error) => e.name === 'WriteFailure' && /disk full|space/.test(e.message));
   const visible = await countRows(s1, table);
   assert.equal(visible.has(999), false, 'rejected write is not visible');
+  // Let the log's background segment preparation fail against the full disk too: the space
+  // coming back must make the next writes succeed, not fail with that stale error.
+  await new Promise((resolve) => setTimeout(resolve, 100));
   fs.full = false;
   await writeKeys(s1, table, 20, 40);
   await s1.abandon();

@@ -95,6 +95,8 @@ interface Append {
   update: PartitionUpdate;
   /** Entry size: header, payload (`updateBytes`), trailer. */
   entryBytes: number;
+  /** `CommitLog.arrivals` when this append arrived (a segment failure older than it is retried first). */
+  arrival: number;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -244,6 +246,9 @@ export class CommitLog {
   private lastId = 0;
   private periodic: { cancel(): void } | undefined;
   private prepareError: Error | undefined;
+  /** Appends that have arrived so far, and their count when the last segment preparation failed. */
+  private arrivals = 0;
+  private prepareFailedAtArrival = 0;
   private closed = false;
   /** Closing and recycling of released segments, one release after another. */
   private releasing: Promise<void> = Promise.resolve();
@@ -321,6 +326,7 @@ export class CommitLog {
         this.prepareError = undefined;
       }, (e: Error) => {
         this.prepareError = e;
+        this.prepareFailedAtArrival = this.arrivals;
         this.o.log.error(`commit log: cannot create a segment in ${this.o.dir}: ${e.message}`);
       }).finally(() => {
         this.preparing = undefined;
@@ -395,7 +401,7 @@ export class CommitLog {
         + `(half of commitlog_segment_size)`));
     }
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ update, entryBytes: payloadBytes + ENTRY_OVERHEAD_BYTES, resolve, reject });
+      this.waiting.push({ update, entryBytes: payloadBytes + ENTRY_OVERHEAD_BYTES, arrival: ++this.arrivals, resolve, reject });
       this.assign();
     });
   }
@@ -418,7 +424,10 @@ export class CommitLog {
         if (this.spare) { this.rotate(); continue; }
         this.waiting.splice(0, taken);
         taken = 0;
-        if (this.prepareError && !this.preparing) {
+        // Fail the waiting appends only with the error of a preparation that failed after the
+        // oldest of them arrived. One that failed before (e.g. while the disk was full) says
+        // nothing about now: prepare again, and fail them if that fails too.
+        if (this.prepareError && !this.preparing && this.waiting.length > 0 && this.waiting[0]!.arrival <= this.prepareFailedAtArrival) {
           const err = this.prepareError;
           for (const w of this.waiting.splice(0)) w.reject(new WriteFailure(`commit log cannot take writes: ${err.message}`, 'ONE', 0, 1, [], 'SIMPLE'));
           this.prepareError = undefined;
