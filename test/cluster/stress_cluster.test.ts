@@ -1,12 +1,13 @@
 // `cassia stress` against a local 3-node cluster made by `cassia cluster` (real processes, gossip,
-// internode messaging): write at QUORUM with RF 3, then read every key back at QUORUM. Checks the
+// internode messaging): write at QUORUM with RF 3, read every key back at QUORUM, then a mixed
+// run and a user-profile run. Checks the
 // summary text and the --json document (no errors, CPU from each node's admin /cpu and the sum).
 // Nodes on 127.0.0.7..9, ports 21100 (native), 21101 (storage), 21102 (admin).
 
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH } from '../harness.js';
@@ -63,7 +64,8 @@ function checkRun(r: StressRun, jsonFile: string, workload: string): ResultJson 
   assert.match(r.stdout, /Errors\s+: 0\n/, context);
   assert.match(r.stdout, /Server CPU\s+: \d+\.\d µs\/op \(user \d+\.\d, system \d+\.\d; 3 host\(s\)\)\n/, context);
   for (const a of ADDRESSES) assert.match(r.stdout, new RegExp(`  ${a.replace(/\./g, '\\.')}:${ADMIN_PORT}\\s+: \\d+\\.\\d µs/op`), context);
-  assert.match(r.stdout, /Latency \(ms\):\n\s+mean\s+p50\s+p75\s+p90\s+p95\s+p99\s+p99\.9\s+p99\.99\s+max\n\s+total(\s+\d+\.\d+){9}\n/, context);
+  // One line per operation of a mixed or user run, then the total.
+  assert.match(r.stdout, /Latency \(ms\):\n\s+mean\s+p50\s+p75\s+p90\s+p95\s+p99\s+p99\.9\s+p99\.99\s+max\n(\s+\w+(\s+\d+\.\d+){9}\n)*\s+total(\s+\d+\.\d+){9}\n/, context);
   const result = JSON.parse(readFileSync(jsonFile, 'utf8')) as ResultJson;
   assert.equal(result.workload, workload);
   assert.equal(result.ops, OPS);
@@ -82,7 +84,7 @@ function checkRun(r: StressRun, jsonFile: string, workload: string): ResultJson 
   return result;
 }
 
-test('stress write then read at QUORUM on a 3-node cluster with RF 3: no errors, CPU per node and summed', async () => {
+test('stress write, read, mixed and user at QUORUM on a 3-node cluster with RF 3: no errors, CPU per node and summed', async () => {
   await cliOk(root, ['create', NAME, '-n', '3', '--first-address', ADDRESSES[0]!, '--native-port', String(NATIVE_PORT),
     '--storage-port', String(STORAGE_PORT), '--admin-port', String(ADMIN_PORT), '--start', '--timeout', '120']);
   assert.deepEqual(readCluster(root, NAME).nodes.map((n) => n.address), ADDRESSES);
@@ -101,6 +103,31 @@ test('stress write then read at QUORUM on a 3-node cluster with RF 3: no errors,
   const r = await stress(['read', '--ops', String(OPS), '--population', String(OPS), ...target(), '--json', readJson]);
   const read = checkRun(r, readJson, 'read');
   assert.equal(read.workloadStats['emptyReads'], 0, 'every key written at QUORUM is read back at QUORUM');
+
+  const mixedJson = join(root, 'mixed.json');
+  const m = await stress(['mixed', '--ratio', 'write=1,read=1', '--ops', String(OPS), '--population', String(OPS), ...target(), '--json', mixedJson]);
+  const mixed = checkRun(m, mixedJson, 'mixed');
+  assert.equal(mixed.workloadStats['emptyReads'], 0, 'mixed reads find the keys written before');
+
+  const profile = join(root, 'profile.yaml');
+  writeFileSync(profile, [
+    'keyspace: stress_user',
+    'table: events',
+    'table_definition: |',
+    '  CREATE TABLE events (host text, bucket int, at timestamp, state text, PRIMARY KEY ((host, bucket), at))',
+    'columnspec:',
+    '  - name: state',
+    '    size: uniform(5..20)',
+    'partitions: 100',
+    'rows_per_partition: fixed(4)',
+    'queries:',
+    '  byhost:',
+    '    cql: SELECT * FROM events WHERE host = ? AND bucket = ?',
+    '',
+  ].join('\n'));
+  const userJson = join(root, 'user.json');
+  const u = await stress(['user', '--profile', profile, '--ops', 'insert=1,byhost=1', '--ops', String(OPS), ...target(), '--replication', REPLICATION, '--json', userJson]);
+  checkRun(u, userJson, 'user');
 
   const pids = readCluster(root, NAME).nodes.map((n) => n.pid).filter((p): p is number => p !== null);
   assert.equal(pids.length, 3);

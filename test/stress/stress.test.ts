@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cassandra from 'cassandra-driver';
 import { CLI_PATH, startNodeProcess, type NodeProcess } from '../harness.js';
 
 const RUN_TIMEOUT_MS = 120_000;
@@ -87,6 +88,48 @@ test('read finds every key the write workload wrote (deterministic keys), at a f
   assert.equal(result.workloadStats['emptyReads'], 0);
   assert.equal(result.serviceTimeMs.count, 400);
   assert.match(r.stdout, /Service time \(ms\), from actual start:/);
+});
+
+test('mixed write=1,read=3 over the written keys: both operations by ratio, no errors, no empty reads', async () => {
+  const json = join(dir, 'mixed.json');
+  const r = await cassia(['stress', 'mixed', '--ratio', 'write=1,read=3', '--ops', '800', '--population', '2000', '--concurrency', '8', ...target(), '--json', json, '--no-progress']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const result = JSON.parse(readFileSync(json, 'utf8')) as ResultJson;
+  assert.equal(result.workload, 'mixed');
+  assert.equal(result.ops, 800);
+  assert.equal(result.errors, 0, JSON.stringify(result.errorsByType));
+  const writes = result.byOperation['write']!.ops;
+  const reads = result.byOperation['read']!.ops;
+  assert.equal(writes + reads, 800);
+  assert.ok(reads > 2 * writes, `reads ${reads} about three times writes ${writes}`);
+  assert.equal(result.workloadStats['emptyReads'], 0);
+});
+
+test('counter_write then counter_read: every increment applied, every counter found', async () => {
+  const wJson = join(dir, 'counter_write.json');
+  const w = await cassia(['stress', 'counter_write', '--ops', '600', '--population', '200', '--concurrency', '8', ...target(), '--json', wJson, '--no-progress']);
+  assert.equal(w.code, 0, w.stderr + w.stdout);
+  const written = JSON.parse(readFileSync(wJson, 'utf8')) as ResultJson;
+  assert.equal(written.workload, 'counter_write');
+  assert.equal(written.errors, 0, JSON.stringify(written.errorsByType));
+  assert.equal(written.ops, 600);
+  // The write workload's keys are a sequence over the population: 600 ops give each of the 200
+  // counters three increments of 1 in every column.
+  const client = new cassandra.Client({ contactPoints: [`${node.host}:${node.port}`], localDataCenter: 'datacenter1' });
+  try {
+    const rs = await client.execute('SELECT "C0", "C4" FROM keyspace1.counter1');
+    assert.equal(rs.rowLength, 200);
+    for (const row of rs.rows) assert.deepEqual([Number(row['C0']), Number(row['C4'])], [3, 3]);
+  } finally {
+    await client.shutdown();
+  }
+  const rJson = join(dir, 'counter_read.json');
+  const r = await cassia(['stress', 'counter_read', '--ops', '200', '--population', '200', '--concurrency', '8', ...target(), '--json', rJson, '--no-progress']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const read = JSON.parse(readFileSync(rJson, 'utf8')) as ResultJson;
+  assert.equal(read.errors, 0, JSON.stringify(read.errorsByType));
+  assert.equal(read.ops, 200);
+  assert.equal(read.workloadStats['emptyReads'], 0);
 });
 
 test('user profile: insert and a named query by ratio', async () => {

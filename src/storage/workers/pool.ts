@@ -107,10 +107,11 @@ export class WorkerCodec implements ChunkCodec {
   private spawn(): Slot {
     const worker = new Worker(new URL('./_worker.js', import.meta.url));
     const slot: Slot = { worker, jobs: new Map() };
-    worker.unref();
     worker.on('message', (m: JobReply) => this.settle(slot, m));
     worker.on('error', (e: Error) => this.fail(slot, e));
     worker.on('exit', (code) => this.fail(slot, new Error(`storage worker thread exited with code ${code}`)));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
