@@ -7,6 +7,7 @@ import { createStorage } from '../../src/storage/mod.js';
 import type { StorageEngine } from '../../src/storage/engine.js';
 import type { Env, FileHandle, FileSystem } from '../../src/env/mod.js';
 import { parseSegment } from '../../src/storage/commitlog/commitlog.js';
+import { ForwardingFileSystem } from '../../src/env/forwarding.js';
 import { cell, HOST_ID, int32, makeTable, readAll, readInt32, readKeys, row, tempDir, testEnv, update } from './fixtures.js';
 import type { TableMetadata } from '../../src/schema/metadata.js';
 
@@ -101,13 +102,12 @@ for (const sync of ['batch', 'group', 'periodic'] as const) {
   });
 }
 
-class FullDiskFs implements FileSystem {
+class FullDiskFs extends ForwardingFileSystem {
   full = false;
-  constructor(private readonly inner: FileSystem) {}
   private check(): void {
     if (this.full) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
   }
-  async open(path: string, mode: 'r' | 'r+' | 'w' | 'wx' | 'a'): Promise<FileHandle> {
+  override async open(path: string, mode: 'r' | 'r+' | 'w' | 'wx' | 'a'): Promise<FileHandle> {
     if (mode !== 'r') this.check();
     const fh = await this.inner.open(path, mode);
     return {
@@ -116,17 +116,10 @@ class FullDiskFs implements FileSystem {
       sync: () => fh.sync(), truncate: (n) => fh.truncate(n), sizeBytes: () => fh.sizeBytes(), close: () => fh.close(),
     };
   }
-  readFile(p: string) { return this.inner.readFile(p); }
-  writeFileAtomic(p: string, d: Buffer) { this.check(); return this.inner.writeFileAtomic(p, d); }
-  rename(a: string, b: string) { return this.inner.rename(a, b); }
-  unlink(p: string) { return this.inner.unlink(p); }
-  link(a: string, b: string) { return this.inner.link(a, b); }
-  mkdirp(p: string) { return this.inner.mkdirp(p); }
-  readdir(p: string) { return this.inner.readdir(p); }
-  stat(p: string) { return this.inner.stat(p); }
-  syncDir(p: string) { return this.inner.syncDir(p); }
-  rmrf(p: string) { return this.inner.rmrf(p); }
-  freeBytes(p: string) { return this.inner.freeBytes(p); }
+  override writeFileAtomic(p: string, d: Buffer): Promise<void> {
+    this.check();
+    return this.inner.writeFileAtomic(p, d);
+  }
 }
 
 test('full disk: apply rejects with WriteFailure, acknowledged writes survive', async () => {

@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { FileHandle, FileSystem, OpenMode, OpenOptions, WriteRun, WriterThread } from '../../env/mod.js';
+import { ForwardingFileSystem } from '../../env/forwarding.js';
 import { SimFileSystem, SimTime } from '../../env/sim/mod.js';
 import type { CommitLogSync } from '../_config.js';
 import type { Cell, PartitionUpdate } from '../data.js';
@@ -14,21 +15,23 @@ const DIR = '/cl';
 const SEGMENT_BYTES = 8 * 1024 * 1024;
 
 /** A FileSystem that records every writev's pieces, can hold syncs until released, and can fail writes. */
-class SpyFs implements FileSystem {
+class SpyFs extends ForwardingFileSystem {
   readonly writes: Uint8Array[][] = [];
   holdSyncs = false;
   holdWrites = false;
   failWrites = false;
   private held: (() => void)[] = [];
   private heldWrites: (() => void)[] = [];
-  constructor(readonly inner: SimFileSystem) {}
+  constructor(readonly sim: SimFileSystem) {
+    super(sim);
+  }
   releaseSyncs(): void {
     for (const r of this.held.splice(0)) r();
   }
   releaseWrites(): void {
     for (const r of this.heldWrites.splice(0)) r();
   }
-  async open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandle> {
+  override async open(path: string, mode: OpenMode, options?: OpenOptions): Promise<FileHandle> {
     const fh = await this.inner.open(path, mode, options);
     return {
       read: (b, o, l, p) => fh.read(b, o, l, p),
@@ -46,17 +49,6 @@ class SpyFs implements FileSystem {
       truncate: (n) => fh.truncate(n), sizeBytes: () => fh.sizeBytes(), close: () => fh.close(),
     };
   }
-  readFile(p: string) { return this.inner.readFile(p); }
-  writeFileAtomic(p: string, d: Buffer) { return this.inner.writeFileAtomic(p, d); }
-  rename(a: string, b: string) { return this.inner.rename(a, b); }
-  unlink(p: string) { return this.inner.unlink(p); }
-  link(a: string, b: string) { return this.inner.link(a, b); }
-  mkdirp(p: string) { return this.inner.mkdirp(p); }
-  readdir(p: string) { return this.inner.readdir(p); }
-  stat(p: string) { return this.inner.stat(p); }
-  syncDir(p: string) { return this.inner.syncDir(p); }
-  rmrf(p: string) { return this.inner.rmrf(p); }
-  freeBytes() { return this.inner.freeBytes(); }
 }
 
 /**
@@ -146,7 +138,7 @@ test('appends arriving in one turn share one batch: one write, one sync', async 
   assert.equal(fs.writes.length, 1);
   assert.equal(log.syncs - syncsBefore, 1);
   assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), Array.from({ length: 1000 }, (_, i) => i), 'applied in log order');
-  assert.equal((await replayAll(fs.inner)).length, 1000);
+  assert.equal((await replayAll(fs.sim)).length, 1000);
   await log.close();
 });
 
@@ -204,7 +196,7 @@ test('large values are written by reference, small ones copied; every entry repl
   assert.ok(pieces.includes(big), 'the 256 KiB value is a piece of its own');
   assert.ok(pieces.includes(edge), 'a value of exactly the threshold is by reference');
   assert.ok(!pieces.includes(under), 'a value under the threshold is copied');
-  assert.deepEqual(await replayAll(fs.inner), updates);
+  assert.deepEqual(await replayAll(fs.sim), updates);
   await log.close();
 });
 
@@ -217,14 +209,14 @@ test('an entry whose small fields fill more than a slab spans slabs and replays 
   const acks = updates.map((x) => log.append(x));
   await time.runFor(1);
   await Promise.all(acks);
-  assert.deepEqual(await replayAll(fs.inner), updates);
+  assert.deepEqual(await replayAll(fs.sim), updates);
   // The slabs are reused by later batches: those must not corrupt what is on disk.
   for (let round = 0; round < 5; round++) {
     const more = Array.from({ length: 3000 }, (_, i) => log.append(small(100 + round * 3000 + i)));
     await time.runFor(1);
     await Promise.all(more);
   }
-  const all = await replayAll(fs.inner);
+  const all = await replayAll(fs.sim);
   assert.equal(all.length, 5 + 15_000);
   assert.deepEqual(all.slice(0, 5), updates);
   assert.deepEqual(all.slice(5).map((x) => x.key.readInt32BE(0)), Array.from({ length: 15_000 }, (_, i) => 100 + i));
@@ -258,7 +250,7 @@ async function checkFailedWriteRejectsBatchBehind({ time, fs, log, applied }: Aw
   const expected = [...Array.from({ length: 10 }, (_, i) => i), 200, 201, 202, 203, 204];
   assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), expected);
   assert.equal(log.segmentCount, segmentsBefore + 1, 'a fresh segment after the failed one');
-  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), expected);
+  assert.deepEqual((await replayAll(fs.sim)).map((x) => x.key.readInt32BE(0)), expected);
   await log.close();
 }
 
@@ -286,7 +278,7 @@ test('writer thread: each batch is one request (its writes, then its sync), ackn
   assert.equal(fs.thread.requests.length, 2);
   assert.equal(fs.writes.length, 2, 'no write went around the thread');
   assert.deepEqual(applied.map((x) => x.key.readInt32BE(0)), Array.from({ length: 150 }, (_, i) => i));
-  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), Array.from({ length: 150 }, (_, i) => i));
+  assert.deepEqual((await replayAll(fs.sim)).map((x) => x.key.readInt32BE(0)), Array.from({ length: 150 }, (_, i) => i));
   await log.close();
   assert.ok(fs.thread.closed, 'close() ends the writer thread');
 });
@@ -307,7 +299,7 @@ test('writer thread: a batch over its request size goes through the handles; bot
   }
   assert.equal(fs.thread.requests.length, 3, 'the small batches went to the thread');
   assert.equal(fs.writes.length - fs.thread.requests.length, 3, 'the 100 KiB batches went through the handles');
-  assert.deepEqual(await replayAll(fs.inner), updates);
+  assert.deepEqual(await replayAll(fs.sim), updates);
   await log.close();
 });
 
@@ -338,7 +330,7 @@ test('a small write does not queue behind a flood of large ones: it joins the ba
   assert.deepEqual(keys.filter((k) => k < 1000), Array.from({ length: 80 }, (_, i) => i), 'large writes keep their arrival order');
   assert.ok(keys.indexOf(1000) <= 32, `the small write was applied ${keys.indexOf(1000)}th (after at most two batches of 16 large ones)`);
   for (const w of fs.writes) assert.ok(w.reduce((n, p) => n + p.length, 0) <= 4 * 1024 * 1024 + 64 * 1024, 'large values fill a batch up to 4 MiB');
-  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), keys, 'replay order is the apply order');
+  assert.deepEqual((await replayAll(fs.sim)).map((x) => x.key.readInt32BE(0)), keys, 'replay order is the apply order');
   await log.close();
 });
 
@@ -363,6 +355,6 @@ test('under a flood with small writes in every batch, small-only batches alterna
   assert.ok(Math.max(...smallWaits) <= 2, `a small write waited for at most 2 batch starts, saw ${Math.max(...smallWaits)}`);
   const keys = applied.map((x) => x.key.readInt32BE(0));
   assert.deepEqual(keys.filter((k) => k < 1000), Array.from({ length: 64 }, (_, i) => i), 'every large write, in arrival order');
-  assert.deepEqual((await replayAll(fs.inner)).map((x) => x.key.readInt32BE(0)), keys);
+  assert.deepEqual((await replayAll(fs.sim)).map((x) => x.key.readInt32BE(0)), keys);
   await log.close();
 });
