@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventsProfileYaml } from '../stress/_profile.js';
 import { CLI_PATH } from '../harness.js';
 import { adminStatus, cliOk, eventually, killRecorded, pidGone, readCluster } from './_helpers.js';
 
@@ -110,21 +111,7 @@ test('stress write, read, mixed and user at QUORUM on a 3-node cluster with RF 3
   assert.equal(mixed.workloadStats['emptyReads'], 0, 'mixed reads find the keys written before');
 
   const profile = join(root, 'profile.yaml');
-  writeFileSync(profile, [
-    'keyspace: stress_user',
-    'table: events',
-    'table_definition: |',
-    '  CREATE TABLE events (host text, bucket int, at timestamp, state text, PRIMARY KEY ((host, bucket), at))',
-    'columnspec:',
-    '  - name: state',
-    '    size: uniform(5..20)',
-    'partitions: 100',
-    'rows_per_partition: fixed(4)',
-    'queries:',
-    '  byhost:',
-    '    cql: SELECT * FROM events WHERE host = ? AND bucket = ?',
-    '',
-  ].join('\n'));
+  writeFileSync(profile, eventsProfileYaml(100, 4));
   const userJson = join(root, 'user.json');
   const u = await stress(['user', '--profile', profile, '--ops', 'insert=1,byhost=1', '--ops', String(OPS), ...target(), '--replication', REPLICATION, '--json', userJson]);
   checkRun(u, userJson, 'user');

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
+import { eventsProfileYaml } from './_profile.js';
 import { CLI_PATH, startNodeProcess, type NodeProcess } from '../harness.js';
 
 const RUN_TIMEOUT_MS = 120_000;
@@ -134,23 +135,7 @@ test('counter_write then counter_read: every increment applied, every counter fo
 
 test('user profile: insert and a named query by ratio', async () => {
   const profile = join(dir, 'profile.yaml');
-  writeFileSync(profile, [
-    'keyspace: stress_user',
-    'table: events',
-    'table_definition: |',
-    '  CREATE TABLE events (host text, bucket int, at timestamp, state text, PRIMARY KEY ((host, bucket), at))',
-    'columnspec:',
-    '  - name: host',
-    '    size: fixed(12)',
-    '  - name: state',
-    '    size: uniform(5..20)',
-    'partitions: 50',
-    'rows_per_partition: fixed(3)',
-    'queries:',
-    '  byhost:',
-    '    cql: SELECT * FROM events WHERE host = ? AND bucket = ?',
-    '',
-  ].join('\n'));
+  writeFileSync(profile, eventsProfileYaml(50, 3));
   const json = join(dir, 'user.json');
   const r = await cassia(['stress', 'user', '--profile', profile, '--ops', 'insert=1,byhost=1', '--ops', '300', '--concurrency', '8', ...target(), '--json', json, '--no-progress']);
   assert.equal(r.code, 0, r.stderr + r.stdout);
