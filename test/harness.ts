@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ root: this file compiles to dist/test/harness.js. */
@@ -113,5 +114,30 @@ export function runPython(script: string, args: string[] = [], timeoutMs = 60_00
       if (code === 0) resolve(stdout);
       else reject(new Error(`python exited ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     });
+  });
+}
+
+/**
+ * A base port whose `count` consecutive ports are free on every address: a random pick in
+ * 20000-59999, checked by binding each one. Two checkouts running these tests at once then get
+ * different ports (a fixed port made them fail each other).
+ */
+export async function freePortBase(addresses: string[], count: number, attempts = 50): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let free = true;
+    for (let p = base; free && p < base + count; p++) {
+      for (const a of addresses) if (!(await canBind(a, p))) { free = false; break; }
+    }
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports on ${addresses.join(', ')} after ${attempts} tries`);
+}
+
+function canBind(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, address, () => server.close(() => resolve(true)));
   });
 }

@@ -115,3 +115,4 @@ export async function adminStatus(address: string, adminPort: number): Promise<S
     return null;
   }
 }
+

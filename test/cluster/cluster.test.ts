@@ -1,5 +1,5 @@
-// `cassia cluster` end to end: a 3-node cluster of real node processes on 127.0.0.1..3 (ports
-// 20600-20602), driven through the command, checked with the npm driver and by PID. What is
+// `cassia cluster` end to end: a 3-node cluster of real node processes on 127.0.0.1..3 (three
+// consecutive free ports picked at start), driven through the command, checked with the npm driver and by PID. What is
 // checked is what the tool controls: processes, addresses, ports, dc/rack, status, signals.
 // Membership between the nodes (gossip) is checked in membership.test.ts.
 
@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeCql, type ClusterStatus } from '../../src/cli/cluster/mod.js';
 import { cli, cliOk, killRecorded, pidGone, readCluster, singleNodeClient } from './_helpers.js';
+import { freePortBase } from '../harness.js';
 
 const NAME = 'c3';
-const PORT = 20600; // native; storage 20601, admin 20602
-const root = mkdtempSync(join(tmpdir(), 'cassia-cluster-test-'));
 const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const PORT = await freePortBase(ADDRESSES, 3); // native; storage PORT + 1, admin PORT + 2
+const root = mkdtempSync(join(tmpdir(), 'cassia-cluster-test-'));
 const PAUSED_TIMEOUT_MS = 1500;
 
 after(() => {
@@ -57,7 +58,7 @@ test('create writes cluster.json and a cassia.yaml per node, and makes the clust
   for (const n of c.nodes) {
     const yaml = readFileSync(join(root, NAME, n.name, 'cassia.yaml'), 'utf8');
     assert.match(yaml, new RegExp(`listen_address: ${n.address.replace(/\./g, '\\.')}`));
-    assert.match(yaml, /native_transport_port: 20600/);
+    assert.match(yaml, new RegExp(`native_transport_port: ${PORT}\\n`));
   }
   assert.equal(readFileSync(join(root, 'CURRENT'), 'utf8').trim(), NAME);
   const again = await cli(root, ['create', NAME, '-n', '1']);
@@ -98,7 +99,7 @@ test('status: every node UP with its pid, CQL answering and admin /info', async 
   }
   const text = await cliOk(root, ['status']);
   assert.match(text.stdout, /3 of 3 node\(s\) up/);
-  assert.match(text.stdout, /node2\s+127\.0\.0\.2:20600\s+datacenter1\s+rack2\s+UP/);
+  assert.match(text.stdout, new RegExp(`node2\\s+127\\.0\\.0\\.2:${PORT}\\s+datacenter1\\s+rack2\\s+UP`));
 });
 
 test('node node2 kill: the process is gone and status shows it DOWN; node node2 start brings it back', async () => {

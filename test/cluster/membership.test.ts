@@ -1,7 +1,8 @@
 // MEMBERSHIP (needs gossip): the nodes that `cassia cluster` starts must find each other through
 // their seeds, so that a driver given one contact point sees all three hosts with the dc and rack
 // the tool assigned. This asserts the real thing and fails until src/cluster/gossip is wired into
-// the node (H15's work); it is neither skipped nor weakened. Nodes on 127.0.0.4..6, ports 20610-20612.
+// the node (H15's work); it is neither skipped nor weakened. Nodes on 127.0.0.4..6, three
+// consecutive free ports picked at start.
 
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +12,10 @@ import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import type { StatusReport } from '../../src/server/admin/api.js';
 import { adminStatus as adminStatusAt, cliOk, eventually, killRecorded, readCluster } from './_helpers.js';
+import { freePortBase } from '../harness.js';
 
 const NAME = 'gossip3';
-const PORT = 20610; // native; storage 20611, admin 20612
+const PORT = await freePortBase(['127.0.0.4', '127.0.0.5', '127.0.0.6'], 3); // native; storage PORT + 1, admin PORT + 2
 const ADMIN_PORT = PORT + 2;
 const root = mkdtempSync(join(tmpdir(), 'cassia-membership-test-'));
 

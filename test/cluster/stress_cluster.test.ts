@@ -2,7 +2,7 @@
 // internode messaging): write at QUORUM with RF 3, read every key back at QUORUM, then a mixed
 // run and a user-profile run. Checks the
 // summary text and the --json document (no errors, CPU from each node's admin /cpu and the sum).
-// Nodes on 127.0.0.7..9, ports 21100 (native), 21101 (storage), 21102 (admin).
+// Nodes on 127.0.0.7..9, three consecutive free ports picked at start (native, storage, admin).
 
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,14 +11,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventsProfileYaml } from '../stress/_profile.js';
-import { CLI_PATH } from '../harness.js';
+import { CLI_PATH, freePortBase } from '../harness.js';
 import { adminStatus, cliOk, eventually, killRecorded, pidGone, readCluster } from './_helpers.js';
 
 const NAME = 'stress3';
-const NATIVE_PORT = 21100;
-const STORAGE_PORT = 21101;
-const ADMIN_PORT = 21102;
 const ADDRESSES = ['127.0.0.7', '127.0.0.8', '127.0.0.9'];
+const NATIVE_PORT = await freePortBase(ADDRESSES, 3);
+const STORAGE_PORT = NATIVE_PORT + 1;
+const ADMIN_PORT = NATIVE_PORT + 2;
 const STRESS_TIMEOUT_MS = 180_000;
 const OPS = 5000;
 const REPLICATION = "{'class':'SimpleStrategy','replication_factor':3}";

@@ -7,11 +7,11 @@
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import cassandra from 'cassandra-driver';
-import { startNodeProcess, type NodeProcess } from '../harness.js';
+import { freePortBase, startNodeProcess, type NodeProcess } from '../harness.js';
 
-const NATIVE_PORT = 20530;
-const STORAGE_PORT = 20531;
 const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const NATIVE_PORT = await freePortBase(ADDRESSES, 2);
+const STORAGE_PORT = NATIVE_PORT + 1;
 /** Conviction takes up to ~37 s of silence (phi 8, see test/sim/cluster.test.ts); leave room. */
 const CONVERGE_MS_MAX = 60_000;
 const POLL_MS = 500;
