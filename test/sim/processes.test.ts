@@ -2,7 +2,7 @@
 // loopback address; the same native and storage ports, as a real cluster uses), driven by the
 // npm driver: RF 3 keyspace, QUORUM writes, SIGKILL one node, QUORUM still works and the driver
 // sees the node DOWN, ALL is Unavailable; restart it and ALL works again.
-// Ports: native 20530, storage 20531 (admin ephemeral).
+// Ports: two consecutive free ports picked at start, native then storage (admin ephemeral).
 
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
