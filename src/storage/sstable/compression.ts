@@ -49,6 +49,26 @@ export function compressChunk(method: CompressionMethod, raw: Buffer): Buffer {
   return out;
 }
 
+/** Stored chunks of consecutive raw bytes, back to back in one buffer (as they go into Data.db). */
+export interface CompressedChunks {
+  stored: Buffer;
+  /** Stored length of each chunk, in order. */
+  chunkSizes: number[];
+}
+
+/** Splits raw into chunks of chunkBytes (the last may be shorter) and stores each (compressChunk). */
+export function compressChunks(method: CompressionMethod, raw: Buffer, chunkBytes: number): CompressedChunks {
+  assert(chunkBytes > 0, 'chunk size positive');
+  const parts: Buffer[] = [];
+  const chunkSizes: number[] = [];
+  for (let at = 0; at < raw.length; at += chunkBytes) {
+    const c = compressChunk(method, raw.subarray(at, Math.min(raw.length, at + chunkBytes)));
+    parts.push(c);
+    chunkSizes.push(c.length);
+  }
+  return { stored: parts.length === 1 ? parts[0]! : Buffer.concat(parts), chunkSizes };
+}
+
 export function decompressChunk(stored: Buffer, where: string): Buffer {
   const { code, rawLength, payload } = checkedChunk(stored, where);
   let raw: Buffer;

@@ -10,7 +10,7 @@ import type { Partition, Row } from '../data.js';
 import { writeClustering, writePartitionHead, writeRow, writeBytes } from '../_codec.js';
 import { partitionSortKey, type CKey, type TableOrder } from '../_order.js';
 import { BloomFilter } from './bloom.js';
-import type { CompressionMethod } from './compression.js';
+import type { CompressedChunks, CompressionMethod } from './compression.js';
 import { inlineCodec, type ChunkCodec } from '../workers/pool.js';
 import { COMPONENTS, componentFile, ROW_INDEX_BLOCK_BYTES, SUMMARY_INTERVAL, type Component } from './format.js';
 import { emptyStats, noteCell, notePartitionSize, type SSTableStats } from './stats.js';
@@ -33,21 +33,26 @@ export interface WriterOptions {
 }
 
 /**
- * Chunks handed to the codec and not yet written. Compression of the next chunks overlaps the
- * encoding of the following partitions; Data.db is still written strictly in chunk order.
+ * The writer fills a run of whole chunks (up to RUN_BYTES_MAX of uncompressed data) and hands the
+ * run to the codec as one job, then writes the stored run with one file write: one worker round
+ * trip and one write per run instead of per chunk. Under client load each round trip waits for an
+ * event-loop turn, so per-chunk round trips made a flush slower than the writes filling the next
+ * memtable (writes then stalled on memtable backpressure).
  */
-const CHUNKS_IN_FLIGHT_MAX = 4;
+const RUN_BYTES_MAX = 256 * 1024;
+/** Runs handed to the codec and not yet written: compression of the next runs overlaps the file writes. */
+const RUNS_IN_FLIGHT_MAX = 4;
 
 export class SSTableWriter {
   private data!: FileHandle;
   private dataFilePos = 0;
   private chunkOffsets: number[] = [];
-  /** The chunk being filled (uncompressed); reused, since the codec copies what it is given. */
+  /** The run of chunks being filled (uncompressed); reused, since the codec copies what it is given. */
   private readonly staging: Buffer;
   private stagingBytes = 0;
   /** Uncompressed bytes of every partition added so far. */
   private rawPos = 0;
-  private readonly compressing: Promise<Buffer>[] = [];
+  private readonly compressing: Promise<CompressedChunks>[] = [];
   private readonly codec: ChunkCodec;
   private readonly index = new ByteWriter(64 * 1024, 1024 * 1024 * 1024);
   private readonly summary = new ByteWriter(4096, 256 * 1024 * 1024);
@@ -62,7 +67,7 @@ export class SSTableWriter {
   constructor(private readonly o: WriterOptions) {
     this.bloom = BloomFilter.forKeys(o.expectedPartitions, o.bloomFpChance);
     this.stats = emptyStats(o);
-    this.staging = Buffer.allocUnsafe(o.chunkBytes);
+    this.staging = Buffer.allocUnsafe(o.chunkBytes * Math.max(1, Math.floor(RUN_BYTES_MAX / o.chunkBytes)));
     this.codec = o.codec ?? inlineCodec;
   }
 
@@ -161,7 +166,7 @@ export class SSTableWriter {
     }
   }
 
-  /** Copies bytes into the staging chunk; each full chunk goes to the codec. */
+  /** Copies bytes into the staging run; each full run goes to the codec. */
   private async appendRaw(bytes: Buffer): Promise<void> {
     let at = 0;
     while (at < bytes.length) {
@@ -170,30 +175,32 @@ export class SSTableWriter {
       this.stagingBytes += n;
       this.rawPos += n;
       at += n;
-      if (this.stagingBytes === this.staging.length) await this.emitChunk();
+      if (this.stagingBytes === this.staging.length) await this.emitRun();
     }
   }
 
-  private async emitChunk(): Promise<void> {
-    const job = this.codec.compress(this.o.method, this.staging.subarray(0, this.stagingBytes));
-    job.catch(() => {}); // awaited in order by writeOldestChunk; this only marks it handled meanwhile
+  private async emitRun(): Promise<void> {
+    const job = this.codec.compress(this.o.method, this.staging.subarray(0, this.stagingBytes), this.o.chunkBytes);
+    job.catch(() => {}); // awaited in order by writeOldestRun; this only marks it handled meanwhile
     this.compressing.push(job);
     this.stagingBytes = 0;
-    while (this.compressing.length > CHUNKS_IN_FLIGHT_MAX) await this.writeOldestChunk();
+    while (this.compressing.length > RUNS_IN_FLIGHT_MAX) await this.writeOldestRun();
   }
 
-  private async writeOldestChunk(): Promise<void> {
-    const stored = await this.compressing.shift()!;
-    this.chunkOffsets.push(this.dataFilePos);
-    await this.data.write(stored, 0, stored.length, this.dataFilePos);
-    this.dataFilePos += stored.length;
+  private async writeOldestRun(): Promise<void> {
+    const run = await this.compressing.shift()!;
+    let at = this.dataFilePos;
+    for (const n of run.chunkSizes) { this.chunkOffsets.push(at); at += n; }
+    assert(at - this.dataFilePos === run.stored.length, 'stored run length is the sum of its chunks');
+    await this.data.write(run.stored, 0, run.stored.length, this.dataFilePos);
+    this.dataFilePos = at;
   }
 
   /** Finishes every component and publishes the SSTable; returns its stats. */
   async finish(): Promise<SSTableStats> {
     assert(this.opened && this.stats.partitionCount > 0, 'finishing an empty SSTable');
-    if (this.stagingBytes > 0) await this.emitChunk();
-    while (this.compressing.length > 0) await this.writeOldestChunk();
+    if (this.stagingBytes > 0) await this.emitRun();
+    while (this.compressing.length > 0) await this.writeOldestRun();
     this.chunkOffsets.push(this.dataFilePos);
     await this.data.sync();
     await this.data.close();

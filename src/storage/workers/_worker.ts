@@ -1,9 +1,9 @@
-// The worker thread's side of workers/pool.ts: compresses or decompresses one SSTable chunk per
-// message. Pure CPU: no files, clocks or sockets (the main thread keeps all I/O on env.fs).
+// The worker thread's side of workers/pool.ts: compresses a run of SSTable chunks or decompresses
+// one chunk per message. Pure CPU: no files, clocks or sockets (the main thread keeps all I/O on env.fs).
 
 import { parentPort } from 'node:worker_threads';
 import { assert } from '../../util/assert.js';
-import { compressChunk, decompressChunk } from '../sstable/compression.js';
+import { compressChunks, decompressChunk } from '../sstable/compression.js';
 import type { JobReply, JobRequest } from './pool.js';
 
 const port = parentPort;
@@ -17,19 +17,23 @@ function owned(b: Buffer): ArrayBuffer {
   return out;
 }
 
-function run(job: JobRequest): Buffer {
+function run(job: JobRequest): { output: Buffer; chunkSizes?: number[] } {
   const input = Buffer.from(job.input);
   switch (job.op) {
-    case 'compress': return compressChunk(job.method, input);
-    case 'decompress': return decompressChunk(input, job.where);
+    case 'compress': {
+      const c = compressChunks(job.method, input, job.chunkBytes);
+      return { output: c.stored, chunkSizes: c.chunkSizes };
+    }
+    case 'decompress': return { output: decompressChunk(input, job.where) };
   }
 }
 
 port.on('message', (job: JobRequest) => {
   let reply: JobReply;
   try {
-    const out = owned(run(job));
-    reply = { id: job.id, ok: true, output: out };
+    const r = run(job);
+    const out = owned(r.output);
+    reply = r.chunkSizes === undefined ? { id: job.id, ok: true, output: out } : { id: job.id, ok: true, output: out, chunkSizes: r.chunkSizes };
     port.postMessage(reply, [out]);
   } catch (e) {
     const err = e as Error;

@@ -4,7 +4,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { assert } from '../../util/assert.js';
-import { compressChunk, CorruptSSTable, decompressChunk, type CompressionMethod } from '../sstable/compression.js';
+import { compressChunks, CorruptSSTable, decompressChunk, type CompressedChunks, type CompressionMethod } from '../sstable/compression.js';
 
 /** Jobs sent to workers and not yet answered, over all workers; more wait for a slot. */
 export const JOBS_IN_FLIGHT_MAX = 64;
@@ -13,17 +13,20 @@ export const JOBS_WAITING_MAX = 4096;
 export const WORKER_THREADS_MAX = 8;
 
 export type JobRequest =
-  | { id: number; op: 'compress'; method: CompressionMethod; input: ArrayBuffer }
+  | { id: number; op: 'compress'; method: CompressionMethod; chunkBytes: number; input: ArrayBuffer }
   | { id: number; op: 'decompress'; where: string; input: ArrayBuffer };
 
 export type JobReply =
-  | { id: number; ok: true; output: ArrayBuffer }
+  | { id: number; ok: true; output: ArrayBuffer; chunkSizes?: number[] }
   | { id: number; ok: false; name: string; message: string };
 
 /** Chunk (de)compression as a service: inline (simulation, tools) or on worker threads. */
 export interface ChunkCodec {
-  /** The stored form of `raw` (see sstable/compression.ts). `raw` may be reused once this returns. */
-  compress(method: CompressionMethod, raw: Buffer): Promise<Buffer>;
+  /**
+   * The stored form of `raw` cut into chunks of chunkBytes (see sstable/compression.ts), as one
+   * job: a writer hands over many chunks per round trip. `raw` may be reused once this returns.
+   */
+  compress(method: CompressionMethod, raw: Buffer, chunkBytes: number): Promise<CompressedChunks>;
   /** The raw bytes of a stored chunk; rejects with CorruptSSTable on a bad checksum. `stored` may be reused once this returns. */
   decompress(stored: Buffer, where: string): Promise<Buffer>;
   /** Stops the workers; jobs still running are rejected. */
@@ -32,7 +35,7 @@ export interface ChunkCodec {
 
 /** Runs every job on the caller's thread (deterministic: for the simulation and single-shot tools). */
 export const inlineCodec: ChunkCodec = {
-  compress: (method, raw) => Promise.resolve(compressChunk(method, raw)),
+  compress: (method, raw, chunkBytes) => Promise.resolve(compressChunks(method, raw, chunkBytes)),
   decompress: (stored, where) => {
     try { return Promise.resolve(decompressChunk(stored, where)); } catch (e) { return Promise.reject(e as Error); }
   },
@@ -40,7 +43,7 @@ export const inlineCodec: ChunkCodec = {
 };
 
 interface Job {
-  resolve: (b: Buffer) => void;
+  resolve: (reply: { output: Buffer; chunkSizes: number[] | undefined }) => void;
   reject: (e: Error) => void;
 }
 
@@ -72,16 +75,18 @@ export class WorkerCodec implements ChunkCodec {
     assert(Number.isInteger(threads) && threads >= 1 && threads <= WORKER_THREADS_MAX, `storage worker threads must be 1..${WORKER_THREADS_MAX}, got ${threads}`);
   }
 
-  compress(method: CompressionMethod, raw: Buffer): Promise<Buffer> {
-    if (method === 'none') return inlineCodec.compress(method, raw); // a copy and a native crc32: cheaper than a round trip
-    return this.submit({ op: 'compress', method }, detachedCopy(raw));
+  async compress(method: CompressionMethod, raw: Buffer, chunkBytes: number): Promise<CompressedChunks> {
+    if (method === 'none') return inlineCodec.compress(method, raw, chunkBytes); // a copy and a native crc32: cheaper than a round trip
+    const r = await this.submit({ op: 'compress', method, chunkBytes }, detachedCopy(raw));
+    assert(r.chunkSizes !== undefined, 'a compress job answers with its chunk sizes');
+    return { stored: r.output, chunkSizes: r.chunkSizes };
   }
 
-  decompress(stored: Buffer, where: string): Promise<Buffer> {
-    return this.submit({ op: 'decompress', where }, detachedCopy(stored));
+  async decompress(stored: Buffer, where: string): Promise<Buffer> {
+    return (await this.submit({ op: 'decompress', where }, detachedCopy(stored))).output;
   }
 
-  private async submit(job: { op: 'compress'; method: CompressionMethod } | { op: 'decompress'; where: string }, input: ArrayBuffer): Promise<Buffer> {
+  private async submit(job: { op: 'compress'; method: CompressionMethod; chunkBytes: number } | { op: 'decompress'; where: string }, input: ArrayBuffer): Promise<{ output: Buffer; chunkSizes: number[] | undefined }> {
     while (this.inFlight >= JOBS_IN_FLIGHT_MAX && !this.closed) {
       assert(this.waiters.length < JOBS_WAITING_MAX, `more than ${JOBS_WAITING_MAX} storage jobs waiting for a worker`);
       await new Promise<void>((r) => this.waiters.push(r));
@@ -91,7 +96,7 @@ export class WorkerCodec implements ChunkCodec {
     const id = this.nextId++;
     this.inFlight++;
     if (slot.jobs.size === 0) slot.worker.ref();
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       slot.jobs.set(id, { resolve, reject });
       slot.worker.postMessage({ ...job, id, input } as JobRequest, [input]);
     });
@@ -121,7 +126,7 @@ export class WorkerCodec implements ChunkCodec {
     assert(job, `storage worker answered unknown job ${m.id}`);
     slot.jobs.delete(m.id);
     this.finished(slot);
-    if (m.ok) job.resolve(Buffer.from(m.output));
+    if (m.ok) job.resolve({ output: Buffer.from(m.output), chunkSizes: m.chunkSizes });
     else job.reject(m.name === 'CorruptSSTable' ? new CorruptSSTable(m.message) : new Error(`storage worker: ${m.name}: ${m.message}`));
   }
 
