@@ -6,8 +6,8 @@ import {
 } from '../util/errors.js';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import type { CqlType } from '../schema/types.js';
-import { decodeBody, encodeBody } from './codec.js';
-import { OPCODE, encodeEnvelope } from './envelope.js';
+import { RequestDecoder, decodeBody, encodeBody } from './codec.js';
+import { EnvelopeView, OPCODE, encodeEnvelope } from './envelope.js';
 import { InboundDecoder } from './decoder.js';
 import { readTypeOption, writeTypeOption } from './type_option.js';
 import { UNSET, type ColumnSpec, type Message, type MessageExtras, type QueryParameters } from './messages.js';
@@ -207,4 +207,72 @@ test('envelopes decode identically whatever the chunking (split at every offset,
   const bytes: Buffer[] = [];
   for (let i = 0; i < stream.length; i++) bytes.push(stream.subarray(i, i + 1));
   assert.deepEqual(plain(decodeAll(bytes)), want);
+});
+
+test('pull() + RequestDecoder (the transport) decode what next() + decodeBody decode, at every split offset, custom payloads included', () => {
+  const requestOpcodes = ['STARTUP', 'OPTIONS', 'QUERY', 'PREPARE', 'EXECUTE', 'BATCH', 'REGISTER', 'AUTH_RESPONSE'];
+  for (const version of [4, 5]) {
+    const msgs = (version === 5 ? [...commonMessages(5), ...v5Messages()] : commonMessages(4)).filter((m) => requestOpcodes.includes(m.opcode));
+    const stream = Buffer.concat(msgs.map((m, i) => {
+      const { body, flags } = encodeBody(m, version, i % 2 ? { customPayload: new Map([['p', Buffer.from([i])]]) } : {});
+      return encodeEnvelope({ version, isResponse: false, flags, streamId: i, opcode: OPCODE[m.opcode] }, body);
+    }));
+    const viaNext = (chunks: Buffer[]): unknown[] => {
+      const d = new InboundDecoder();
+      const out: unknown[] = [];
+      for (const c of chunks) {
+        d.push(c);
+        for (let item = d.next(); item; item = d.next()) {
+          assert.ok(item.kind === 'envelope');
+          const { message, extras } = decodeBody({ ...item.header, version, isResponse: false }, item.body);
+          out.push(plain({ stream: item.header.streamId, message, payload: extras.customPayload ?? null }));
+        }
+      }
+      return out;
+    };
+    const viaPull = (chunks: Buffer[]): unknown[] => {
+      const d = new InboundDecoder();
+      const view = new EnvelopeView();
+      const requests = new RequestDecoder();
+      const out: unknown[] = [];
+      for (const c of chunks) {
+        d.push(c);
+        for (let item = d.pull(view); item; item = d.pull(view)) {
+          assert.ok(item === view);
+          const message = requests.decode(view, version);
+          out.push(plain({ stream: view.streamId, message, payload: requests.customPayload }));
+        }
+      }
+      return out;
+    };
+    const want = viaNext([stream]);
+    assert.equal(want.length, msgs.length);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const chunks = [stream.subarray(0, cut), stream.subarray(cut)];
+      assert.deepEqual(viaPull(chunks), want, `v${version} split at ${cut}`);
+    }
+  }
+});
+
+test('RequestDecoder: response opcodes, unknown opcodes and cut bodies are ProtocolErrors naming the message', () => {
+  const view = new EnvelopeView();
+  const requests = new RequestDecoder();
+  view.opcode = OPCODE.READY;
+  view.setBody(Buffer.alloc(0));
+  assert.throws(() => requests.decode(view, 4), (e: unknown) => e instanceof ProtocolError && /unexpected READY message: clients send requests only/.test(e.message));
+  view.opcode = 0x04;
+  assert.throws(() => requests.decode(view, 4), (e: unknown) => e instanceof ProtocolError && /unknown opcode 0x04/.test(e.message));
+  const { body } = encodeBody({ opcode: 'EXECUTE', id: Buffer.from([1, 2]), resultMetadataId: null, params: params({ values: { kind: 'positional', values: [Buffer.from('v'), null, UNSET] } }) }, 4);
+  const padded = Buffer.concat([Buffer.from([9, 9, 9]), body, Buffer.from([9])]);
+  view.opcode = OPCODE.EXECUTE;
+  view.buf = padded;
+  for (let end = 3; end < 3 + body.length; end++) {
+    view.offset = 3;
+    view.end = end;
+    assert.throws(() => requests.decode(view, 4), (e: unknown) => e instanceof ProtocolError && /malformed EXECUTE message/.test(e.message), `cut at ${end - 3}`);
+  }
+  view.end = 3 + body.length;
+  const back = requests.decode(view, 4);
+  assert.ok(back.opcode === 'EXECUTE');
+  assert.deepEqual(plain(back.params.values.values), plain([Buffer.from('v'), null, UNSET]));
 });

@@ -25,7 +25,7 @@ import {
   type RowsResult, type SchemaChange, EVENT_TYPES,
 } from './messages.js';
 import {
-  FLAG_CUSTOM_PAYLOAD, FLAG_TRACING, FLAG_WARNING, OPCODE, opcodeName,
+  FLAG_CUSTOM_PAYLOAD, FLAG_TRACING, FLAG_WARNING, OPCODE, opcodeName, type EnvelopeView,
 } from './envelope.js';
 import {
   readBytes, readBytesMap, readConsistency, readCount, readInet, readInetAddr, readLongString, readShortBytes,
@@ -126,6 +126,41 @@ export function decodeBody(opts: { opcode: number; flags: number; version: numbe
     if (e instanceof TruncatedInput) throw new ProtocolError(`malformed ${name} message: body of ${body.length} bytes ended early (${e.message})`);
     if (e instanceof ProtocolError) throw new ProtocolError(`malformed ${name} message: ${e.message}`);
     throw e;
+  }
+}
+
+/** Request opcodes by opcode byte (undefined: not a request). */
+const REQUEST_OPCODE_BY_BYTE: readonly (Request['opcode'] | undefined)[] = (() => {
+  const out: (Request['opcode'] | undefined)[] = [];
+  for (const name of REQUEST_OPCODES) out[OPCODE[name]] = name as Request['opcode'];
+  return out;
+})();
+
+/**
+ * The transport's request decoder: decodes the (decompressed) body an EnvelopeView points at,
+ * straight from the received bytes — no body view, extras object or result pair. The custom
+ * payload (flag 0x04) of the request just decoded is left in `customPayload`. Throws
+ * ProtocolError only (naming the message, as decodeBody does).
+ */
+export class RequestDecoder {
+  customPayload: Map<string, Buffer> | null = null;
+
+  decode(v: EnvelopeView, version: number): Request {
+    const name = REQUEST_OPCODE_BY_BYTE[v.opcode];
+    if (name === undefined) {
+      const any = opcodeName(v.opcode);
+      if (any === undefined) throw new ProtocolError(`unknown opcode 0x${v.opcode.toString(16).padStart(2, '0')}`);
+      throw new ProtocolError(`unexpected ${any} message: clients send requests only`);
+    }
+    const r = new ByteReader(v.buf, v.offset, v.end);
+    try {
+      this.customPayload = v.flags & FLAG_CUSTOM_PAYLOAD ? readBytesMap(r) : null;
+      return decodeMessage(r, name, version) as Request;
+    } catch (e) {
+      if (e instanceof TruncatedInput) throw new ProtocolError(`malformed ${name} message: body of ${v.end - v.offset} bytes ended early (${e.message})`);
+      if (e instanceof ProtocolError) throw new ProtocolError(`malformed ${name} message: ${e.message}`);
+      throw e;
+    }
   }
 }
 
@@ -329,14 +364,25 @@ function decodeBatch(r: ByteReader, version: number): Batch {
   return batch;
 }
 
+/** One literal per kind (an object spread per statement cost more than the rest of the batch's decoding). */
 function decodeBatchStatement(r: ByteReader): BatchStatement {
   const kind = r.u8();
-  if (kind !== BATCH_KIND_QUERY && kind !== BATCH_KIND_PREPARED) throw new ProtocolError(`unknown batch statement kind ${kind} (0 query, 1 prepared id)`);
-  const head = kind === BATCH_KIND_QUERY ? { kind: 'query' as const, query: readLongString(r) } : { kind: 'prepared' as const, id: readShortBytes(r) };
+  if (kind === BATCH_KIND_PREPARED) {
+    const id = readShortBytes(r);
+    return { kind: 'prepared', id, values: decodeBatchValues(r) };
+  }
+  if (kind === BATCH_KIND_QUERY) {
+    const query = readLongString(r);
+    return { kind: 'query', query, values: decodeBatchValues(r) };
+  }
+  throw new ProtocolError(`unknown batch statement kind ${kind} (0 query, 1 prepared id)`);
+}
+
+function decodeBatchValues(r: ByteReader): BoundValue[] {
   const n = readCount(r, r.u16(), 4, 'batch value');
-  const values: BoundValue[] = [];
-  for (let i = 0; i < n; i++) values.push(readValue(r));
-  return { ...head, values };
+  const values = new Array<BoundValue>(n);
+  for (let i = 0; i < n; i++) values[i] = readValue(r);
+  return values;
 }
 
 function decodeEventTypes(r: ByteReader): EventType[] {
@@ -406,16 +452,16 @@ function readColumnSpecs(r: ByteReader, count: number, global: boolean): ColumnS
 function encodeRowsMetadata(w: ByteSink, m: Pick<RowsResult, 'columns' | 'pagingState' | 'noMetadata' | 'newMetadataId'>, version: number): void {
   const changed = version >= 5 && m.newMetadataId !== null;
   const noMetadata = m.noMetadata && !changed;
-  const global = noMetadata ? null : globalTable(m.columns);
+  const specs = noMetadata ? null : columnSpecs(m.columns, version);
   let flags = 0;
-  if (global) flags |= ROWS_FLAG_GLOBAL_TABLES_SPEC;
+  if (specs !== null && specs.global) flags |= ROWS_FLAG_GLOBAL_TABLES_SPEC;
   if (m.pagingState !== null) flags |= ROWS_FLAG_HAS_MORE_PAGES;
   if (noMetadata) flags |= ROWS_FLAG_NO_METADATA;
   if (changed) flags |= ROWS_FLAG_METADATA_CHANGED;
   w.i32(flags).i32(m.columns.length);
   if (m.pagingState !== null) writeBytes(w, m.pagingState);
   if (changed) writeShortBytes(w, m.newMetadataId!);
-  if (!noMetadata) w.bytes(columnSpecBytes(m.columns, global, version));
+  if (specs !== null) w.bytes(specs.bytes);
 }
 
 /**
@@ -425,18 +471,25 @@ function encodeRowsMetadata(w: ByteSink, m: Pick<RowsResult, 'columns' | 'paging
  * array), which is why it may live at module level. Contract (handler.ts): a ColumnSpec array
  * handed to the transport is never mutated afterwards.
  */
-const COLUMN_SPEC_BYTES = new WeakMap<readonly ColumnSpec[], Buffer[]>();
+const COLUMN_SPECS = new WeakMap<readonly ColumnSpec[], EncodedColumnSpecs[]>();
 
-function columnSpecBytes(columns: readonly ColumnSpec[], global: { keyspace: string; table: string } | null, version: number): Buffer {
-  let byVersion = COLUMN_SPEC_BYTES.get(columns);
+/** Column specs as encoded for one protocol version, and whether they use the Global_tables_spec form. */
+interface EncodedColumnSpecs {
+  global: boolean;
+  bytes: Buffer;
+}
+
+function columnSpecs(columns: readonly ColumnSpec[], version: number): EncodedColumnSpecs {
+  let byVersion = COLUMN_SPECS.get(columns);
   const hit = byVersion?.[version];
   if (hit !== undefined) return hit;
+  const global = globalTable(columns);
   const w = new ByteWriter(64 * (columns.length + 1));
   writeColumnSpecs(w, columns, global, version);
-  const bytes = w.toBuffer();
-  if (byVersion === undefined) COLUMN_SPEC_BYTES.set(columns, byVersion = []);
-  byVersion[version] = bytes;
-  return bytes;
+  const specs = { global: global !== null, bytes: w.toBuffer() };
+  if (byVersion === undefined) COLUMN_SPECS.set(columns, byVersion = []);
+  byVersion[version] = specs;
+  return specs;
 }
 
 function decodeRowsMetadata(r: ByteReader, version: number): Pick<RowsResult, 'columns' | 'pagingState' | 'noMetadata' | 'newMetadataId'> {

@@ -9,13 +9,15 @@
 // `fatal` when the byte stream cannot be resynchronized (CRC mismatch, negative length,
 // response direction bit); after a fatal error next() returns null forever. An envelope over
 // maxEnvelopeBytes is skipped and answered with a non-fatal error naming its stream.
-// next() throws nothing: every problem comes back as an 'error' item.
+// next() throws nothing: every problem comes back as an 'error' item. pull(view) is next() for
+// the transport's hot path: an envelope comes back as the caller's EnvelopeView filled in place
+// (in plain mode, its body left inside the received chunk: no header object, item or body view).
 
 import { ProtocolError } from '../util/errors.js';
 import { assert } from '../util/assert.js';
 import {
   DEFAULT_MAX_ENVELOPE_BYTES, ENVELOPE_HEADER_BYTES, SPEC_MAX_ENVELOPE_BYTES, decodeEnvelopeHeader, headerBytesFor,
-  VERSION_MASK, type EnvelopeHeader,
+  readEnvelopeHeaderInto, EnvelopeView, VERSION_MASK, type EnvelopeHeader,
 } from './envelope.js';
 import {
   SEGMENT_TRAILER_BYTES, checkSegmentPayload, decodeSegmentHeader, segmentHeaderBytes, SEGMENT_PAYLOAD_MAX_BYTES,
@@ -25,6 +27,8 @@ import { lz4DecompressBlock } from './compression.js';
 export type Inbound =
   | { kind: 'envelope'; header: EnvelopeHeader; body: Buffer }
   | { kind: 'error'; streamId: number; version: number; error: ProtocolError; fatal: boolean };
+
+export type InboundError = Extract<Inbound, { kind: 'error' }>;
 
 export interface DecoderLimits {
   /** Largest envelope body accepted (native_transport_max_frame_size); default 16 MiB. */
@@ -84,6 +88,26 @@ export class ChunkQueue {
     return decode(this.peek(n), 0);
   }
 
+  /** Reads a header of n bytes (n <= length) into `into`: in place when one chunk holds it. */
+  readHeader(n: number, into: EnvelopeHeader): void {
+    const first = this.chunks[0];
+    if (first && first.length - this.head >= n) readEnvelopeHeaderInto(first, this.head, into);
+    else readEnvelopeHeaderInto(this.peek(n), 0, into);
+  }
+
+  /** Consumes the first n bytes (n <= length) and points view at them: in place when one chunk holds them, else a copy. */
+  takeInto(n: number, view: EnvelopeView): void {
+    const first = this.chunks[0];
+    if (first && first.length - this.head >= n) {
+      view.buf = first;
+      view.offset = this.head;
+      view.end = this.head + n;
+      this.skip(n);
+      return;
+    }
+    view.setBody(this.take(n));
+  }
+
   /** Drops the first n bytes (n <= length). */
   skip(n: number): void {
     assert(n <= this.length, 'skip past the buffered bytes');
@@ -121,6 +145,8 @@ export class InboundDecoder {
   private segments: { compressed: boolean } | null = null;
   private discardBytes = 0;
   private readonly ready: Inbound[] = [];
+  /** next()'s envelope before it is copied out. */
+  private readonly scratch = new EnvelopeView();
   private large: LargeEnvelope | null = null;
   private dead = false;
   /** Version of the last envelope seen, used to write errors the client can read. */
@@ -149,14 +175,34 @@ export class InboundDecoder {
   next(): Inbound | null {
     if (this.dead) return null;
     try {
-      return this.segments ? this.nextFromSegments(this.segments.compressed) : this.nextEnvelope();
+      if (this.segments) return this.nextFromSegments(this.segments.compressed);
+      const got = this.nextEnvelope(this.scratch);
+      if (got === null || got.kind === 'error') return got;
+      return { kind: 'envelope', header: got.header(), body: got.body() };
     } catch (e) {
-      const error = e instanceof ProtocolError ? e : new ProtocolError(`undecodable input: ${(e as Error).message}`);
-      return this.fatal(error, 0);
+      return this.fatal(undecodable(e), 0);
     }
   }
 
-  private fatal(error: ProtocolError, streamId: number): Inbound {
+  /**
+   * Like next(), but an envelope comes back as `view`, filled in place (valid until the next
+   * pull into it). Throws nothing.
+   */
+  pull(view: EnvelopeView): EnvelopeView | InboundError | null {
+    if (this.dead) return null;
+    try {
+      if (!this.segments) return this.nextEnvelope(view);
+      const item = this.nextFromSegments(this.segments.compressed);
+      if (item === null || item.kind === 'error') return item;
+      view.setHeader(item.header);
+      view.setBody(item.body);
+      return view;
+    } catch (e) {
+      return this.fatal(undecodable(e), 0);
+    }
+  }
+
+  private fatal(error: ProtocolError, streamId: number): InboundError {
     this.dead = true;
     this.ready.length = 0; // same array: callers push the returned item into it
     return { kind: 'error', streamId, version: this.lastVersion, error, fatal: true };
@@ -164,7 +210,7 @@ export class InboundDecoder {
 
   // ---- plain envelopes -----------------------------------------------------------------------
 
-  private nextEnvelope(): Inbound | null {
+  private nextEnvelope(view: EnvelopeView): EnvelopeView | InboundError | null {
     if (this.discardBytes > 0) {
       const n = Math.min(this.discardBytes, this.input.length);
       this.input.skip(n);
@@ -175,21 +221,22 @@ export class InboundDecoder {
     const version = this.input.byteAt(0) & VERSION_MASK;
     const headerBytes = headerBytesFor(version);
     if (this.input.length < headerBytes) return null;
-    const header = this.input.decodeFirst(headerBytes, decodeEnvelopeHeader);
-    const problem = this.checkHeader(header);
+    this.input.readHeader(headerBytes, view);
+    const problem = this.checkHeader(view);
     if (problem) return problem;
-    if (header.bodyLength > this.limits.maxEnvelopeBytes) {
+    if (view.bodyLength > this.limits.maxEnvelopeBytes) {
       this.input.skip(headerBytes);
-      this.discardBytes = header.bodyLength;
-      return this.tooLarge(header);
+      this.discardBytes = view.bodyLength;
+      return this.tooLarge(view);
     }
-    if (this.input.length < headerBytes + header.bodyLength) return null;
+    if (this.input.length < headerBytes + view.bodyLength) return null;
     this.input.skip(headerBytes);
-    return { kind: 'envelope', header, body: this.input.take(header.bodyLength) };
+    this.input.takeInto(view.bodyLength, view);
+    return view;
   }
 
   /** Problems that make the stream unreadable from here on. */
-  private checkHeader(header: EnvelopeHeader): Inbound | null {
+  private checkHeader(header: EnvelopeHeader): InboundError | null {
     this.lastVersion = header.version;
     if (header.isResponse !== (this.limits.expect === 'responses')) {
       const got = header.isResponse ? 'response' : 'request';
@@ -199,7 +246,7 @@ export class InboundDecoder {
     return null;
   }
 
-  private tooLarge(header: EnvelopeHeader): Inbound {
+  private tooLarge(header: EnvelopeHeader): InboundError {
     const error = new ProtocolError(`envelope body of ${header.bodyLength} bytes exceeds the limit of ${this.limits.maxEnvelopeBytes} bytes (native_transport_max_frame_size)`);
     return { kind: 'error', streamId: header.streamId, version: header.version, error, fatal: false };
   }
@@ -280,4 +327,8 @@ export class InboundDecoder {
     const whole = Buffer.concat(large.parts, large.bytes);
     this.ready.push({ kind: 'envelope', header: large.header, body: whole.subarray(ENVELOPE_HEADER_BYTES) });
   }
+}
+
+function undecodable(e: unknown): ProtocolError {
+  return e instanceof ProtocolError ? e : new ProtocolError(`undecodable input: ${(e as Error).message}`);
 }

@@ -105,6 +105,74 @@ export function decodeEnvelopeHeader(buf: Buffer, offset: number): EnvelopeHeade
   };
 }
 
+/** Reads a header from buf at offset into `into` (no allocation; caller ensures the bytes are there). */
+export function readEnvelopeHeaderInto(buf: Buffer, offset: number, into: EnvelopeHeader): void {
+  const first = buf[offset]!;
+  const version = first & VERSION_MASK;
+  const legacy = version < 3;
+  assert(buf.length - offset >= headerBytesFor(version), 'header bytes present');
+  into.version = version;
+  into.isResponse = (first & RESPONSE_DIRECTION_BIT) !== 0;
+  into.flags = buf[offset + 1]!;
+  into.streamId = legacy ? buf.readInt8(offset + 2) : buf.readInt16BE(offset + 2);
+  into.opcode = buf[offset + (legacy ? 3 : 4)]!;
+  into.bodyLength = buf.readInt32BE(offset + (legacy ? 4 : 5));
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * One envelope's header fields and where its body lies: `buf[offset, end)`. InboundDecoder.pull()
+ * fills one in place, so the transport's hot path builds no header, item or body view per
+ * envelope. Valid until the next pull() into it: copyFrom() into another view to keep it. The
+ * body bytes themselves are never reused (they are a received chunk, or a copy).
+ */
+export class EnvelopeView implements EnvelopeHeader {
+  readonly kind = 'view' as const;
+  version = 0;
+  isResponse = false;
+  flags = 0;
+  streamId = 0;
+  opcode = 0;
+  bodyLength = 0;
+  buf: Buffer = NO_BYTES;
+  offset = 0;
+  end = 0;
+
+  /** The body as a Buffer view (allocates one; the hot path decodes from buf/offset/end instead). */
+  body(): Buffer {
+    return this.buf.subarray(this.offset, this.end);
+  }
+
+  /** Points this view at `body` (a whole buffer), keeping the header fields. */
+  setBody(body: Buffer): void {
+    this.buf = body;
+    this.offset = 0;
+    this.end = body.length;
+  }
+
+  setHeader(h: EnvelopeHeader): void {
+    this.version = h.version;
+    this.isResponse = h.isResponse;
+    this.flags = h.flags;
+    this.streamId = h.streamId;
+    this.opcode = h.opcode;
+    this.bodyLength = h.bodyLength;
+  }
+
+  copyFrom(v: EnvelopeView): void {
+    this.setHeader(v);
+    this.buf = v.buf;
+    this.offset = v.offset;
+    this.end = v.end;
+  }
+
+  /** The header fields as a plain EnvelopeHeader object. */
+  header(): EnvelopeHeader {
+    return { version: this.version, isResponse: this.isResponse, flags: this.flags, streamId: this.streamId, opcode: this.opcode, bodyLength: this.bodyLength };
+  }
+}
+
 /** Encodes a header into a fresh buffer. */
 export function encodeEnvelopeHeader(h: EnvelopeHeader): Buffer {
   const out = Buffer.allocUnsafe(headerBytesFor(h.version));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ProtocolError } from '../util/errors.js';
 import { TruncatedInput } from '../util/bytes.js';
-import { decodeBody, encodeBody } from './codec.js';
-import { OPCODE, encodeEnvelope } from './envelope.js';
+import { RequestDecoder, decodeBody, encodeBody } from './codec.js';
+import { EnvelopeView, OPCODE, encodeEnvelope } from './envelope.js';
 import { InboundDecoder } from './decoder.js';
 import { SegmentEncoder } from './segment.js';
 import { Lz4BodyCompressor, SnappyBodyCompressor, lz4DecompressBlock } from './compression.js';
@@ -35,10 +35,14 @@ function validStream(version: number): Buffer {
   }));
 }
 
-/** Feeds chunks to a decoder in the given mode; decodes every envelope body. Only ProtocolError may escape decodeBody. */
-function exercise(chunks: Uint8Array[], mode: 'envelopes' | 'segments' | 'lz4-segments', version: number): void {
+/**
+ * Feeds chunks to a decoder in the given mode; decodes every envelope body, through next() and
+ * decodeBody, or through pull() and the transport's RequestDecoder. Only ProtocolError may escape.
+ */
+function exercise(chunks: Uint8Array[], mode: 'envelopes' | 'segments' | 'lz4-segments', version: number, pull = false): void {
   const d = new InboundDecoder({ maxEnvelopeBytes: 64 * 1024 });
   if (mode !== 'envelopes') d.useSegments(mode === 'lz4-segments');
+  if (pull) { exercisePull(d, chunks, version); return; }
   for (const c of chunks) {
     d.push(Buffer.from(c));
     for (let item = d.next(); item; item = d.next()) {
@@ -52,11 +56,28 @@ function exercise(chunks: Uint8Array[], mode: 'envelopes' | 'segments' | 'lz4-se
   }
 }
 
+function exercisePull(d: InboundDecoder, chunks: Uint8Array[], version: number): void {
+  const view = new EnvelopeView();
+  const requests = new RequestDecoder();
+  for (const c of chunks) {
+    d.push(Buffer.from(c));
+    for (let item = d.pull(view); item; item = d.pull(view)) {
+      if (item.kind === 'error') { assert.ok(item.error instanceof ProtocolError); continue; }
+      assert.ok(item.offset <= item.end && item.end <= item.buf.length && item.end - item.offset === item.bodyLength, 'view within its buffer');
+      try {
+        requests.decode(item, version);
+      } catch (e) {
+        assert.ok(e instanceof ProtocolError, `RequestDecoder threw ${(e as Error)?.name}: ${(e as Error)?.message}`);
+      }
+    }
+  }
+}
+
 const modes = fc.constantFrom('envelopes' as const, 'segments' as const, 'lz4-segments' as const);
 
 test('fuzz: random bytes in random chunks never make the decoder throw anything but ProtocolError', () => {
-  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }), modes, fc.constantFrom(4, 5), (chunks, mode, version) => {
-    exercise(chunks, mode, version);
+  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }), modes, fc.constantFrom(4, 5), fc.boolean(), (chunks, mode, version, pull) => {
+    exercise(chunks, mode, version, pull);
   }), { numRuns: RUNS });
 });
 
@@ -72,7 +93,7 @@ test('fuzz: mutated valid streams (byte flips, cuts, insertions) in every mode',
     insert: fc.option(fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 }))),
     splits: fc.array(fc.nat(), { maxLength: 4 }),
   });
-  fc.assert(fc.property(modes, fc.nat(), mutation, (mode, which, m) => {
+  fc.assert(fc.property(modes, fc.nat(), mutation, fc.boolean(), (mode, which, m, pull) => {
     const list = sources[mode];
     let b = Buffer.from(list[which % list.length]!);
     for (const [at, x] of m.flips) b[at % b.length]! ^= x;
@@ -83,7 +104,7 @@ test('fuzz: mutated valid streams (byte flips, cuts, insertions) in every mode',
     let prev = 0;
     for (const p of points) { chunks.push(b.subarray(prev, p)); prev = p; }
     chunks.push(b.subarray(prev));
-    exercise(chunks, mode, mode === 'envelopes' && which % 2 === 0 ? 4 : 5);
+    exercise(chunks, mode, mode === 'envelopes' && which % 2 === 0 ? 4 : 5, pull);
   }), { numRuns: RUNS * 2 });
 });
 

@@ -9,7 +9,7 @@
 // so they stay valid when a growing envelope moves the pending bytes into a bigger slab.
 
 import { assert } from '../util/assert.js';
-import { headerBytesFor, writeEnvelopeHeaderAt } from './envelope.js';
+import { ENVELOPE_HEADER_BYTES, RESPONSE_DIRECTION_BIT, headerBytesFor, writeEnvelopeHeaderAt } from './envelope.js';
 import type { ByteSink } from './sink.js';
 
 /** Size of a fresh slab; an envelope that does not fit gets a slab of the next power of two. */
@@ -50,7 +50,17 @@ export class EnvelopeOutput implements ByteSink {
     const at = this.start + mark;
     const bodyLength = this.at - at - headerBytesFor(h.version);
     assert(bodyLength >= 0, 'envelope body after its header');
-    writeEnvelopeHeaderAt(this.slab!, at, { version: h.version, isResponse: true, flags: h.flags, streamId: h.streamId, opcode: h.opcode, bodyLength });
+    const s = this.slab!;
+    if (h.version < 3) {
+      writeEnvelopeHeaderAt(s, at, { version: h.version, isResponse: true, flags: h.flags, streamId: h.streamId, opcode: h.opcode, bodyLength });
+      return;
+    }
+    // The 9-byte header written in place (envelope.ts's table), no header object per response.
+    s[at] = h.version | RESPONSE_DIRECTION_BIT;
+    s[at + 1] = h.flags;
+    s.writeInt16BE(h.streamId, at + 2);
+    s[at + 4] = h.opcode;
+    s.writeInt32BE(bodyLength, at + ENVELOPE_HEADER_BYTES - 4);
   }
 
   /** The body written so far for the envelope begun at `mark` (a view, valid until the next write). */

@@ -12,13 +12,13 @@ import type { Authenticator, ClientState, QueryHandler, RequestInfo, ResultRespo
 import type { EventType, MessageExtras, ProtocolEvent, Request, Response, Startup } from '../../protocol/messages.js';
 import {
   BETA_VERSIONS, EVENT_STREAM_ID, MAX_SUPPORTED_VERSION, FLAG_COMPRESSION, FLAG_TRACING, FLAG_USE_BETA, OPCODE, SUPPORTED_VERSIONS,
-  unsupportedVersionMessage, versionForVersionError, type EnvelopeHeader,
+  unsupportedVersionMessage, versionForVersionError, EnvelopeView,
 } from '../../protocol/envelope.js';
 import { ENVELOPE_HEADER_BYTES } from '../../protocol/envelope.js';
-import { decodeBody, encodeBodyInto, isRequest } from '../../protocol/codec.js';
-import { EnvelopeOutput } from '../../protocol/output.js';
+import { RequestDecoder, encodeBodyInto } from '../../protocol/codec.js';
+import { EnvelopeOutput, type OutgoingHeader } from '../../protocol/output.js';
 import { bodyCompressor, supportedCompressions, type BodyCompressor, type CompressionName } from '../../protocol/compression.js';
-import { InboundDecoder, type Inbound } from '../../protocol/decoder.js';
+import { InboundDecoder, type InboundError } from '../../protocol/decoder.js';
 import { SegmentEncoder } from '../../protocol/segment.js';
 import { TRANSPORT_SETTING_NAMES, type TransportSettings } from './limits.js';
 import type { BudgetDecision, BudgetWaiter, InFlightBudget, RateWaiter, RequestRateLimiter } from './overload.js';
@@ -48,8 +48,6 @@ export interface ConnectionDeps {
 
 type Phase = 'new' | 'authenticating' | 'ready';
 
-type EnvelopeItem = Extract<Inbound, { kind: 'envelope' }>;
-
 /** A request handed to the handler and not yet answered. */
 interface RunningRequest {
   stream: number;
@@ -60,19 +58,25 @@ interface RunningRequest {
   bytes: number;
 }
 
-/** A request read from the socket, waiting for a rate token or in-flight bytes (one per connection at most). */
-interface Admission {
-  item: EnvelopeItem;
+/**
+ * A request read from the socket: its envelope (header fields, body in the received bytes) and
+ * what admission needs. The connection decodes every envelope into one reused Admission (no
+ * objects per request on the direct path); one that must wait for a rate token or in-flight
+ * bytes is copied first (kept(): at most one waits per connection).
+ */
+class Admission extends EnvelopeView {
   /** Envelope header + body: what the in-flight budget counts. */
-  bytes: number;
+  bytes = 0;
   /** Clock.monotonicMs() when its last byte was read. */
-  receivedAtMs: number;
+  receivedAtMs = 0;
   /** It waited for a rate token or in-flight bytes (counted as pending in the request pool). */
-  queued: boolean;
+  queued = false;
 }
 
 /** Opcodes counted by the request rate limiter. */
-const RATE_LIMITED_OPCODES: ReadonlySet<number> = new Set([OPCODE.QUERY, OPCODE.PREPARE, OPCODE.EXECUTE, OPCODE.BATCH]);
+function isRateLimited(opcode: number): boolean {
+  return opcode === OPCODE.EXECUTE || opcode === OPCODE.QUERY || opcode === OPCODE.BATCH || opcode === OPCODE.PREPARE;
+}
 /**
  * Request bytes / requests one connection may start in one event-loop turn; then it yields
  * (scheduler.soon) so other sockets' I/O runs in between: a connection resumed with 16 MiB of
@@ -86,6 +90,13 @@ const ARRIVALS_COMPACT_AT = 256;
 export class ClientConnection {
   readonly client: ClientState;
   private readonly decoder: InboundDecoder;
+  private readonly requests = new RequestDecoder();
+  /** The envelope being admitted (reused; see Admission). */
+  private readonly arrival = new Admission();
+  /** Header of the response being encoded (reused). */
+  private readonly outHeader: OutgoingHeader = { version: 0, flags: 0, streamId: 0, opcode: 0 };
+  /** Clock.monotonicMs() for this pump's admission checks, read at most once per pump (-1: not yet). */
+  private pumpNowMs = -1;
   private phase: Phase = 'new';
   private version = 0;
   private compressor: BodyCompressor | null = null;
@@ -167,28 +178,46 @@ export class ClientConnection {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.pushedBytes += chunk.length;
-    this.arrivals.push(this.pushedBytes, this.deps.env.clock.monotonicMs());
+    const nowMs = this.deps.env.clock.monotonicMs();
+    this.arrivals.push(this.pushedBytes, nowMs);
     this.decoder.push(chunk);
-    this.pump();
+    this.pump(nowMs);
   }
 
-  /** Decodes and admits requests while the connection may read; pauses the socket otherwise. */
-  private pump(): void {
+  /**
+   * Decodes and admits requests while the connection may read; pauses the socket otherwise.
+   * `nowMs`: the clock reading the caller already has (onData), else read once when needed.
+   */
+  private pump(nowMs = -1): void {
+    this.pumpNowMs = nowMs;
     let turnBytes = 0;
     let turnRequests = 0;
     while (!this.yielding && this.mayRead()) {
       if (turnBytes >= TURN_BYTES_MAX || turnRequests >= TURN_REQUESTS_MAX) { this.yieldTurn(); break; }
-      const item = this.decoder.next();
+      const item = this.decoder.pull(this.arrival);
       if (item === null) break;
       turnRequests++;
-      if (item.kind === 'error') { this.handleSafely(item, 0); continue; }
-      const bytes = ENVELOPE_HEADER_BYTES + this.countedBodyBytes(item);
-      turnBytes += bytes;
-      this.admit({ item, bytes, receivedAtMs: this.arrivalMs(this.decoder.consumedBytes), queued: false });
+      if (item.kind === 'error') { this.handleErrorSafely(item); continue; }
+      const a = this.arrival;
+      a.bytes = ENVELOPE_HEADER_BYTES + this.countedBodyBytes(a);
+      a.receivedAtMs = this.arrivalMs(this.decoder.consumedBytes);
+      a.queued = false;
+      turnBytes += a.bytes;
+      this.admit(a);
     }
+    this.pumpNowMs = -1;
     const stop = !this.closing && !this.mayRead();
     if (stop && !this.inputPaused) { this.inputPaused = true; this.conn.pause(); this.onPaused(true); }
     if (!stop && this.inputPaused) { this.inputPaused = false; this.conn.resume(); this.onPaused(false); }
+  }
+
+  /**
+   * The clock for admission checks: one reading per pump (a request checked late in a long turn
+   * is off by at most that turn, against a timeout of seconds).
+   */
+  private admissionNowMs(): number {
+    if (this.pumpNowMs < 0) this.pumpNowMs = this.deps.env.clock.monotonicMs();
+    return this.pumpNowMs;
   }
 
   /**
@@ -196,10 +225,10 @@ export class ClientConnection {
    * uncompressed size (clamped to the envelope limit; decompression enforces it), since that
    * is the memory it takes once decoded. A compressible flood would otherwise slip past the limits.
    */
-  private countedBodyBytes(item: EnvelopeItem): number {
-    const wire = item.body.length;
-    if ((item.header.flags & FLAG_COMPRESSION) === 0 || this.compressor === null) return wire;
-    return Math.max(wire, Math.min(this.compressor.declaredLength(item.body), this.deps.settings.get().maxEnvelopeBytes));
+  private countedBodyBytes(a: Admission): number {
+    const wire = a.end - a.offset;
+    if ((a.flags & FLAG_COMPRESSION) === 0 || this.compressor === null) return wire;
+    return Math.max(wire, Math.min(this.compressor.declaredLength(a.body()), this.deps.settings.get().maxEnvelopeBytes));
   }
 
   private onPaused(paused: boolean): void {
@@ -232,14 +261,15 @@ export class ClientConnection {
   // ---- admission: rate limit, then in-flight bytes -------------------------------------------
 
   private admit(a: Admission): void {
-    if (RATE_LIMITED_OPCODES.has(a.item.header.opcode) && !this.deps.rate.tryTake()) {
+    if (isRateLimited(a.opcode) && !this.deps.rate.tryTake()) {
       if (this.client.throwOnOverload) {
         this.refuse(a, new Overloaded(`Request rate over ${TRANSPORT_SETTING_NAMES.maxRequestsPerSecond} (${this.deps.settings.get().maxRequestsPerSecond}/s)`));
         return;
       }
-      this.markQueued(a);
-      const rateWaiter: RateWaiter = { wake: () => this.resumeAdmission(() => this.admitBytes(a)) };
-      this.waiting = { admission: a, budgetWaiter: null, rateWaiter };
+      const k = this.kept(a);
+      this.markQueued(k);
+      const rateWaiter: RateWaiter = { wake: () => this.resumeAdmission(() => this.admitBytes(k)) };
+      this.waiting = { admission: k, budgetWaiter: null, rateWaiter };
       this.deps.rate.wait(rateWaiter);
       return;
     }
@@ -254,10 +284,22 @@ export class ClientConnection {
       this.refuse(a, this.overloadedBy(decision));
       return;
     }
-    this.markQueued(a);
-    const budgetWaiter: BudgetWaiter = { ip, bytes: a.bytes, wake: () => this.resumeAdmission(() => this.start(a)) };
-    this.waiting = { admission: a, budgetWaiter, rateWaiter: null };
+    const k = this.kept(a);
+    this.markQueued(k);
+    const budgetWaiter: BudgetWaiter = { ip, bytes: k.bytes, wake: () => this.resumeAdmission(() => this.start(k)) };
+    this.waiting = { admission: k, budgetWaiter, rateWaiter: null };
     this.deps.budget.wait(budgetWaiter);
+  }
+
+  /** An Admission that outlives this pump: the reused one is copied, a kept one returned as is. */
+  private kept(a: Admission): Admission {
+    if (a !== this.arrival) return a;
+    const k = new Admission();
+    k.copyFrom(a);
+    k.bytes = a.bytes;
+    k.receivedAtMs = a.receivedAtMs;
+    k.queued = a.queued;
+    return k;
   }
 
   private markQueued(a: Admission): void {
@@ -270,11 +312,12 @@ export class ClientConnection {
   private refuse(a: Admission, error: Overloaded): void {
     const m = this.deps.hooks.metrics;
     if (m) { if (a.queued) m.pool.discarded(); m.clients.requestDiscarded.mark(); }
-    this.enqueueError(a.item.header.streamId, error);
+    this.enqueueError(a.streamId, error);
   }
 
   private resumeAdmission(next: () => void): void {
     this.waiting = null;
+    this.pumpNowMs = -1;
     next();
     this.pump();
   }
@@ -290,7 +333,7 @@ export class ClientConnection {
   private start(a: Admission): void {
     this.budgetBytes += a.bytes;
     this.pendingRelease = a.bytes;
-    const waitedMs = this.deps.env.clock.monotonicMs() - a.receivedAtMs;
+    const waitedMs = this.admissionNowMs() - a.receivedAtMs;
     const timeoutMs = this.deps.settings.get().requestTimeoutMs;
     if (waitedMs > timeoutMs) {
       this.refuse(a, new Overloaded(`Request waited ${Math.round(waitedMs)} ms before it could start, over ${TRANSPORT_SETTING_NAMES.requestTimeoutMs} (${timeoutMs} ms)`));
@@ -298,21 +341,32 @@ export class ClientConnection {
       const pool = this.deps.hooks.metrics?.pool;
       if (pool) { if (a.queued) pool.started(); else pool.startedDirectly(); }
       this.startedAsync = false;
-      this.handleSafely(a.item, a.receivedAtMs);
+      this.handleSafely(a);
       if (pool && !this.startedAsync) pool.finished();
     }
     if (this.pendingRelease > 0) { this.releaseBudget(this.pendingRelease); this.pendingRelease = 0; }
   }
 
-  private handleSafely(item: Inbound, receivedAtMs: number): void {
+  private handleSafely(a: Admission): void {
     try {
-      this.handleInbound(item, receivedAtMs);
+      this.handleEnvelope(a);
     } catch (e) {
-      // A bug (or a throwing authenticator): answer it, drop this connection, keep the process.
-      const streamId = item.kind === 'envelope' ? item.header.streamId : item.streamId;
-      this.enqueueError(streamId, this.toRequestError(e, 'dispatch'));
-      this.closeAfterFlush();
+      this.failedDispatch(a.streamId, e);
     }
+  }
+
+  private handleErrorSafely(item: InboundError): void {
+    try {
+      this.handleDecoderError(item);
+    } catch (e) {
+      this.failedDispatch(item.streamId, e);
+    }
+  }
+
+  /** A bug (or a throwing authenticator): answer it, drop this connection, keep the process. */
+  private failedDispatch(streamId: number, e: unknown): void {
+    this.enqueueError(streamId, this.toRequestError(e, 'dispatch'));
+    this.closeAfterFlush();
   }
 
   private releaseBudget(bytes: number): void {
@@ -326,37 +380,39 @@ export class ClientConnection {
     return this.client.throwOnOverload || this.inFlight < this.deps.settings.get().maxInFlightPerConnection;
   }
 
-  private handleInbound(item: Inbound, receivedAtMs: number): void {
-    if (item.kind === 'error') {
-      // A bad first header is most likely a client speaking another version: say that first.
-      if (item.version !== 0 && !this.checkVersion(item.version, 0, item.streamId)) return;
-      this.enqueueError(item.streamId, item.error, this.version || replyVersion(item.version));
-      if (item.fatal) this.closeAfterFlush();
-      return;
-    }
-    const { header, body } = item;
-    if (!this.checkVersion(header.version, header.flags, header.streamId)) return;
-    let decoded: { request: Request; customPayload: Map<string, Buffer> | null };
+  private handleDecoderError(item: InboundError): void {
+    // A bad first header is most likely a client speaking another version: say that first.
+    if (item.version !== 0 && !this.checkVersion(item.version, 0, item.streamId)) return;
+    this.enqueueError(item.streamId, item.error, this.version || replyVersion(item.version));
+    if (item.fatal) this.closeAfterFlush();
+  }
+
+  /** Decodes the request `a` points at and dispatches it; everything read from `a` before anything else runs (it is reused). */
+  private handleEnvelope(a: Admission): void {
+    const stream = a.streamId;
+    if (!this.checkVersion(a.version, a.flags, stream)) return;
+    let request: Request;
     try {
-      decoded = this.decodeRequest(header, body);
+      request = this.decodeRequest(a);
     } catch (e) {
-      this.enqueueError(header.streamId, e instanceof ProtocolError ? e : new ProtocolError(String(e)));
+      this.enqueueError(stream, e instanceof ProtocolError ? e : new ProtocolError(String(e)));
       return;
     }
-    this.dispatch(decoded.request, header, decoded.customPayload, receivedAtMs);
+    const info: RequestInfo = { streamId: stream, tracing: (a.flags & FLAG_TRACING) !== 0, customPayload: this.requests.customPayload, receivedAtMs: a.receivedAtMs };
+    this.dispatch(request, info);
   }
 
   /** The first envelope fixes the version; unsupported or changing versions close the connection. */
   private checkVersion(v: number, flags: number, streamId: number): boolean {
-    const header = { flags, streamId };
+    if (v === this.version) return true;
     if (this.version === 0) {
       if (!SUPPORTED_VERSIONS.includes(v)) {
-        this.enqueueError(header.streamId, new ProtocolError(unsupportedVersionMessage(v)), versionForVersionError(v));
+        this.enqueueError(streamId, new ProtocolError(unsupportedVersionMessage(v)), versionForVersionError(v));
         this.closeAfterFlush();
         return false;
       }
-      if (BETA_VERSIONS.includes(v) && (header.flags & FLAG_USE_BETA) === 0) {
-        this.enqueueError(header.streamId, new ProtocolError(`Beta version of the protocol used (${v}/v${v}-beta), but USE_BETA flag is unset`), v);
+      if (BETA_VERSIONS.includes(v) && (flags & FLAG_USE_BETA) === 0) {
+        this.enqueueError(streamId, new ProtocolError(`Beta version of the protocol used (${v}/v${v}-beta), but USE_BETA flag is unset`), v);
         this.closeAfterFlush();
         return false;
       }
@@ -364,27 +420,25 @@ export class ClientConnection {
       this.client.protocolVersion = v;
       return true;
     }
-    if (v === this.version) return true;
-    this.enqueueError(header.streamId, new ProtocolError(`Invalid message version. Got ${v} but previous messages on this connection had version ${this.version}`));
+    this.enqueueError(streamId, new ProtocolError(`Invalid message version. Got ${v} but previous messages on this connection had version ${this.version}`));
     this.closeAfterFlush();
     return false;
   }
 
-  private decodeRequest(header: EnvelopeHeader, body: Buffer): { request: Request; customPayload: Map<string, Buffer> | null } {
-    let plain = body;
-    if (header.flags & FLAG_COMPRESSION && this.version < 5) {
-      if (!this.compressor) throw new ProtocolError('envelope has the compression flag set but no compression was negotiated in STARTUP');
-      plain = this.compressor.decompress(body, this.deps.settings.get().maxEnvelopeBytes);
-    }
-    const { message, extras } = decodeBody({ opcode: header.opcode, flags: header.flags, version: this.version, isResponse: false }, plain);
-    if (!isRequest(message)) throw new ProtocolError(`unexpected ${message.opcode} message: clients send requests only`);
-    return { request: message, customPayload: extras.customPayload ?? null };
+  /** The request `a` carries (v4 bodies decompressed first); its custom payload is left in this.requests.customPayload. */
+  private decodeRequest(a: Admission): Request {
+    if ((a.flags & FLAG_COMPRESSION) === 0 || this.version >= 5) return this.requests.decode(a, this.version);
+    if (!this.compressor) throw new ProtocolError('envelope has the compression flag set but no compression was negotiated in STARTUP');
+    const plain = new EnvelopeView();
+    plain.setHeader(a);
+    plain.setBody(this.compressor.decompress(a.body(), this.deps.settings.get().maxEnvelopeBytes));
+    return this.requests.decode(plain, this.version);
   }
 
   // ---- dispatch ------------------------------------------------------------------------------
 
-  private dispatch(req: Request, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null, receivedAtMs: number): void {
-    const stream = header.streamId;
+  private dispatch(req: Request, info: RequestInfo): void {
+    const stream = info.streamId;
     switch (req.opcode) {
       case 'OPTIONS': return this.enqueue(stream, this.supported());
       case 'STARTUP': return this.startup(req, stream);
@@ -395,7 +449,7 @@ export class ClientConnection {
         return this.enqueue(stream, { opcode: 'READY' });
       case 'QUERY': case 'PREPARE': case 'EXECUTE': case 'BATCH':
         if (!this.requireReady(req.opcode, stream)) return;
-        return this.execute(req, header, customPayload, receivedAtMs);
+        return this.execute(req, info);
       default: assertNever(req, 'request');
     }
   }
@@ -488,16 +542,14 @@ export class ClientConnection {
     }
   }
 
-  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, header: EnvelopeHeader, customPayload: Map<string, Buffer> | null, receivedAtMs: number): void {
-    const stream = header.streamId;
+  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, info: RequestInfo): void {
+    const stream = info.streamId;
     const maxInFlight = this.deps.settings.get().maxInFlightPerConnection;
     if (this.inFlight >= maxInFlight) {
       this.enqueueError(stream, new Overloaded(`Too many requests in flight on this connection (${TRANSPORT_SETTING_NAMES.maxInFlightPerConnection} ${maxInFlight}); the client asked for THROW_ON_OVERLOAD`));
       return;
     }
-    const tracing = (header.flags & FLAG_TRACING) !== 0;
-    const info: RequestInfo = { streamId: stream, tracing, customPayload, receivedAtMs };
-    const running = this.beginRequest(stream, req.opcode, tracing);
+    const running = this.beginRequest(stream, req.opcode, info.tracing);
     let result: Promise<ResultResponse>;
     try {
       result = this.callHandler(req, info);
@@ -562,7 +614,8 @@ export class ClientConnection {
     this.deps.hooks.metrics?.pool.finished();
     this.inFlight--;
     this.client.requestsServed++;
-    this.pump();
+    // Input is left undecoded only while the socket is paused (or a yield's pump is scheduled).
+    if (this.inputPaused) this.pump();
     // Nothing else in flight here: no later response could join this write, so waiting for the
     // end of the turn only adds the rest of the turn (other sockets' work) to this client's latency.
     if (this.inFlight === 0 && this.flushScheduled) this.flush();
@@ -617,7 +670,12 @@ export class ClientConnection {
       msg = { opcode: 'ERROR', error: err };
     }
     if (this.compressor !== null) flags = this.compressBody(mark, v, flags);
-    out.finish(mark, { version: v, flags, streamId: stream, opcode: OPCODE[msg.opcode] });
+    const h = this.outHeader;
+    h.version = v;
+    h.flags = flags;
+    h.streamId = stream;
+    h.opcode = OPCODE[msg.opcode];
+    out.finish(mark, h);
     if (framed) this.framedEnds.push(out.pendingBytes);
     this.outRelease += releaseBytes;
     if (out.pendingBytes > this.deps.settings.get().maxQueuedOutputBytesPerConnection) this.outputBlocked = true;
