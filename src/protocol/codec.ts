@@ -144,6 +144,7 @@ const REQUEST_OPCODE_BY_BYTE: readonly (Request['opcode'] | undefined)[] = (() =
  */
 export class RequestDecoder {
   customPayload: Map<string, Buffer> | null = null;
+  private readonly ids = new PreparedIds();
 
   decode(v: EnvelopeView, version: number): Request {
     const name = REQUEST_OPCODE_BY_BYTE[v.opcode];
@@ -155,6 +156,8 @@ export class RequestDecoder {
     const r = new ByteReader(v.buf, v.offset, v.end);
     try {
       this.customPayload = v.flags & FLAG_CUSTOM_PAYLOAD ? readBytesMap(r) : null;
+      if (name === 'EXECUTE') return decodeExecute(r, version, this.ids);
+      if (name === 'BATCH') return decodeBatch(r, version, this.ids);
       return decodeMessage(r, name, version) as Request;
     } catch (e) {
       if (e instanceof TruncatedInput) throw new ProtocolError(`malformed ${name} message: body of ${v.end - v.offset} bytes ended early (${e.message})`);
@@ -162,6 +165,40 @@ export class RequestDecoder {
       throw e;
     }
   }
+}
+
+/** Prepared ids a RequestDecoder remembers (a connection uses a few statements over and over). */
+export const PREPARED_IDS_MAX = 8;
+
+/**
+ * Recently seen prepared statement ids, each kept as one Buffer (a copy, never written): an
+ * EXECUTE or BATCH statement naming one of them gets that same Buffer instead of a new view of
+ * the received bytes — no Buffer construction per id, and a handler may recognize it by identity.
+ */
+class PreparedIds {
+  private readonly ids: Buffer[] = [];
+  private next = 0;
+
+  /** readShortBytes(r), as a remembered Buffer when the bytes equal one. */
+  read(r: ByteReader): Buffer {
+    const n = r.u16();
+    if (n > r.remaining) return r.bytes(n); // throws TruncatedInput
+    const at = r.offset;
+    const buf = r.buf;
+    for (const id of this.ids) {
+      if (id.length === n && sameBytesAt(id, buf, at)) { r.skip(n); return id; }
+    }
+    const id = Buffer.from(r.bytes(n));
+    if (this.ids.length < PREPARED_IDS_MAX) this.ids.push(id);
+    else { this.ids[this.next] = id; this.next = (this.next + 1) % PREPARED_IDS_MAX; }
+    return id;
+  }
+}
+
+/** True when buf[at, at + id.length) holds id's bytes. */
+function sameBytesAt(id: Buffer, buf: Buffer, at: number): boolean {
+  for (let i = 0; i < id.length; i++) if (id[i] !== buf[at + i]) return false;
+  return true;
 }
 
 // =============================================================================================
@@ -315,8 +352,8 @@ function encodeExecute(w: ByteSink, msg: Execute, version: number): void {
   encodeQueryParameters(w, msg.params, version);
 }
 
-function decodeExecute(r: ByteReader, version: number): Execute {
-  const id = readShortBytes(r);
+function decodeExecute(r: ByteReader, version: number, ids: PreparedIds | null = null): Execute {
+  const id = ids !== null ? ids.read(r) : readShortBytes(r);
   const resultMetadataId = version >= 5 ? readShortBytes(r) : null;
   return { opcode: 'EXECUTE', id, resultMetadataId, params: decodeQueryParameters(r, version) };
 }
@@ -343,13 +380,13 @@ function encodeBatch(w: ByteSink, msg: Batch, version: number): void {
   if (version >= 5 && msg.nowInSeconds !== null) w.i32(msg.nowInSeconds);
 }
 
-function decodeBatch(r: ByteReader, version: number): Batch {
+function decodeBatch(r: ByteReader, version: number, ids: PreparedIds | null = null): Batch {
   const typeCode = r.u8();
   const batchType = BATCH_TYPES[typeCode];
   if (batchType === undefined) throw new ProtocolError(`unknown batch type ${typeCode} (0 logged, 1 unlogged, 2 counter)`);
   const n = readCount(r, r.u16(), 5, 'batch statement');
   const statements: BatchStatement[] = [];
-  for (let i = 0; i < n; i++) statements.push(decodeBatchStatement(r));
+  for (let i = 0; i < n; i++) statements.push(decodeBatchStatement(r, ids));
   const consistency = readConsistency(r);
   const flags = readFlags(r, version);
   if (flags & QUERY_FLAG_NAMES) throw new ProtocolError('named values in BATCH statements are not supported');
@@ -365,10 +402,10 @@ function decodeBatch(r: ByteReader, version: number): Batch {
 }
 
 /** One literal per kind (an object spread per statement cost more than the rest of the batch's decoding). */
-function decodeBatchStatement(r: ByteReader): BatchStatement {
+function decodeBatchStatement(r: ByteReader, ids: PreparedIds | null): BatchStatement {
   const kind = r.u8();
   if (kind === BATCH_KIND_PREPARED) {
-    const id = readShortBytes(r);
+    const id = ids !== null ? ids.read(r) : readShortBytes(r);
     return { kind: 'prepared', id, values: decodeBatchValues(r) };
   }
   if (kind === BATCH_KIND_QUERY) {

@@ -48,12 +48,10 @@ export interface ConnectionDeps {
 
 type Phase = 'new' | 'authenticating' | 'ready';
 
-/** A request handed to the handler and not yet answered. */
-interface RunningRequest {
-  stream: number;
+/** A request handed to the handler and not yet answered; also the RequestInfo the handler gets (one object per request). */
+interface RunningRequest extends RequestInfo {
   /** Opcode name, for the log of an unexpected error. */
   what: string;
-  tracing: boolean;
   /** In-flight bytes released when its answer is handed to the socket. */
   bytes: number;
 }
@@ -398,8 +396,7 @@ export class ClientConnection {
       this.enqueueError(stream, e instanceof ProtocolError ? e : new ProtocolError(String(e)));
       return;
     }
-    const info: RequestInfo = { streamId: stream, tracing: (a.flags & FLAG_TRACING) !== 0, customPayload: this.requests.customPayload, receivedAtMs: a.receivedAtMs };
-    this.dispatch(request, info);
+    this.dispatch(request, a);
   }
 
   /** The first envelope fixes the version; unsupported or changing versions close the connection. */
@@ -437,8 +434,9 @@ export class ClientConnection {
 
   // ---- dispatch ------------------------------------------------------------------------------
 
-  private dispatch(req: Request, info: RequestInfo): void {
-    const stream = info.streamId;
+  /** Answers or starts `req`; reads what it needs from `a` before anything else can reuse it. */
+  private dispatch(req: Request, a: Admission): void {
+    const stream = a.streamId;
     switch (req.opcode) {
       case 'OPTIONS': return this.enqueue(stream, this.supported());
       case 'STARTUP': return this.startup(req, stream);
@@ -449,7 +447,7 @@ export class ClientConnection {
         return this.enqueue(stream, { opcode: 'READY' });
       case 'QUERY': case 'PREPARE': case 'EXECUTE': case 'BATCH':
         if (!this.requireReady(req.opcode, stream)) return;
-        return this.execute(req, info);
+        return this.execute(req, a);
       default: assertNever(req, 'request');
     }
   }
@@ -542,17 +540,20 @@ export class ClientConnection {
     }
   }
 
-  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, info: RequestInfo): void {
-    const stream = info.streamId;
+  private execute(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, a: Admission): void {
+    const stream = a.streamId;
     const maxInFlight = this.deps.settings.get().maxInFlightPerConnection;
     if (this.inFlight >= maxInFlight) {
       this.enqueueError(stream, new Overloaded(`Too many requests in flight on this connection (${TRANSPORT_SETTING_NAMES.maxInFlightPerConnection} ${maxInFlight}); the client asked for THROW_ON_OVERLOAD`));
       return;
     }
-    const running = this.beginRequest(stream, req.opcode, info.tracing);
+    const running: RunningRequest = {
+      streamId: stream, tracing: (a.flags & FLAG_TRACING) !== 0, customPayload: this.requests.customPayload, receivedAtMs: a.receivedAtMs,
+      what: req.opcode, bytes: this.beginRequest(),
+    };
     let result: Promise<ResultResponse>;
     try {
-      result = this.callHandler(req, info);
+      result = this.callHandler(req, running);
     } catch (e) {
       result = Promise.reject(e);
     }
@@ -571,13 +572,13 @@ export class ClientConnection {
     }
   }
 
-  /** Counts a request in flight and takes the in-flight bytes its answer will release. */
-  private beginRequest(stream: number, what: string, tracing: boolean): RunningRequest {
+  /** Counts a request in flight; returns the in-flight bytes its answer will release. */
+  private beginRequest(): number {
     this.inFlight++;
     this.startedAsync = true;
     const bytes = this.pendingRelease; // taken before the handler runs: its synchronous part may push events
     this.pendingRelease = 0;
-    return { stream, what, tracing, bytes };
+    return bytes;
   }
 
   private onResult(r: RunningRequest, res: ResultResponse): void {
@@ -591,10 +592,10 @@ export class ClientConnection {
         if (res.customPayload) extras.customPayload = res.customPayload;
       }
       this.pendingRelease = r.bytes;
-      this.enqueue(r.stream, { opcode: 'RESULT', result: res.result }, extras);
+      this.enqueue(r.streamId, { opcode: 'RESULT', result: res.result }, extras);
     } catch (e) {
       this.pendingRelease = r.bytes;
-      this.enqueueError(r.stream, this.toRequestError(e, r.what));
+      this.enqueueError(r.streamId, this.toRequestError(e, r.what));
     } finally {
       this.endRequest();
     }
@@ -603,7 +604,7 @@ export class ClientConnection {
   private onFailure(r: RunningRequest, err: unknown): void {
     try {
       this.pendingRelease = r.bytes;
-      this.enqueueError(r.stream, this.toRequestError(err, r.what));
+      this.enqueueError(r.streamId, this.toRequestError(err, r.what));
     } finally {
       this.endRequest();
     }
@@ -623,7 +624,7 @@ export class ClientConnection {
 
   /** Runs one asynchronous exchange (SASL), counting it in flight, and queues its answer or error. */
   private track(run: () => Promise<Response>, stream: number, what: string): void {
-    const r = this.beginRequest(stream, what, false);
+    const r: RunningRequest = { streamId: stream, tracing: false, customPayload: null, receivedAtMs: 0, what, bytes: this.beginRequest() };
     run().then(
       (out) => { try { this.pendingRelease = r.bytes; this.enqueue(stream, out); } finally { this.endRequest(); } },
       (err: unknown) => this.onFailure(r, err),
