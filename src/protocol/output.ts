@@ -12,8 +12,17 @@ import { assert } from '../util/assert.js';
 import { ENVELOPE_HEADER_BYTES, RESPONSE_DIRECTION_BIT, headerBytesFor, writeEnvelopeHeaderAt } from './envelope.js';
 import type { ByteSink } from './sink.js';
 
-/** Size of a fresh slab; an envelope that does not fit gets a slab of the next power of two. */
+/** Copies up to this many bytes by a loop: TypedArray#set costs more for short values (ids, ints, short strings). */
+const SMALL_COPY_BYTES = 32;
+
+/** Largest fresh slab; an envelope that does not fit gets a slab of the next power of two. */
 export const OUTPUT_SLAB_BYTES = 64 * 1024;
+/**
+ * Smallest fresh slab. A fresh slab is sized at twice the last take() (a power of two, between
+ * this and the largest): a connection answering a few small responses per turn gets a slice of
+ * Node's shared buffer pool (allocUnsafe below 4 KiB) instead of a 64 KiB ArrayBuffer per turn.
+ */
+export const OUTPUT_SLAB_MIN_BYTES = 1024;
 
 export interface OutgoingHeader {
   version: number;
@@ -28,9 +37,12 @@ export class EnvelopeOutput implements ByteSink {
   private start = 0;
   /** Write position. */
   private at = 0;
+  /** Size of the next fresh slab (adapts to the last take()). */
+  private freshBytes: number;
 
   constructor(private readonly slabBytes = OUTPUT_SLAB_BYTES) {
     assert(slabBytes >= 64, 'slab holds at least a few envelopes');
+    this.freshBytes = slabBytes;
   }
 
   /** Bytes written and not yet taken. */
@@ -79,6 +91,9 @@ export class EnvelopeOutput implements ByteSink {
     assert(this.slab !== null && this.at > this.start, 'take with bytes pending');
     const out = this.slab.subarray(this.start, this.at);
     this.start = this.at;
+    let fresh = Math.min(OUTPUT_SLAB_MIN_BYTES, this.slabBytes);
+    while (fresh < 2 * out.length && fresh < this.slabBytes) fresh *= 2;
+    this.freshBytes = fresh;
     return out;
   }
 
@@ -93,7 +108,7 @@ export class EnvelopeOutput implements ByteSink {
   private ensure(n: number): void {
     if (this.slab !== null && this.at + n <= this.slab.length) return;
     const pending = this.at - this.start;
-    let size = this.slabBytes;
+    let size = this.freshBytes;
     while (size < pending + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
     if (this.slab !== null && pending > 0) this.slab.copy(next, 0, this.start, this.at);
@@ -103,14 +118,44 @@ export class EnvelopeOutput implements ByteSink {
   }
 
   u8(v: number): this { this.ensure(1); this.slab![this.at++] = v; return this; }
-  u16(v: number): this { this.ensure(2); this.slab!.writeUInt16BE(v, this.at); this.at += 2; return this; }
-  i32(v: number): this { this.ensure(4); this.slab!.writeInt32BE(v, this.at); this.at += 4; return this; }
+
+  // u16 and i32 store bytes directly (Buffer#writeInt32BE's argument checks cost more than the
+  // store); a value out of range is still a RangeError, as with ByteWriter.
+  u16(v: number): this {
+    if (!(v >= 0 && v <= 0xffff)) throw new RangeError(`u16 out of range: ${v}`);
+    this.ensure(2);
+    const s = this.slab!;
+    s[this.at] = v >>> 8;
+    s[this.at + 1] = v;
+    this.at += 2;
+    return this;
+  }
+
+  i32(v: number): this {
+    if (!(v >= -0x80000000 && v <= 0x7fffffff)) throw new RangeError(`i32 out of range: ${v}`);
+    this.ensure(4);
+    const s = this.slab!;
+    const at = this.at;
+    s[at] = v >>> 24;
+    s[at + 1] = v >>> 16;
+    s[at + 2] = v >>> 8;
+    s[at + 3] = v;
+    this.at = at + 4;
+    return this;
+  }
+
   i64(v: bigint): this { this.ensure(8); this.slab!.writeBigInt64BE(v, this.at); this.at += 8; return this; }
 
   bytes(b: Uint8Array): this {
-    this.ensure(b.length);
-    this.slab!.set(b, this.at);
-    this.at += b.length;
+    const n = b.length;
+    this.ensure(n);
+    const s = this.slab!;
+    if (n <= SMALL_COPY_BYTES) {
+      for (let i = 0, at = this.at; i < n; i++) s[at + i] = b[i]!;
+    } else {
+      s.set(b, this.at);
+    }
+    this.at += n;
     return this;
   }
 

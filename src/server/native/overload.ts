@@ -94,6 +94,7 @@ export class InFlightBudget {
 
   /** Wakes waiters that fit now, in queue order. */
   private drain(): void {
+    if (this.queue.length === 0) { this.nodeBlocked = 0; return; } // the common case: nobody waits
     if (this.draining) return; // a woken waiter's own releases are picked up by the loop below
     this.draining = true;
     try {
