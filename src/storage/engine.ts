@@ -10,7 +10,7 @@ import { CommitLog, comparePositions, type CommitLogPosition } from './commitlog
 import { purgePartition } from './compaction/purge.js';
 import { pickCompaction, type CompactionTask } from './compaction/strategies.js';
 import type { Partition, PartitionUpdate, ReadCommand, ReadResult, ReadStats, Slice, TokenRange } from './data.js';
-import { memPartitionToPartition, Memtable } from './memtable/memtable.js';
+import { Memtable } from './memtable/memtable.js';
 import { emptyMetrics, noteHistogram, type StorageMetrics } from './metrics.js';
 import { executeRead, type PartitionHeader, type TableView } from './read.js';
 import { mergePartitions } from './reconcile.js';
@@ -394,10 +394,9 @@ export class StorageEngine {
   }
 
   private async writeMemtable(t: TableStore, m: Memtable, upTo: CommitLogPosition, epoch: number): Promise<void> {
-    const order = tableOrder(t.table);
-    const writer = this.newWriter(t, 0, m.partitions.size, upTo);
+    const writer = this.newWriter(t, 0, m.partitionCount, upTo);
     try {
-      for (const mp of m.partitions.values()) await writer.add(memPartitionToPartition(order, mp, []));
+      for (const p of m.allPartitions()) await writer.add(p);
       await writer.finish();
     } catch (e) {
       await writer.abort();
@@ -490,9 +489,8 @@ export class StorageEngine {
       async getPartition(h: PartitionHeader, slices: Slice[], stats: ReadStats): Promise<Partition | undefined> {
         let merged: Partition | undefined;
         for (const m of memtables) {
-          const mp = m.get(h.sortKey);
-          if (!mp) continue;
-          const p = memPartitionToPartition(order, mp, slices);
+          const p = m.read(h.sortKey, slices);
+          if (!p) continue;
           merged = merged ? mergePartitions(table, merged, p) : p;
         }
         for (const r of sstables) {
@@ -575,7 +573,7 @@ export class StorageEngine {
       if (sortKey < r.stats.firstKey || sortKey > r.stats.lastKey || !r.mightContain(token)) continue;
       min = r.stats.minTimestampMicros;
     }
-    for (const m of t.memtables()) if (m.get(sortKey)) min = Math.min(min, m.minTimestampMicros);
+    for (const m of t.memtables()) if (m.has(sortKey)) min = Math.min(min, m.minTimestampMicros);
     return min;
   }
 
@@ -722,7 +720,7 @@ export class StorageEngine {
         sstableLevels: t.sstables.map((r) => r.level),
         partitionSizeHistogram: hist,
         maxPartitionBytes: t.sstables.reduce((n, r) => Math.max(n, r.stats.maxPartitionBytes), 0),
-        estimatedPartitions: t.sstables.reduce((n, r) => n + r.stats.partitionCount, 0) + t.memtable.partitions.size,
+        estimatedPartitions: t.sstables.reduce((n, r) => n + r.stats.partitionCount, 0) + t.memtable.partitionCount,
       };
     }
     return out;
@@ -740,7 +738,7 @@ function inputsUpperBound(inputs: SSTableReader[]): CommitLogPosition | undefine
 }
 
 async function* memtableHeaders(m: Memtable, from: string): AsyncIterableIterator<PartitionHeader> {
-  for (const p of m.partitions.values(from)) yield { sortKey: p.sortKey, key: p.key, token: p.token };
+  yield* m.headersFrom(from);
 }
 
 async function* sstableHeaders(r: SSTableReader, from: string): AsyncIterableIterator<PartitionHeader> {

@@ -1,100 +1,81 @@
 // The memtable: one per table, a write-back cache of partition updates sorted by token then
-// partition key (skip list keyed by partitionSortKey), rows sorted by clustering sort key.
-// Merging on insert keeps at most one version of each row and cell.
+// partition key (B+tree keyed by partitionSortKey), rows sorted by clustering sort key.
+//
+// Rows live in slab Buffers (_slabs.ts, format in _row_format.ts), not as JS objects: the tree
+// holds each partition's sort key and either the address of its only row (a number) or a small
+// MemPartition with the addresses of its rows. A row is decoded when read or flushed; a write to
+// an existing row decodes it, reconciles (mergeRows) and appends the merged row, so each row
+// still exists once as far as readers can tell.
 
+import { assert } from '../../util/assert.js';
 import type { TableMetadata } from '../../schema/metadata.js';
-import type { Cell, DeletionTime, Partition, PartitionUpdate, RangeTombstone, Row, Slice } from '../data.js';
+import type { ClusteringBound, DeletionTime, Partition, PartitionUpdate, RangeTombstone, Row, Slice } from '../data.js';
 import { afterStart, beforeEnd, partitionKeyOfSortKey, partitionSortKey, tableOrder, tokenOfSortKey, type CKey, type TableOrder } from '../_order.js';
 import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
 import { SortedMap } from './btree.js';
+import { ColumnIds, decodeClustering, decodeRow, encodedRowBytes, encodeRow } from './_row_format.js';
+import { Slabs } from './_slabs.js';
 
-// What the memtable's objects cost in the V8 heap (Node 20, 64-bit, no pointer compression),
-// measured with process.memoryUsage() over 100k partitions of each shape (memtable README), so
-// that sizeBytes -- held against memtable_space -- bounds the real footprint, not only the data.
-/** MemPartition, its sort key string (16 hex digits + the key, counted apart) and its B+tree slot. */
-const PARTITION_OVERHEAD_BYTES = 180;
-/** Row object, its liveness and its cells array. */
-const ROW_OVERHEAD_BYTES = 150;
-/** A clustered row: its clustering array, clustering key string and slot in the partition's row tree. */
-const CLUSTERED_ROW_OVERHEAD_BYTES = 100;
-/** One clustering value: its Buffer view (the bytes themselves are counted apart). */
-const CLUSTERING_VALUE_OVERHEAD_BYTES = 100;
-/** Cell object, its value's Buffer view and its slot in the cells array (value bytes counted apart). */
-const CELL_OVERHEAD_BYTES = 190;
+// What the memtable's heap objects cost (Node 20, 64-bit, no pointer compression), measured with
+// bench/memtable_heap.mjs (memtable README); the slabs are counted by their allocated bytes. The
+// sum, sizeBytes, is held against memtable_space, so the limit bounds the real footprint.
+/** A partition's sort key string (16 hex digits + the key, counted apart) and its B+tree slot. */
+const PARTITION_OVERHEAD_BYTES = 66;
+/** A MemPartition: the object, its key and address arrays (for partitions of more than one row or with deletions). */
+const MEM_PARTITION_OVERHEAD_BYTES = 180;
+/** One row of a MemPartition: its clustering key string (length counted apart) and array or tree slots. */
+const PARTITION_ROW_OVERHEAD_BYTES = 45;
+/** A range tombstone's objects (tombstone, slice, bounds, value arrays, deletion; bound values counted apart). */
+const RANGE_TOMBSTONE_OVERHEAD_BYTES = 400;
+/** One bound value's Buffer view into a slab. */
+const BOUND_VALUE_OVERHEAD_BYTES = 100;
+
+/** Rows of a partition kept in two sorted arrays up to this count, in a B+tree beyond it. */
+const PARTITION_ROWS_IN_ARRAYS_MAX = 128;
+const NO_ROW = -1;
 
 const NO_RANGE_TOMBSTONES: RangeTombstone[] = Object.freeze([]) as unknown as RangeTombstone[];
+const NO_CLUSTERING: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+const EMPTY_VALUE = Buffer.alloc(0);
 
 /**
- * One partition's content. Most partitions hold one row (every row of a table without clustering
- * columns), so the first row lives in `onlyRow` under `onlyKey` and the sorted map of rows is made
- * only when a second clustering arrives (fewer objects per partition: less to allocate, less for
- * the GC to copy and promote).
+ * A partition that is more than one row: rows (addresses) by clustering key, static row, partition
+ * deletion, range tombstones. A partition holding only one row is just that row's address.
  */
-export class MemPartition {
-  deletion: DeletionTime | undefined;
+class MemPartition {
+  deletion: DeletionTime | undefined = undefined;
   /** Never mutated in place: replaced by a merged array (the empty one is shared). */
   rangeTombstones: RangeTombstone[] = NO_RANGE_TOMBSTONES;
-  staticRow: Row | undefined;
-  onlyKey: CKey | undefined;
-  onlyRow: Row | undefined;
-  /** Every row when the partition has more than one (then onlyRow is undefined). */
-  rows: SortedMap<CKey, Row> | null = null;
-  /**
-   * Only the sort key is kept: the partition key and token are derived from it when asked for
-   * (reads, flush), so a partition retains two objects fewer (the key's Buffer view, which also
-   * pins the request frame it came in, and the token's bigint) for the GC to copy and promote.
-   */
-  constructor(readonly sortKey: string) {}
-
-  /** The serialized partition key (a new Buffer each call). */
-  get key(): Buffer {
-    return partitionKeyOfSortKey(this.sortKey);
-  }
-
-  /** The partition's token (a new bigint each call). */
-  get token(): bigint {
-    return tokenOfSortKey(this.sortKey);
-  }
-
-  /** Merges one normalized row into the partition. */
-  addRow(order: TableOrder, key: CKey, row: Row): void {
-    if (this.rows === null) {
-      if (this.onlyRow === undefined) {
-        this.onlyKey = key;
-        this.onlyRow = row;
-        return;
-      }
-      if (order.compare(this.onlyKey!, key) === 0) {
-        this.onlyRow = mergeRows(order, this.onlyRow, row);
-        return;
-      }
-      this.rows = new SortedMap<CKey, Row>(order.compare);
-      this.rows.putFound(this.onlyKey!, this.onlyRow);
-      this.onlyKey = undefined;
-      this.onlyRow = undefined;
-    }
-    const ex = this.rows.find(key);
-    this.rows.putFound(key, ex === undefined ? row : mergeRows(order, ex, row));
-  }
-
-  /** Rows with key >= from (all when from is undefined), in clustering order. */
-  *rowEntries(from?: CKey, order?: TableOrder): IterableIterator<[CKey, Row]> {
-    if (this.rows !== null) {
-      yield* this.rows.entries(from);
-      return;
-    }
-    if (this.onlyRow === undefined) return;
-    if (from === undefined || order!.compare(this.onlyKey!, from) >= 0) yield [this.onlyKey!, this.onlyRow];
-  }
+  staticRow = NO_ROW;
+  /** Sorted clustering keys and their rows' addresses, while at most PARTITION_ROWS_IN_ARRAYS_MAX. */
+  keys: CKey[] = [];
+  rows: number[] = [];
+  /** Every row once there are more (then keys and rows are empty). */
+  tree: SortedMap<CKey, number> | null = null;
 }
+
+/** What the partition tree holds per partition: the address of its only row, or a MemPartition. */
+type Entry = number | MemPartition;
 
 export interface TimestampRange {
   minTimestampMicros: number;
   maxTimestampMicros: number;
 }
 
+/** A partition's identity, as range reads walk memtables and SSTables together. */
+export interface MemtablePartitionHeader {
+  sortKey: string;
+  key: Buffer;
+  token: bigint;
+}
+
 export class Memtable {
-  readonly partitions = new SortedMap<string, MemPartition>(compareStrings, sortKeyPrefix);
+  private readonly partitions = new SortedMap<string, Entry>(compareStrings, sortKeyPrefix);
+  private readonly slabs = new Slabs();
+  private readonly columns = new ColumnIds();
+  /** Estimated heap of the tree, sort keys, MemPartitions, clustering keys and range tombstones. */
+  private heapBytes = 0;
+  /** Estimated real footprint: slab bytes allocated + heapBytes. */
   sizeBytes = 0;
   minTimestampMicros = Infinity;
   maxTimestampMicros = -Infinity;
@@ -113,38 +94,160 @@ export class Memtable {
     return this.partitions.size === 0;
   }
 
+  get partitionCount(): number {
+    return this.partitions.size;
+  }
+
+  /**
+   * Merges the update in. Ownership: nothing of the update is retained (values are copied into
+   * the slabs; only a partition deletion's plain object is kept), so callers may recycle its buffers.
+   */
   apply(update: PartitionUpdate): void {
-    const order = this.order;
     const sortKey = partitionSortKey(update.token, update.key);
-    let added = 0;
-    let p = this.partitions.find(sortKey);
-    if (p === undefined) {
-      added += PARTITION_OVERHEAD_BYTES + sortKey.length;
-      p = new MemPartition(sortKey);
-      this.partitions.putFound(sortKey, p);
+    const found = this.partitions.find(sortKey);
+    if (found === undefined) this.heapBytes += PARTITION_OVERHEAD_BYTES + sortKey.length;
+    const oneRow = update.rows.length === 1 && update.partitionDeletion === undefined
+      && update.rangeTombstones.length === 0 && update.staticRow === undefined;
+    if (oneRow && found === undefined) {
+      this.partitions.putFound(sortKey, this.writeRow(normalizeRow(this.order, update.rows[0]!)));
+    } else if (oneRow && typeof found === 'number' && this.sameRow(found, update.rows[0]!)) {
+      this.partitions.putFound(sortKey, this.mergeRow(found, normalizeRow(this.order, update.rows[0]!)));
+    } else {
+      const p = found === undefined ? this.newPartition() : typeof found === 'number' ? this.promote(found) : found;
+      this.applyToPartition(p, update);
+      if (p !== found) this.partitions.putFound(sortKey, p);
     }
+    this.sizeBytes = this.heapBytes + this.slabs.allocatedBytes;
+  }
+
+  /** Is the stored row at `address` the one `row` writes to (same clustering)? */
+  private sameRow(address: number, row: Row): boolean {
+    if (this.order.clusteringSize === 0) return true;
+    return this.order.compare(this.storedKey(address), this.order.key(row.clustering)) === 0;
+  }
+
+  private newPartition(): MemPartition {
+    this.heapBytes += MEM_PARTITION_OVERHEAD_BYTES;
+    return new MemPartition();
+  }
+
+  /** A MemPartition holding the one row stored at `address`. */
+  private promote(address: number): MemPartition {
+    const p = this.newPartition();
+    const key = this.storedKey(address);
+    p.keys.push(key);
+    p.rows.push(address);
+    this.heapBytes += rowSlotBytes(key);
+    return p;
+  }
+
+  private applyToPartition(p: MemPartition, update: PartitionUpdate): void {
+    const order = this.order;
     if (update.partitionDeletion) {
       p.deletion = maxDeletion(p.deletion, update.partitionDeletion);
       this.noteTimestamp(update.partitionDeletion.markedForDeleteAtMicros);
     }
     if (update.rangeTombstones.length > 0) {
-      p.rangeTombstones = mergeRangeTombstones(p.rangeTombstones, update.rangeTombstones);
-      for (const rt of update.rangeTombstones) {
-        this.noteTimestamp(rt.deletion.markedForDeleteAtMicros);
-        added += ROW_OVERHEAD_BYTES + boundBytes(rt.slice);
-      }
+      const copies = update.rangeTombstones.map((rt) => this.copyRangeTombstone(rt));
+      p.rangeTombstones = mergeRangeTombstones(p.rangeTombstones, copies);
     }
     if (update.staticRow) {
       const sr = normalizeRow(order, update.staticRow);
-      p.staticRow = p.staticRow ? mergeRows(order, p.staticRow, sr) : sr;
-      added += this.rowBytes(sr);
+      p.staticRow = p.staticRow === NO_ROW ? this.writeRow(sr) : this.mergeRow(p.staticRow, sr);
     }
-    for (const raw of update.rows) {
-      const row = normalizeRow(order, raw);
-      p.addRow(order, order.key(row.clustering), row);
-      added += this.rowBytes(row);
+    for (const raw of update.rows) this.addRow(p, normalizeRow(order, raw));
+  }
+
+  private addRow(p: MemPartition, row: Row): void {
+    const key = this.order.key(row.clustering);
+    if (p.tree !== null) {
+      const existing = p.tree.find(key);
+      if (existing !== undefined) {
+        p.tree.putFound(key, this.mergeRow(existing, row));
+        return;
+      }
+      const address = this.writeRow(row);
+      const stored = this.keyToStore(key, address);
+      this.heapBytes += rowSlotBytes(stored);
+      p.tree.putFound(stored, address);
+      return;
     }
-    this.sizeBytes += added;
+    const i = lowerBound(this.order, p.keys, key);
+    if (i < p.keys.length && this.order.compare(p.keys[i]!, key) === 0) {
+      p.rows[i] = this.mergeRow(p.rows[i]!, row);
+      return;
+    }
+    const address = this.writeRow(row);
+    const stored = this.keyToStore(key, address);
+    this.heapBytes += rowSlotBytes(stored);
+    insertAt(p.keys, i, stored);
+    insertAt(p.rows, i, address);
+    if (p.keys.length > PARTITION_ROWS_IN_ARRAYS_MAX) this.toTree(p);
+  }
+
+  private toTree(p: MemPartition): void {
+    const tree = new SortedMap<CKey, number>(this.order.compare);
+    for (let i = 0; i < p.keys.length; i++) {
+      tree.find(p.keys[i]!);
+      tree.putFound(p.keys[i]!, p.rows[i]!);
+    }
+    p.tree = tree;
+    p.keys = [];
+    p.rows = [];
+  }
+
+  /** A clustering key to keep: string keys are copies already; array keys are rebuilt from slab views. */
+  private keyToStore(key: CKey, address: number): CKey {
+    return typeof key === 'string' ? key : this.storedKey(address);
+  }
+
+  /** The clustering key of the row stored at `address` (its values are views into the slab). */
+  private storedKey(address: number): CKey {
+    return this.order.key(decodeClustering(this.slabs.bufferOf(address), this.slabs.offsetOf(address)));
+  }
+
+  /** Encodes a normalized row into the slabs; returns its address. */
+  private writeRow(row: Row): number {
+    this.noteRowTimestamps(row);
+    const n = encodedRowBytes(row);
+    const address = this.slabs.reserve(n);
+    const b = this.slabs.bufferOf(address);
+    const at = this.slabs.offsetOf(address);
+    const end = encodeRow(b, at, row, this.columns);
+    assert(end === at + n, `memtable row encoded as ${end - at} bytes, sized ${n}`);
+    return address;
+  }
+
+  /** Reconciles `row` with the row stored at `address`; stores the result and returns its address. */
+  private mergeRow(address: number, row: Row): number {
+    return this.writeRow(mergeRows(this.order, this.rowAt(address), row));
+  }
+
+  private rowAt(address: number): Row {
+    return decodeRow(this.slabs.bufferOf(address), this.slabs.offsetOf(address), this.columns, NO_CLUSTERING);
+  }
+
+  private copyRangeTombstone(rt: RangeTombstone): RangeTombstone {
+    this.noteTimestamp(rt.deletion.markedForDeleteAtMicros);
+    const n = rt.slice.start.values.length + rt.slice.end.values.length;
+    this.heapBytes += RANGE_TOMBSTONE_OVERHEAD_BYTES + n * BOUND_VALUE_OVERHEAD_BYTES;
+    return {
+      slice: { start: this.copyBound(rt.slice.start), end: this.copyBound(rt.slice.end) },
+      deletion: { markedForDeleteAtMicros: rt.deletion.markedForDeleteAtMicros, localDeletionTimeSec: rt.deletion.localDeletionTimeSec },
+    };
+  }
+
+  private copyBound(bound: ClusteringBound): ClusteringBound {
+    return { values: bound.values.map((v) => this.copyValue(v)), inclusive: bound.inclusive };
+  }
+
+  private copyValue(v: Buffer): Buffer {
+    if (v.length === 0) return EMPTY_VALUE;
+    const address = this.slabs.reserve(v.length);
+    const at = this.slabs.offsetOf(address);
+    const b = this.slabs.bufferOf(address);
+    b.set(v, at);
+    return b.subarray(at, at + v.length);
   }
 
   private noteTimestamp(ts: number): void {
@@ -152,25 +255,102 @@ export class Memtable {
     if (ts > this.maxTimestampMicros) this.maxTimestampMicros = ts;
   }
 
-  private rowBytes(row: Row): number {
-    let n = ROW_OVERHEAD_BYTES;
-    if (row.clustering.length > 0) n += CLUSTERED_ROW_OVERHEAD_BYTES;
-    for (const v of row.clustering) n += CLUSTERING_VALUE_OVERHEAD_BYTES + v.length;
+  private noteRowTimestamps(row: Row): void {
     if (row.liveness) this.noteTimestamp(row.liveness.timestampMicros);
     if (row.deletion) this.noteTimestamp(row.deletion.markedForDeleteAtMicros);
-    for (const cd of row.complexDeletions ?? []) this.noteTimestamp(cd.deletion.markedForDeleteAtMicros);
-    for (const c of row.cells) n += this.cellBytes(c);
-    return n;
+    if (row.complexDeletions) for (const cd of row.complexDeletions) this.noteTimestamp(cd.deletion.markedForDeleteAtMicros);
+    for (const c of row.cells) this.noteTimestamp(c.timestampMicros);
   }
 
-  private cellBytes(c: Cell): number {
-    this.noteTimestamp(c.timestampMicros);
-    return CELL_OVERHEAD_BYTES + c.column.length + (c.path?.length ?? 0) + (c.value?.length ?? 0);
+  // ---- reading ---------------------------------------------------------------------------------
+
+  /** Whether the memtable holds anything of the partition. */
+  has(sortKey: string): boolean {
+    return this.partitions.size > 0 && this.partitions.get(sortKey) !== undefined;
   }
 
-  get(sortKey: string): MemPartition | undefined {
-    return this.partitions.size === 0 ? undefined : this.partitions.get(sortKey);
+  /** The partition's content restricted to slices (all rows when slices is empty), or undefined when absent. */
+  read(sortKey: string, slices: Slice[]): Partition | undefined {
+    if (this.partitions.size === 0) return undefined;
+    const e = this.partitions.get(sortKey);
+    return e === undefined ? undefined : this.toPartition(sortKey, e, slices);
   }
+
+  /** Every partition in token order, whole (for flush). Survives writes made while suspended. */
+  *allPartitions(): IterableIterator<Partition> {
+    for (const [sortKey, e] of this.partitions.entries()) yield this.toPartition(sortKey, e, []);
+  }
+
+  /** Partitions with sort key >= from, in order, without their content (range reads). */
+  *headersFrom(from: string): IterableIterator<MemtablePartitionHeader> {
+    for (const [sortKey] of this.partitions.entries(from)) yield { sortKey, key: partitionKeyOfSortKey(sortKey), token: tokenOfSortKey(sortKey) };
+  }
+
+  private toPartition(sortKey: string, e: Entry, slices: Slice[]): Partition {
+    const out: Partition = { key: partitionKeyOfSortKey(sortKey), token: tokenOfSortKey(sortKey), rangeTombstones: NO_RANGE_TOMBSTONES, rows: [] };
+    if (typeof e === 'number') {
+      const row = this.rowAt(e);
+      if (slices.length === 0 || inSlices(this.order, this.order.key(row.clustering), slices)) out.rows.push(row);
+      return out;
+    }
+    out.rangeTombstones = e.rangeTombstones;
+    if (e.deletion) out.partitionDeletion = e.deletion;
+    if (e.staticRow !== NO_ROW) out.staticRow = this.rowAt(e.staticRow);
+    if (slices.length === 0) {
+      if (e.tree === null) for (const address of e.rows) out.rows.push(this.rowAt(address));
+      else for (const address of e.tree.values()) out.rows.push(this.rowAt(address));
+      return out;
+    }
+    for (const slice of slices) this.readSlice(e, slice, out.rows);
+    return out;
+  }
+
+  private readSlice(p: MemPartition, slice: Slice, out: Row[]): void {
+    const order = this.order;
+    const startKey = order.key(slice.start.values);
+    const endKey = order.key(slice.end.values);
+    const from = slice.start.values.length === 0 ? undefined : startKey;
+    if (p.tree !== null) {
+      for (const [k, address] of p.tree.entries(from)) {
+        if (!beforeEnd(order, k, slice.end, endKey)) break;
+        if (afterStart(order, k, slice.start, startKey)) out.push(this.rowAt(address));
+      }
+      return;
+    }
+    for (let i = from === undefined ? 0 : lowerBound(order, p.keys, from); i < p.keys.length; i++) {
+      const k = p.keys[i]!;
+      if (!beforeEnd(order, k, slice.end, endKey)) break;
+      if (afterStart(order, k, slice.start, startKey)) out.push(this.rowAt(p.rows[i]!));
+    }
+  }
+}
+
+function inSlices(order: TableOrder, key: CKey, slices: Slice[]): boolean {
+  for (const s of slices) {
+    if (afterStart(order, key, s.start, order.key(s.start.values)) && beforeEnd(order, key, s.end, order.key(s.end.values))) return true;
+  }
+  return false;
+}
+
+/** First index whose key is >= key. */
+function lowerBound(order: TableOrder, keys: CKey[], key: CKey): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (order.compare(keys[mid]!, key) < 0) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts v at index i, shifting by hand (Array#splice allocates a result array per call). */
+function insertAt<T>(a: T[], i: number, v: T): void {
+  for (let j = a.length; j > i; j--) a[j] = a[j - 1]!;
+  a[i] = v;
+}
+
+function rowSlotBytes(key: CKey): number {
+  return PARTITION_ROW_OVERHEAD_BYTES + (typeof key === 'string' ? key.length : key.length * BOUND_VALUE_OVERHEAD_BYTES);
 }
 
 function compareStrings(a: string, b: string): number {
@@ -195,33 +375,3 @@ function sortKeyPrefix(sortKey: string): number {
 const CHAR_0 = 0x30;
 const CHAR_9 = 0x39;
 const CHAR_A_LOWER = 0x61;
-
-function boundBytes(s: Slice): number {
-  let n = 0;
-  for (const v of s.start.values) n += v.length;
-  for (const v of s.end.values) n += v.length;
-  return n;
-}
-
-/** The partition's content restricted to slices (all rows when slices is empty). */
-export function memPartitionToPartition(order: TableOrder, p: MemPartition, slices: Slice[]): Partition {
-  const out: Partition = { key: p.key, token: p.token, rangeTombstones: p.rangeTombstones, rows: [] };
-  if (p.deletion) out.partitionDeletion = p.deletion;
-  if (p.staticRow) out.staticRow = p.staticRow;
-  if (slices.length === 0) {
-    if (p.rows === null) {
-      if (p.onlyRow !== undefined) out.rows.push(p.onlyRow);
-    } else for (const r of p.rows.values()) out.rows.push(r);
-    return out;
-  }
-  for (const slice of slices) {
-    const startKey = order.key(slice.start.values);
-    const endKey = order.key(slice.end.values);
-    const from = slice.start.values.length === 0 ? undefined : startKey;
-    for (const [k, r] of p.rowEntries(from, order)) {
-      if (!beforeEnd(order, k, slice.end, endKey)) break;
-      if (afterStart(order, k, slice.start, startKey)) out.rows.push(r);
-    }
-  }
-  return out;
-}

@@ -1,0 +1,263 @@
+// The memtable's row record: one Row (data.ts) encoded into slab bytes. Self-delimiting, little
+// endian, no alignment; the layout table is in this folder's README. Decoding makes a fresh Row
+// whose clustering values, paths and cell values are views into the slab (slabs are never
+// changed once written, so the views stay valid for as long as anyone holds them).
+//
+// Column names are stored as 2-byte ids of a per-memtable dictionary (ColumnIds), so a decoded
+// cell's `column` is the same interned string every time.
+
+import { assert } from '../../util/assert.js';
+import type { Cell, DeletionTime, Row } from '../data.js';
+
+const ROW_FLAG_LIVENESS = 0x01;
+const ROW_FLAG_LIVENESS_EXPIRY = 0x02;
+const ROW_FLAG_DELETION = 0x04;
+const ROW_FLAG_COMPLEX_DELETIONS = 0x08;
+
+const CELL_FLAG_PATH = 0x01;
+const CELL_FLAG_TOMBSTONE = 0x02; // value null
+const CELL_FLAG_COUNTER = 0x04;
+const CELL_FLAG_EXPIRY = 0x08; // ttlSec or localExpirationTimeSec non-zero
+
+const FLAGS_BYTES = 1;
+const COUNT16_BYTES = 2;
+const COUNT32_BYTES = 4;
+const LENGTH_BYTES = 4;
+const COLUMN_ID_BYTES = 2;
+const TIMESTAMP_BYTES = 8; // f64: microseconds are integers below 2^53
+const TTL_BYTES = 4; // u32
+const LOCAL_TIME_BYTES = 8; // f64: local expiration/deletion seconds (0x7fffffff and beyond 2038 fit)
+const EXPIRY_BYTES = TTL_BYTES + LOCAL_TIME_BYTES;
+const DELETION_BYTES = TIMESTAMP_BYTES + LOCAL_TIME_BYTES;
+const CELL_FIXED_BYTES = FLAGS_BYTES + COLUMN_ID_BYTES + TIMESTAMP_BYTES;
+const ROW_FIXED_BYTES = FLAGS_BYTES + COUNT16_BYTES + COUNT32_BYTES;
+
+const COLUMN_IDS_MAX = 0xffff;
+const CLUSTERING_VALUES_MAX = 0xffff;
+const TTL_SEC_MAX = 0xffffffff;
+/** Values up to this size are copied by a loop (cheaper than a native call). */
+const SHORT_COPY_BYTES = 32;
+
+/** Column name ⇄ 2-byte id, per memtable (grows with the columns written; bounded by COLUMN_IDS_MAX). */
+export class ColumnIds {
+  private readonly ids = new Map<string, number>();
+  private readonly names: string[] = [];
+
+  idOf(name: string): number {
+    const id = this.ids.get(name);
+    if (id !== undefined) return id;
+    assert(this.names.length < COLUMN_IDS_MAX, 'memtable column dictionary full');
+    this.names.push(name);
+    this.ids.set(name, this.names.length - 1);
+    return this.names.length - 1;
+  }
+
+  nameOf(id: number): string {
+    const name = this.names[id];
+    assert(name !== undefined, `memtable column id ${id} unknown`);
+    return name;
+  }
+}
+
+/** Bytes encodeRow writes for this row. */
+export function encodedRowBytes(row: Row): number {
+  let n = ROW_FIXED_BYTES;
+  const clustering = row.clustering;
+  for (let i = 0; i < clustering.length; i++) n += LENGTH_BYTES + clustering[i]!.length;
+  if (row.liveness !== undefined) {
+    n += TIMESTAMP_BYTES;
+    if (row.liveness.ttlSec !== 0 || row.liveness.localExpirationTimeSec !== 0) n += EXPIRY_BYTES;
+  }
+  if (row.deletion !== undefined) n += DELETION_BYTES;
+  const cds = row.complexDeletions;
+  if (cds !== undefined && cds.length > 0) n += COUNT16_BYTES + cds.length * (COLUMN_ID_BYTES + DELETION_BYTES);
+  const cells = row.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    n += CELL_FIXED_BYTES;
+    if (c.ttlSec !== 0 || c.localExpirationTimeSec !== 0) n += EXPIRY_BYTES;
+    if (c.path !== undefined) n += LENGTH_BYTES + c.path.length;
+    if (c.value !== null) n += LENGTH_BYTES + c.value.length;
+  }
+  return n;
+}
+
+/** Writes the row at `at` (exactly encodedRowBytes(row) bytes); returns the end offset. */
+export function encodeRow(b: Buffer, at: number, row: Row, columns: ColumnIds): number {
+  const cds = row.complexDeletions !== undefined && row.complexDeletions.length > 0 ? row.complexDeletions : undefined;
+  const lv = row.liveness;
+  const lvExpiry = lv !== undefined && (lv.ttlSec !== 0 || lv.localExpirationTimeSec !== 0);
+  b[at++] = (lv !== undefined ? ROW_FLAG_LIVENESS : 0) | (lvExpiry ? ROW_FLAG_LIVENESS_EXPIRY : 0)
+    | (row.deletion !== undefined ? ROW_FLAG_DELETION : 0) | (cds !== undefined ? ROW_FLAG_COMPLEX_DELETIONS : 0);
+  const clustering = row.clustering;
+  assert(clustering.length <= CLUSTERING_VALUES_MAX, 'too many clustering values');
+  at = u16(b, at, clustering.length);
+  for (let i = 0; i < clustering.length; i++) at = bytes(b, at, clustering[i]!);
+  if (lv !== undefined) {
+    at = b.writeDoubleLE(lv.timestampMicros, at);
+    if (lvExpiry) at = expiry(b, at, lv.ttlSec, lv.localExpirationTimeSec);
+  }
+  if (row.deletion !== undefined) at = deletion(b, at, row.deletion);
+  if (cds !== undefined) {
+    at = u16(b, at, cds.length);
+    for (const cd of cds) {
+      at = u16(b, at, columns.idOf(cd.column));
+      at = deletion(b, at, cd.deletion);
+    }
+  }
+  const cells = row.cells;
+  at = u32(b, at, cells.length);
+  for (let i = 0; i < cells.length; i++) at = encodeCell(b, at, cells[i]!, columns);
+  return at;
+}
+
+function encodeCell(b: Buffer, at: number, c: Cell, columns: ColumnIds): number {
+  const hasExpiry = c.ttlSec !== 0 || c.localExpirationTimeSec !== 0;
+  b[at++] = (c.path !== undefined ? CELL_FLAG_PATH : 0) | (c.value === null ? CELL_FLAG_TOMBSTONE : 0)
+    | (c.counter === true ? CELL_FLAG_COUNTER : 0) | (hasExpiry ? CELL_FLAG_EXPIRY : 0);
+  at = u16(b, at, columns.idOf(c.column));
+  at = b.writeDoubleLE(c.timestampMicros, at);
+  if (hasExpiry) at = expiry(b, at, c.ttlSec, c.localExpirationTimeSec);
+  if (c.path !== undefined) at = bytes(b, at, c.path);
+  if (c.value !== null) at = bytes(b, at, c.value);
+  return at;
+}
+
+function u16(b: Buffer, at: number, v: number): number {
+  b[at] = v & 0xff;
+  b[at + 1] = v >>> 8;
+  return at + 2;
+}
+
+function u32(b: Buffer, at: number, v: number): number {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = v >>> 24;
+  return at + 4;
+}
+
+function bytes(b: Buffer, at: number, v: Buffer): number {
+  at = u32(b, at, v.length);
+  if (v.length <= SHORT_COPY_BYTES) {
+    for (let i = 0; i < v.length; i++) b[at + i] = v[i]!;
+  } else b.set(v, at);
+  return at + v.length;
+}
+
+function expiry(b: Buffer, at: number, ttlSec: number, localTimeSec: number): number {
+  assert(ttlSec >= 0 && ttlSec <= TTL_SEC_MAX && Number.isInteger(ttlSec), `TTL ${ttlSec} out of range`);
+  at = u32(b, at, ttlSec);
+  return b.writeDoubleLE(localTimeSec, at);
+}
+
+function deletion(b: Buffer, at: number, d: DeletionTime): number {
+  at = b.writeDoubleLE(d.markedForDeleteAtMicros, at);
+  return b.writeDoubleLE(d.localDeletionTimeSec, at);
+}
+
+// ---- decoding ----------------------------------------------------------------------------------
+
+function readU16(b: Buffer, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+
+function readU32(b: Buffer, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+}
+
+/** The row's clustering values (views into b), without decoding the rest. */
+export function decodeClustering(b: Buffer, at: number): Buffer[] {
+  const n = readU16(b, at + FLAGS_BYTES);
+  at += FLAGS_BYTES + COUNT16_BYTES;
+  const out: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const len = readU32(b, at);
+    out.push(b.subarray(at + LENGTH_BYTES, at + LENGTH_BYTES + len));
+    at += LENGTH_BYTES + len;
+  }
+  return out;
+}
+
+/** The row at `at`, as a new Row whose buffers are views into b. */
+export function decodeRow(b: Buffer, at: number, columns: ColumnIds, sharedEmptyClustering: Buffer[]): Row {
+  const flags = b[at]!;
+  const nClustering = readU16(b, at + FLAGS_BYTES);
+  let clustering = sharedEmptyClustering;
+  at += FLAGS_BYTES + COUNT16_BYTES;
+  if (nClustering > 0) {
+    clustering = [];
+    for (let i = 0; i < nClustering; i++) {
+      const len = readU32(b, at);
+      clustering.push(b.subarray(at + LENGTH_BYTES, at + LENGTH_BYTES + len));
+      at += LENGTH_BYTES + len;
+    }
+  }
+  const row: Row = { clustering, cells: [] };
+  if ((flags & ROW_FLAG_LIVENESS) !== 0) {
+    const timestampMicros = b.readDoubleLE(at);
+    at += TIMESTAMP_BYTES;
+    let ttlSec = 0;
+    let localExpirationTimeSec = 0;
+    if ((flags & ROW_FLAG_LIVENESS_EXPIRY) !== 0) {
+      ttlSec = readU32(b, at);
+      localExpirationTimeSec = b.readDoubleLE(at + TTL_BYTES);
+      at += EXPIRY_BYTES;
+    }
+    row.liveness = { timestampMicros, ttlSec, localExpirationTimeSec };
+  }
+  if ((flags & ROW_FLAG_DELETION) !== 0) {
+    row.deletion = readDeletion(b, at);
+    at += DELETION_BYTES;
+  }
+  if ((flags & ROW_FLAG_COMPLEX_DELETIONS) !== 0) {
+    const n = readU16(b, at);
+    at += COUNT16_BYTES;
+    const cds: { column: string; deletion: DeletionTime }[] = [];
+    for (let i = 0; i < n; i++) {
+      cds.push({ column: columns.nameOf(readU16(b, at)), deletion: readDeletion(b, at + COLUMN_ID_BYTES) });
+      at += COLUMN_ID_BYTES + DELETION_BYTES;
+    }
+    row.complexDeletions = cds;
+  }
+  const nCells = readU32(b, at);
+  at += COUNT32_BYTES;
+  for (let i = 0; i < nCells; i++) at = decodeCell(b, at, columns, row.cells);
+  return row;
+}
+
+function readDeletion(b: Buffer, at: number): DeletionTime {
+  return { markedForDeleteAtMicros: b.readDoubleLE(at), localDeletionTimeSec: b.readDoubleLE(at + TIMESTAMP_BYTES) };
+}
+
+function decodeCell(b: Buffer, at: number, columns: ColumnIds, out: Cell[]): number {
+  const flags = b[at]!;
+  const column = columns.nameOf(readU16(b, at + FLAGS_BYTES));
+  const timestampMicros = b.readDoubleLE(at + FLAGS_BYTES + COLUMN_ID_BYTES);
+  at += CELL_FIXED_BYTES;
+  let ttlSec = 0;
+  let localExpirationTimeSec = 0;
+  if ((flags & CELL_FLAG_EXPIRY) !== 0) {
+    ttlSec = readU32(b, at);
+    localExpirationTimeSec = b.readDoubleLE(at + TTL_BYTES);
+    at += EXPIRY_BYTES;
+  }
+  let path: Buffer | undefined;
+  if ((flags & CELL_FLAG_PATH) !== 0) {
+    const len = readU32(b, at);
+    path = b.subarray(at + LENGTH_BYTES, at + LENGTH_BYTES + len);
+    at += LENGTH_BYTES + len;
+  }
+  let value: Buffer | null = null;
+  if ((flags & CELL_FLAG_TOMBSTONE) === 0) {
+    const len = readU32(b, at);
+    value = b.subarray(at + LENGTH_BYTES, at + LENGTH_BYTES + len);
+    at += LENGTH_BYTES + len;
+  }
+  const cell: Cell = path === undefined
+    ? { column, value, timestampMicros, ttlSec, localExpirationTimeSec }
+    : { column, path, value, timestampMicros, ttlSec, localExpirationTimeSec };
+  if ((flags & CELL_FLAG_COUNTER) !== 0) cell.counter = true;
+  out.push(cell);
+  return at;
+}
