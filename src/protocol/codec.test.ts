@@ -276,3 +276,17 @@ test('RequestDecoder: response opcodes, unknown opcodes and cut bodies are Proto
   assert.ok(back.opcode === 'EXECUTE');
   assert.deepEqual(plain(back.params.values.values), plain([Buffer.from('v'), null, UNSET]));
 });
+
+test('bound values decode as Buffer views of the received bytes (no copies), with Buffer methods', () => {
+  const { body } = encodeBody({ opcode: 'EXECUTE', id: Buffer.from([1]), resultMetadataId: null, params: params({ values: { kind: 'positional', values: [Buffer.from('abc'), Buffer.alloc(0)] } }) }, 4);
+  const back = decodeBody({ opcode: OPCODE.EXECUTE, flags: 0, version: 4, isResponse: false }, body).message;
+  assert.ok(back.opcode === 'EXECUTE');
+  const [v, empty] = back.params.values.values as Buffer[];
+  assert.ok(Buffer.isBuffer(v) && Buffer.isBuffer(empty));
+  assert.equal(v!.toString('utf8'), 'abc');
+  assert.equal(empty!.length, 0);
+  assert.equal(v!.buffer, body.buffer, 'a view of the body');
+  body[body.indexOf('abc')] = 0x78;
+  assert.equal(v!.toString('utf8'), 'xbc');
+  assert.equal(v!.subarray(1).toString('utf8'), 'bc');
+});
