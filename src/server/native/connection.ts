@@ -401,7 +401,7 @@ export class ClientConnection {
 
   /** The first envelope fixes the version; unsupported or changing versions close the connection. */
   private checkVersion(v: number, flags: number, streamId: number): boolean {
-    if (v === this.version) return true;
+    if (v === this.version && v !== 0) return true;
     if (this.version === 0) {
       if (!SUPPORTED_VERSIONS.includes(v)) {
         this.enqueueError(streamId, new ProtocolError(unsupportedVersionMessage(v)), versionForVersionError(v));

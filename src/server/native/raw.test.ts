@@ -107,10 +107,10 @@ test('errors that keep the connection: unknown opcode, malformed body, request b
   }
 });
 
-test('v3 and DSE versions get the version error in a header they can read; v5 needs no beta flag', T, async () => {
+test('versions 0, 1, 3 and DSE versions get the version error in a header they can read; v5 needs no beta flag', T, async () => {
   const { env, transport, port } = await start();
   try {
-    for (const [v, replyVersion] of [[3, 3], [0x42, 5], [6, 5]] as const) {
+    for (const [v, replyVersion] of [[0, 1], [1, 1], [3, 3], [0x42, 5], [6, 5]] as const) {
       const c = await RawClient.connect(env, port);
       c.send({ opcode: 'STARTUP', options: new Map([['CQL_VERSION', '3.0.0']]) }, { version: v, stream: 3 });
       const r = await c.next();
