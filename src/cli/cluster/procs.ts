@@ -110,10 +110,19 @@ export async function waitReady(o: { pid: number; configPath: string; logPath: s
 export async function waitGone(pid: number, configPath: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!isAlive(processState(pid, configPath))) return true;
+    if (isGone(processState(pid, configPath))) return true;
     if (Date.now() >= deadline) return false;
     await sleep(POLL_INTERVAL_MS);
   }
+}
+
+/**
+ * Gone for good: no such process, a zombie, or the PID reused by another program. A process that
+ * is still exiting has already dropped its command line (it reads as empty) but is not a zombie
+ * yet: that one is still going.
+ */
+function isGone(s: ProcessState): boolean {
+  return s.kind === 'absent' || (s.kind === 'foreign' && s.command !== '');
 }
 
 /** Polls until the process is in `want` ('paused' or 'running'); false at the deadline. */

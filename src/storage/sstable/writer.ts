@@ -52,7 +52,9 @@ export class SSTableWriter {
   private stagingBytes = 0;
   /** Uncompressed bytes of every partition added so far. */
   private rawPos = 0;
-  private readonly compressing: Promise<CompressedChunks>[] = [];
+  /** Uncompressed bytes of the runs written to Data.db. */
+  private rawWritten = 0;
+  private readonly compressing: { raw: number; job: Promise<CompressedChunks> }[] = [];
   private readonly codec: ChunkCodec;
   private readonly index = new ByteWriter(64 * 1024, 1024 * 1024 * 1024);
   private readonly summary = new ByteWriter(4096, 256 * 1024 * 1024);
@@ -76,7 +78,16 @@ export class SSTableWriter {
   }
 
   get partitionCount(): number { return this.stats.partitionCount; }
-  get bytesOnDisk(): number { return this.dataFilePos; }
+  /**
+   * Data.db bytes so far: those written, plus the runs still compressing and the staging run at
+   * the compression ratio seen so far (1 before the first run is written). Leveled compaction
+   * splits its output on this, so it must count what is not written yet.
+   */
+  get bytesOnDisk(): number {
+    const pendingRaw = this.rawPos - this.rawWritten;
+    const ratio = this.rawWritten > 0 ? this.dataFilePos / this.rawWritten : 1;
+    return this.dataFilePos + Math.ceil(pendingRaw * ratio);
+  }
   get uncompressedBytes(): number { return this.rawPos; }
 
   async add(p: Partition): Promise<void> {
@@ -182,18 +193,20 @@ export class SSTableWriter {
   private async emitRun(): Promise<void> {
     const job = this.codec.compress(this.o.method, this.staging.subarray(0, this.stagingBytes), this.o.chunkBytes);
     job.catch(() => {}); // awaited in order by writeOldestRun; this only marks it handled meanwhile
-    this.compressing.push(job);
+    this.compressing.push({ raw: this.stagingBytes, job });
     this.stagingBytes = 0;
     while (this.compressing.length > RUNS_IN_FLIGHT_MAX) await this.writeOldestRun();
   }
 
   private async writeOldestRun(): Promise<void> {
-    const run = await this.compressing.shift()!;
+    const pending = this.compressing.shift()!;
+    const run = await pending.job;
     let at = this.dataFilePos;
     for (const n of run.chunkSizes) { this.chunkOffsets.push(at); at += n; }
     assert(at - this.dataFilePos === run.stored.length, 'stored run length is the sum of its chunks');
     await this.data.write(run.stored, 0, run.stored.length, this.dataFilePos);
     this.dataFilePos = at;
+    this.rawWritten += pending.raw;
   }
 
   /** Finishes every component and publishes the SSTable; returns its stats. */
@@ -229,7 +242,7 @@ export class SSTableWriter {
 
   /** Removes temporary files after a failed write. */
   async abort(): Promise<void> {
-    await Promise.allSettled(this.compressing.splice(0));
+    await Promise.allSettled(this.compressing.splice(0).map((c) => c.job));
     if (this.opened) await this.data.close().catch(() => {});
     for (const c of COMPONENTS) await this.o.fs.unlink(this.tmp(c)).catch(() => {});
   }
