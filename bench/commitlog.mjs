@@ -1,7 +1,8 @@
 // The commit log alone under small durable appends: CPU per append of the whole process and of
 // the main (event-loop) thread, for each way of writing batches, alternated in rounds.
 // Usage: npm run build && node bench/commitlog.mjs [--ops 100000] [--concurrency 128] [--rounds 3]
-//        [--variants handles,thread,handles+dsync,thread+dsync]
+//        [--variants handles,thread,handles+dsync,thread+dsync,none]  (none: the loop without a log, to subtract;
+//        a '+cb' suffix appends with appendThen's callback instead of the promise)
 // CPU from /proc/self/stat (process: all threads) and /proc/self/task/<pid>/stat (main thread),
 // 10 ms ticks. A 100-byte cell per append, group mode (1 ms window), 32 MiB segments, tmp dir.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,7 +31,19 @@ function update(i) {
   return { tableId: 't', key, token: BigInt(i), rangeTombstones: [], rows: [{ clustering: [], cells: [{ column: 'v', value: Buffer.alloc(100, i & 0xff), timestampMicros: i, ttlSec: 0, localExpirationTimeSec: 0 }] }] };
 }
 
+/** The loop alone (updates built, a resolved promise awaited): what every variant's figures include besides the log. */
+async function runNone(variant) {
+  let next = 0;
+  const t0 = performance.now();
+  const c0 = cpu();
+  if (variant === 'none+cb') { while (next < OPS) update(next++); } // appendThen's loop: no promise per op
+  else await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < OPS) { update(next++); await Promise.resolve(); } }));
+  const c1 = cpu();
+  return { variant, opsPerSec: Math.round(OPS / (performance.now() - t0) * 1000), procUsPerOp: (c1.proc - c0.proc) / OPS, mainUsPerOp: (c1.main - c0.main) / OPS, perBatch: NaN };
+}
+
 async function run(variant) {
+  if (variant.startsWith('none')) return runNone(variant);
   const env = nodeEnv();
   const dir = mkdtempSync(join(tmpdir(), 'cassia-clbench-'));
   const log = new CommitLog({
@@ -43,7 +56,20 @@ async function run(variant) {
   const t0 = performance.now();
   const c0 = cpu();
   const batches0 = log.batches;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < OPS) await log.append(update(next++)); }));
+  if (variant.endsWith('+cb')) {
+    // appendThen: the callback of one append issues the next (no promise per append).
+    await new Promise((resolve, reject) => {
+      let active = CONCURRENCY;
+      const step = (e) => {
+        if (e) { reject(e); return; }
+        if (next < OPS) log.appendThen(update(next++), step);
+        else if (--active === 0) resolve();
+      };
+      for (let i = 0; i < CONCURRENCY; i++) step(undefined);
+    });
+  } else {
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < OPS) await log.append(update(next++)); }));
+  }
   const c1 = cpu();
   const ms = performance.now() - t0;
   const batches = log.batches - batches0;

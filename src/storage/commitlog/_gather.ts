@@ -17,6 +17,10 @@ const UTF8_BYTES_PER_CODE_UNIT_MAX = 3;
 
 assert(VALUE_BY_REFERENCE_BYTES_MIN < SLAB_BYTES, 'a copied value must fit in one slab');
 
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
 interface RetiredSlab { slab: Buffer; seq: number }
 
 /**
@@ -29,6 +33,8 @@ export class GatherWriter implements ByteSink {
   /** Bytes written through this writer so far (the ByteSink contract: encoders measure with it). */
   length = 0;
   private slab: Buffer;
+  /** A DataView of `slab` (the fast entry encoder writes through it). */
+  private view: DataView;
   private pos = 0;
   private cutAt = 0;
   private pieces: Uint8Array[] = [];
@@ -41,6 +47,7 @@ export class GatherWriter implements ByteSink {
 
   constructor() {
     this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    this.view = viewOf(this.slab);
   }
 
   /** The list that the next pieces go to (after cutting what the previous list is owed). */
@@ -79,6 +86,7 @@ export class GatherWriter implements ByteSink {
     this.retired.length = 0;
     this.free.length = 0;
     this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    this.view = viewOf(this.slab);
     this.pos = 0;
     this.cutAt = 0;
     this.crcFrom = -1;
@@ -92,6 +100,7 @@ export class GatherWriter implements ByteSink {
     this.cut();
     this.retired.push({ slab: this.slab, seq: this.seq });
     this.slab = this.free.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+    this.view = viewOf(this.slab);
     this.pos = 0;
     this.cutAt = 0;
     if (this.crcFrom >= 0) this.crcFrom = 0;
@@ -112,11 +121,26 @@ export class GatherWriter implements ByteSink {
     return this.crc;
   }
 
-  /** The slab and offset where the next `n` bytes go (made contiguous), for in-place checksums. */
-  reserve(n: number): { slab: Buffer; at: number } {
+  /**
+   * Makes the next `n` bytes contiguous and returns their offset in `current` (and `currentView`);
+   * the caller writes them there in place and then calls `advance(n)`. Not inside a payload.
+   */
+  place(n: number): number {
+    assert(this.crcFrom < 0, 'place() inside a payload');
     this.ensure(n);
-    return { slab: this.slab, at: this.pos };
+    return this.pos;
   }
+
+  /** The `n` bytes at the offset `place(n)` returned are written. */
+  advance(n: number): void {
+    assert(this.pos + n <= this.slab.length, 'advance past the slab');
+    this.pos += n;
+    this.length += n;
+  }
+
+  /** The slab in use (valid until the next ensure/place). */
+  get current(): Buffer { return this.slab; }
+  get currentView(): DataView { return this.view; }
 
   u8(v: number): this {
     this.ensure(1);

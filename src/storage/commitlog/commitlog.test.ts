@@ -358,3 +358,35 @@ test('under a flood with small writes in every batch, small-only batches alterna
   assert.deepEqual((await replayAll(fs.sim)).map((x) => x.key.readInt32BE(0)), keys);
   await log.close();
 });
+
+test('appendThen: done is called once per append, after its apply and sync, in log order; a throwing callback does not stop the others', async () => {
+  const { time, fs, log, applied } = await openLog();
+  fs.holdSyncs = true;
+  const calls: { key: number; error: Error | undefined; appliedThen: number }[] = [];
+  for (let i = 0; i < 20; i++) {
+    log.appendThen(small(i), (error) => {
+      calls.push({ key: i, error, appliedThen: applied.length });
+      if (i === 3) throw new Error('a caller bug');
+    });
+  }
+  await time.runFor(5);
+  assert.equal(calls.length, 0, 'nothing is acknowledged before its sync');
+  fs.holdSyncs = false;
+  fs.releaseSyncs();
+  await time.runFor(1);
+  assert.deepEqual(calls.map((c) => c.key), Array.from({ length: 20 }, (_, i) => i), 'every append acknowledged once, in log order');
+  for (const c of calls) {
+    assert.equal(c.error, undefined);
+    assert.ok(c.appliedThen >= c.key + 1, 'done runs after its own apply');
+  }
+  let refused: Error | undefined;
+  let refusedCalls = 0;
+  const huge = u(1, [{ column: 'v', value: Buffer.alloc(SEGMENT_BYTES), timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 }]);
+  log.appendThen(huge, (e) => { refused = e; refusedCalls++; });
+  assert.equal(refusedCalls, 1, 'a refusal is answered before appendThen returns');
+  assert.match(String(refused), /larger than the maximum/);
+  await log.close();
+  let closedError: Error | undefined;
+  log.appendThen(small(99), (e) => { closedError = e; });
+  assert.match(String(closedError), /closed/);
+});

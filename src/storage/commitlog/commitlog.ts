@@ -5,11 +5,12 @@ import { crc32 } from 'node:zlib';
 import type { Clock, FileHandle, FileSystem, Scheduler, WriteRun, WriterThread } from '../../env/mod.js';
 import { assert } from '../../util/assert.js';
 import { ByteReader, TruncatedInput } from '../../util/bytes.js';
-import { crc32 as crc32Js } from '../../util/crc.js';
 import { InvalidRequest, WriteFailure } from '../../util/errors.js';
 import type { PartitionUpdate } from '../data.js';
 import { decodeUpdate, encodeUpdate, updateBytes } from '../_codec.js';
 import { GatherWriter } from './_gather.js';
+import { crc32Js } from './_crc.js';
+import { encodeSmallEntry, payloadBytes as entryPayloadBytes, SMALL_ENTRY_BYTES_MAX } from './_entry.js';
 import type { CommitLogSync } from '../_config.js';
 
 export const SEGMENT_MAGIC = 0x4353434c; // "CSCL"
@@ -97,9 +98,17 @@ interface Append {
   entryBytes: number;
   /** `CommitLog.arrivals` when this append arrived (a segment failure older than it is retried first). */
   arrival: number;
-  resolve: () => void;
-  reject: (e: Error) => void;
+  /** Called once: undefined when durable and applied, else the error (AppendDone). */
+  done: AppendDone;
 }
+
+/**
+ * How an append is acknowledged (appendThen): `done(undefined)` once the entry is durable as the
+ * sync mode promises and applied, `done(error)` when it never will be. Called exactly once, from
+ * the log's batch completion (synchronously, in log order) or inside appendThen for a refusal.
+ * Must not throw (a throw is logged and otherwise ignored).
+ */
+export type AppendDone = (error: Error | undefined) => void;
 
 /** A batch's entries in one segment: consecutive from `offset`, written with one writev. */
 interface Run {
@@ -123,11 +132,23 @@ interface Batch {
   small: number;
 }
 
-/** Writes one entry (header, payload, trailer) through the gather writer; `payloadBytes` must be exact. */
+/**
+ * Writes one entry (header, payload, trailer) through the gather writer; `payloadBytes` must be
+ * exact. Small entries in one pass into the slab (`_entry.ts`), others field by field.
+ */
 function writeEntry(w: GatherWriter, seed: number, update: PartitionUpdate, payloadBytes: number): void {
-  const { slab, at } = w.reserve(ENTRY_HEADER_BYTES);
+  const entryBytes = payloadBytes + ENTRY_OVERHEAD_BYTES;
+  if (entryBytes <= SMALL_ENTRY_BYTES_MAX) {
+    const at = w.place(entryBytes);
+    const end = encodeSmallEntry(w.current, w.currentView, at, seed, update, payloadBytes);
+    assert(end === at + entryBytes, 'small commit log entry size');
+    w.advance(entryBytes);
+    return;
+  }
+  const at = w.place(ENTRY_HEADER_BYTES);
+  const slab = w.current;
   w.u32(payloadBytes);
-  w.u32(crc32Js(slab, seed, at, at + 4));
+  w.u32(crc32Js(slab, at, at + 4, seed));
   const start = w.length;
   w.beginPayload();
   encodeUpdate(w, update);
@@ -391,24 +412,75 @@ export class CommitLog {
    * The update's buffers are referenced until the entry is written: never reuse them.
    */
   append(update: PartitionUpdate): Promise<void> {
-    if (this.closed) return Promise.reject(new WriteFailure('commit log is closed', 'ONE', 0, 1, [], 'SIMPLE'));
-    if (this.waiting.length + this.queuedAppends() >= PENDING_WRITES_MAX) {
-      return Promise.reject(new WriteFailure(`commit log has ${PENDING_WRITES_MAX} writes waiting for disk; the disk is too slow`, 'ONE', 0, 1, [], 'SIMPLE'));
-    }
-    const payloadBytes = updateBytes(update);
-    if (payloadBytes + ENTRY_OVERHEAD_BYTES > this.maxEntryBytes) {
-      return Promise.reject(new InvalidRequest(`mutation of ${payloadBytes} bytes is larger than the maximum of ${this.maxEntryBytes} bytes `
-        + `(half of commitlog_segment_size)`));
-    }
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ update, entryBytes: payloadBytes + ENTRY_OVERHEAD_BYTES, arrival: ++this.arrivals, resolve, reject });
-      this.assign();
+      this.appendThen(update, (e) => { if (e) reject(e); else resolve(); });
     });
+  }
+
+  /**
+   * `append` without a promise: `done` is called once, as AppendDone says (after `apply(update)`
+   * when it succeeds). Refusals (closed, too many writes waiting, entry too large) call it
+   * before this returns.
+   */
+  appendThen(update: PartitionUpdate, done: AppendDone): void {
+    const refusal = this.refusal(update);
+    if (typeof refusal !== 'number') { this.settle(done, refusal); return; }
+    const a: Append = { update, entryBytes: refusal + ENTRY_OVERHEAD_BYTES, arrival: ++this.arrivals, done };
+    if (this.waiting.length === 0 && this.placeNow(a)) { this.kick(); return; }
+    this.waiting.push(a);
+    this.assign();
+  }
+
+  /**
+   * The usual case of an append, without the `waiting` queue: nothing waits before it and the
+   * active segment has room, so it is deferred or encoded now (as `assign` would). False when
+   * it has to wait (no segment space).
+   */
+  private placeNow(a: Append): boolean {
+    if (this.defers(a)) { this.deferred.push(a); return true; }
+    const seg = this.active;
+    if (!seg || seg.writePos + a.entryBytes + ENTRY_HEADER_BYTES > seg.sizeBytes) return false;
+    try {
+      this.encode(a, seg);
+    } catch (e) {
+      this.failEncode(a, e as Error);
+    }
+    return true;
+  }
+
+  /** A bug in sizing or encoding: the open batch may hold a partial entry, so fail it all. */
+  private failEncode(a: Append, e: Error): void {
+    this.settle(a.done, e);
+    this.failQueued(e);
+  }
+
+  /** Why `update` cannot be appended now, or else its payload size. */
+  private refusal(update: PartitionUpdate): number | Error {
+    if (this.closed) return new WriteFailure('commit log is closed', 'ONE', 0, 1, [], 'SIMPLE');
+    if (this.waiting.length + this.queuedAppends() >= PENDING_WRITES_MAX) {
+      return new WriteFailure(`commit log has ${PENDING_WRITES_MAX} writes waiting for disk; the disk is too slow`, 'ONE', 0, 1, [], 'SIMPLE');
+    }
+    const payloadBytes = entryPayloadBytes(update);
+    if (payloadBytes + ENTRY_OVERHEAD_BYTES > this.maxEntryBytes) {
+      return new InvalidRequest(`mutation of ${payloadBytes} bytes is larger than the maximum of ${this.maxEntryBytes} bytes `
+        + `(half of commitlog_segment_size)`);
+    }
+    return payloadBytes;
+  }
+
+  /** Acknowledges one append (a throwing callback must not stop the others of its batch). */
+  private settle(done: AppendDone, error: Error | undefined): void {
+    try {
+      done(error);
+    } catch (e) {
+      this.o.log.error(`commit log: an append's completion callback threw: ${(e as Error).stack ?? String(e)}`);
+    }
   }
 
   /** Appends encoded but not yet being written. */
   private queuedAppends(): number {
     let n = this.open.appends.length + this.deferred.length;
+    if (this.sealed.length === 0) return n;
     for (const b of this.sealed) n += b.appends.length;
     return n;
   }
@@ -429,7 +501,7 @@ export class CommitLog {
         // nothing about now: prepare again, and fail them if that fails too.
         if (this.prepareError && !this.preparing && this.waiting.length > 0 && this.waiting[0]!.arrival <= this.prepareFailedAtArrival) {
           const err = this.prepareError;
-          for (const w of this.waiting.splice(0)) w.reject(new WriteFailure(`commit log cannot take writes: ${err.message}`, 'ONE', 0, 1, [], 'SIMPLE'));
+          for (const w of this.waiting.splice(0)) this.settle(w.done, new WriteFailure(`commit log cannot take writes: ${err.message}`, 'ONE', 0, 1, [], 'SIMPLE'));
           this.prepareError = undefined;
           break;
         }
@@ -440,10 +512,8 @@ export class CommitLog {
       try {
         this.encode(a, seg);
       } catch (e) {
-        // A bug in sizing or encoding: the open batch may hold a partial entry, so fail it all.
         this.waiting.splice(0, taken);
-        a.reject(e as Error);
-        this.failQueued(e as Error);
+        this.failEncode(a, e as Error);
         this.kick();
         return;
       }
@@ -635,7 +705,7 @@ export class CommitLog {
   private rejectAppends(appends: Append[], e: Error): void {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOSPC' ? `disk full in ${this.o.dir}` : err.message;
-    for (const a of appends) a.reject(new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
+    for (const a of appends) this.settle(a.done, new WriteFailure(`commit log write failed: ${why}`, 'ONE', 0, 1, [], 'SIMPLE'));
   }
 
   /** Applies a durable batch's entries in log order and acknowledges them. */
@@ -644,20 +714,24 @@ export class CommitLog {
     for (const r of batch.runs) {
       const seg = r.segment;
       const end = r.offset + r.bytes;
+      let applied = -1; // end of the run's last entry applied so far
       for (let offset = r.offset; offset < end; i++) {
         const a = batch.appends[i]!;
+        const at = offset;
+        offset += a.entryBytes;
         try {
           this.o.apply(a.update);
         } catch (e) {
-          a.reject(e as Error);
-          offset += a.entryBytes;
+          this.settle(a.done, e as Error);
           continue;
         }
-        seg.dirty.set(a.update.tableId, offset);
-        offset += a.entryBytes;
-        this.lastApplied = { segmentId: seg.id, offset };
-        a.resolve();
+        seg.dirty.set(a.update.tableId, at);
+        applied = offset;
+        this.settle(a.done, undefined);
       }
+      // Once per run: a callback that reads it meanwhile sees an earlier position, which only
+      // makes a flush cut there replay more (idempotent), never less.
+      if (applied >= 0) this.lastApplied = { segmentId: seg.id, offset: applied };
     }
     assert(i === batch.appends.length, 'a batch\'s runs hold its appends');
     this.o.afterBatch?.();
