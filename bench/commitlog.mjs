@@ -18,12 +18,14 @@ const ROUNDS = Number(flag('rounds', '3'));
 const VARIANTS = flag('variants', 'handles,thread,handles+dsync,thread+dsync').split(',');
 const TICK_US = 10_000;
 
-function ticks(path) {
+function ticks(path, which = 'all') {
   const f = readFileSync(path, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * TICK_US; // utime + stime
+  const user = Number(rest[11]), sys = Number(rest[12]);
+  return (which === 'sys' ? sys : user + sys) * TICK_US;
 }
-const cpu = () => ({ proc: ticks('/proc/self/stat'), main: ticks(`/proc/self/task/${process.pid}/stat`) });
+const MAIN = `/proc/self/task/${process.pid}/stat`;
+const cpu = () => ({ proc: ticks('/proc/self/stat'), main: ticks(MAIN), mainSys: ticks(MAIN, 'sys') });
 
 function update(i) {
   const key = Buffer.alloc(4);
@@ -39,7 +41,7 @@ async function runNone(variant) {
   if (variant === 'none+cb') { while (next < OPS) update(next++); } // appendThen's loop: no promise per op
   else await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (next < OPS) { update(next++); await Promise.resolve(); } }));
   const c1 = cpu();
-  return { variant, opsPerSec: Math.round(OPS / (performance.now() - t0) * 1000), procUsPerOp: (c1.proc - c0.proc) / OPS, mainUsPerOp: (c1.main - c0.main) / OPS, perBatch: NaN };
+  return { variant, opsPerSec: Math.round(OPS / (performance.now() - t0) * 1000), procUsPerOp: (c1.proc - c0.proc) / OPS, mainUsPerOp: (c1.main - c0.main) / OPS, mainSysUsPerOp: (c1.mainSys - c0.mainSys) / OPS, perBatch: NaN };
 }
 
 async function run(variant) {
@@ -75,18 +77,22 @@ async function run(variant) {
   const batches = log.batches - batches0;
   await log.close();
   rmSync(dir, { recursive: true, force: true });
-  return { variant, opsPerSec: Math.round(OPS / ms * 1000), procUsPerOp: (c1.proc - c0.proc) / OPS, mainUsPerOp: (c1.main - c0.main) / OPS, perBatch: OPS / batches };
+  return { variant, opsPerSec: Math.round(OPS / ms * 1000), procUsPerOp: (c1.proc - c0.proc) / OPS, mainUsPerOp: (c1.main - c0.main) / OPS, mainSysUsPerOp: (c1.mainSys - c0.mainSys) / OPS, perBatch: OPS / batches };
 }
 
-const best = new Map();
+const all = new Map();
 await run('handles'); // warm-up
 for (let r = 0; r < ROUNDS; r++) {
   for (const v of VARIANTS) {
     const x = await run(v);
-    console.log(`round ${r + 1} ${v.padEnd(14)} ${String(x.opsPerSec).padStart(7)} ops/s  process ${x.procUsPerOp.toFixed(2)} µs/op  main thread ${x.mainUsPerOp.toFixed(2)} µs/op  ${x.perBatch.toFixed(0)} appends/batch`);
-    const b = best.get(v);
-    best.set(v, { proc: Math.min(b?.proc ?? Infinity, x.procUsPerOp), main: Math.min(b?.main ?? Infinity, x.mainUsPerOp) });
+    console.log(`round ${r + 1} ${v.padEnd(16)} ${String(x.opsPerSec).padStart(7)} ops/s  process ${x.procUsPerOp.toFixed(2)} µs/op  main thread ${x.mainUsPerOp.toFixed(2)} µs/op (system ${x.mainSysUsPerOp.toFixed(2)})  ${x.perBatch.toFixed(0)} appends/batch`);
+    if (!all.has(v)) all.set(v, []);
+    all.get(v).push(x);
   }
 }
-console.log('minimum over rounds:');
-for (const [v, b] of best) console.log(`  ${v.padEnd(14)} process ${b.proc.toFixed(2)} µs/op, main thread ${b.main.toFixed(2)} µs/op`);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+console.log('minimum / median over rounds, µs per append:');
+for (const [v, xs] of all) {
+  const proc = xs.map((x) => x.procUsPerOp), main = xs.map((x) => x.mainUsPerOp);
+  console.log(`  ${v.padEnd(16)} process ${Math.min(...proc).toFixed(2)} / ${median(proc).toFixed(2)}, main thread ${Math.min(...main).toFixed(2)} / ${median(main).toFixed(2)}`);
+}
