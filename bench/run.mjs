@@ -5,7 +5,7 @@
 // and prints a markdown table for the README. Never part of `npm test`.
 //
 // Usage: npm run build && node bench/run.mjs [--duration S] [--concurrency N] [--connections N] [--only a,b]
-//                                            [--config cassia.yaml]
+//                                            [--config cassia.yaml] [--generator c|node] [--rt P|off]
 //
 // Method per (operation, target): warm up, run closed-loop at --concurrency for --duration
 // (max throughput; server CPU from /proc/PID/stat of the server process before and after, so
@@ -14,6 +14,15 @@
 // fixed-rate phase runs at the node's rate, so its latencies are the floor this machine and
 // client reach at the same offered load. --config passes a cassia.yaml to the node (e.g.
 // `commitlog_sync: periodic` to see write latency without a wait for fdatasync).
+//
+// The fixed-rate phase's generator (--generator): `c` (the default when gcc is there) is
+// bench/loadgen.c, one pacing loop that sends each operation at its due time; `node` is
+// src/cli/stress/load.ts over bench/_client.mjs, whose own pacing and event loop add milliseconds
+// to the tail on this 2-vCPU machine. --rt P (default 1 when running as root, `off` to disable)
+// runs the generator and every thread of the target in SCHED_FIFO at priority P during the
+// fixed-rate phase only, so other work on the shared machine does not preempt them (the kernel's
+// RT throttling bounds them to 95% of each second). The max-throughput phase, which gives the CPU
+// µs/op, is the same closed loop either way.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +35,7 @@ import { nodeClock } from '../dist/src/cli/stress/run.js';
 import { Recorder, percentilesMs } from '../dist/src/cli/stress/stats.js';
 import { readProcCpu } from '../dist/src/cli/stress/cpu.js';
 import { BenchPool, int32 } from './_client.mjs';
+import { loadgenAvailable, placeProcess, runLoadgen } from './_loadgen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -39,6 +49,10 @@ const CONNECTIONS = Number(flag('connections', '2'));
 const WARMUP_S = Math.min(1, DURATION_S);
 const ONLY = flag('only', '')?.split(',').filter(Boolean) ?? [];
 const NODE_CONFIG = flag('config', null);
+const GENERATOR = flag('generator', loadgenAvailable() ? 'c' : 'node');
+const RT_FLAG = flag('rt', process.getuid?.() === 0 ? '1' : 'off');
+const RT = RT_FLAG === 'off' ? null : Number(RT_FLAG);
+const LOADGEN_WARMUP_S = 0.5;
 const VALUE = Buffer.alloc(100, 0x61); // 100-byte values
 const WIDE_PARTITIONS = 10_000;
 const ROWS_PER_SLICE = 10;
@@ -53,10 +67,13 @@ const SCHEMA = [
 function cases(state) {
   return [
     { name: 'write', title: 'prepared single-row write', cql: 'INSERT INTO bench.kv (k, v) VALUES (?, ?)',
+      gen: () => ({ op: 'write', keys: 1 }), generated: (end) => { state.keys = Math.max(state.keys, end); },
       op: (pool, id, i) => { state.keys = Math.max(state.keys, i + 1); return pool.pick().execute(id, [int32(i), VALUE]); } },
     { name: 'read_memtable', title: 'read from memtable', cql: 'SELECT v FROM bench.kv WHERE k = ?',
+      gen: () => ({ op: 'key', keys: Math.max(1, state.keys) }), generated: () => {},
       op: (pool, id, i) => pool.pick().execute(id, [int32(hash(i) % Math.max(1, state.keys))]) },
     { name: 'batch10', title: 'batch of 10 (one partition)', cql: 'INSERT INTO bench.wide (p, c, v) VALUES (?, ?, ?)',
+      gen: () => ({ op: 'batch10', keys: 1 }), generated: (end) => { state.wide = Math.max(state.wide, Math.min(WIDE_PARTITIONS, end)); },
       op: (pool, id, i) => {
         const p = i % WIDE_PARTITIONS;
         state.wide = Math.max(state.wide, Math.min(WIDE_PARTITIONS, i + 1));
@@ -65,8 +82,10 @@ function cases(state) {
         return pool.pick().batch(statements);
       } },
     { name: 'slice10', title: '10-row partition slice', cql: 'SELECT c, v FROM bench.wide WHERE p = ?',
+      gen: () => ({ op: 'wide', keys: Math.max(1, state.wide) }), generated: () => {},
       op: (pool, id, i) => pool.pick().execute(id, [int32(hash(i) % Math.max(1, state.wide))]) },
     { name: 'read_sstable', title: 'read from SSTables (warm, after flush)', cql: 'SELECT v FROM bench.kv WHERE k = ?', flushFirst: true,
+      gen: () => ({ op: 'key', keys: Math.max(1, state.keys) }), generated: () => {},
       op: (pool, id, i) => pool.pick().execute(id, [int32(hash(i) % Math.max(1, state.keys))]) },
   ];
 }
@@ -119,8 +138,34 @@ async function measure(target, pool, c, halfRate) {
   const max = await phase(target, pool, id, c.op, closed, offset);
   offset += max.started;
   const rate = halfRate ?? Math.max(1, Math.round(max.opsPerSec / 2));
-  const half = await phase(target, pool, id, c.op, { ...closed, rateOpsPerSec: rate }, offset);
-  return { max, half: { rateOpsPerSec: rate, ...half } };
+  const half = GENERATOR === 'c'
+    ? await loadgenPhase(target, c, id, rate, offset)
+    : await phase(target, pool, id, c.op, { ...closed, rateOpsPerSec: rate }, offset);
+  return { max, half: { rateOpsPerSec: rate, generator: GENERATOR, rt: RT, ...half } };
+}
+
+/** The fixed-rate phase by bench/loadgen.c, the target's threads in SCHED_FIFO meanwhile (--rt). */
+async function loadgenPhase(target, c, id, rate, offset) {
+  const { op, keys } = c.gen();
+  if (RT !== null) placeProcess(target.pid, { rt: RT });
+  const before = readProcCpu(target.pid);
+  let r;
+  try {
+    r = await runLoadgen({ port: target.port, idHex: Buffer.from(id).toString('hex'), op, keys, rate, offset, durationS: DURATION_S,
+      warmupS: LOADGEN_WARMUP_S, connections: CONNECTIONS, concurrency: CONCURRENCY, rt: RT, slowUs: 1e9 });
+  } finally {
+    if (RT !== null) placeProcess(target.pid, { rt: 0, policy: 'other' });
+  }
+  const after = readProcCpu(target.pid);
+  c.generated(offset + Math.round(rate * (LOADGEN_WARMUP_S + DURATION_S)));
+  const ms = (u) => ({ p50: u.p50 / 1000, p90: u.p90 / 1000, p99: u.p99 / 1000, p999: u.p999 / 1000, max: u.max / 1000 });
+  const cpuUs = before && after ? after.userMicros + after.systemMicros - before.userMicros - before.systemMicros : NaN;
+  return {
+    ops: r.ops, errors: r.errors, firstError: r.firstError, opsPerSec: r.ops / r.seconds, lateSends: r.lateSends, unanswered: r.unanswered,
+    // Includes the 0.5 s warm-up at the same rate; requests arrive one by one here, not 64 per read.
+    serverCpuUsPerOp: cpuUs / Math.max(1, r.ops + Math.round(rate * LOADGEN_WARMUP_S)),
+    latencyMs: ms(r.latencyUs), serviceTimeMs: ms(r.serviceUs),
+  };
 }
 
 async function flushNode(node) {
@@ -176,14 +221,14 @@ async function main() {
   const now = new Date();
   const doc = {
     date: now.toISOString(), node: process.version, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown',
-    method: { nodeConfig: NODE_CONFIG, responderHalfRate: 'the node\'s', durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
+    method: { nodeConfig: NODE_CONFIG, responderHalfRate: 'the node\'s', halfRateGenerator: GENERATOR, halfRateSchedFifo: RT, durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
     results,
   };
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${now.toISOString().slice(0, 10)}.json`);
   writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
-  process.stdout.write(`${table(results)}\n\n${availableParallelism()} CPUs (${doc.cpuModel}), Node ${process.version}; ${DURATION_S} s per phase, concurrency ${CONCURRENCY} over ${CONNECTIONS} connections. Results: ${file}\n`);
+  process.stdout.write(`${table(results)}\n\n${availableParallelism()} CPUs (${doc.cpuModel}), Node ${process.version}; ${DURATION_S} s per phase, concurrency ${CONCURRENCY} over ${CONNECTIONS} connections; half-rate phase by ${GENERATOR === 'c' ? 'bench/loadgen.c' : 'the node client'}${RT !== null ? `, SCHED_FIFO ${RT}` : ''}. Results: ${file}\n`);
 }
 
 await main();
