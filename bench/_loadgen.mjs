@@ -58,8 +58,8 @@ export function runLoadgen(opts) {
  * puts them in SCHED_FIFO at priority `rt` (root only; bounded by the kernel's RT throttling);
  * `{ rt: 0, policy: 'other' }` puts them back in SCHED_OTHER.
  */
-export function placeProcess(pid, { cpu = null, nice = null, rt = null, policy = 'fifo' } = {}) {
-  if (rt !== null) execFileSync('chrt', ['-a', policy === 'fifo' ? '-f' : '-o', '-p', String(rt), String(pid)], { stdio: 'ignore' });
+export function placeProcess(pid, { cpu = null, nice = null, rt = null, policy = 'fifo', mainThreadOnly = false } = {}) {
+  if (rt !== null) execFileSync('chrt', [...(mainThreadOnly ? [] : ['-a']), policy === 'fifo' ? '-f' : '-o', '-p', String(rt), String(pid)], { stdio: 'ignore' });
   if (cpu !== null) execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
   if (nice !== null) {
     const tids = execFileSync('ls', [`/proc/${pid}/task`]).toString().trim().split(/\s+/);

@@ -5,13 +5,14 @@
 // and GC did during the run (bench/_loopwatch.mjs preloaded into the node).
 //
 // Usage: npm run build && node bench/latency.mjs --target responder|node --op write|read
-//          --rate R [--runs 3] [--duration 3] [--generator c|node] [--pin] [--nice N]
-//          [--rt P] [--config cassia.yaml] [--watch] [--keys 20000] [--connections 2] [--concurrency 128]
+//          --rate R[,R...] [--runs 3] [--duration 3] [--generator c|node] [--pin] [--nice N]
+//          [--rt P] [--rt-main-only] [--server-nice N] [--node-options '--v8-flag ...'] [--config cassia.yaml] [--watch] [--slow-ms 2] [--keys 20000] [--connections 2] [--concurrency 128]
 //
 // --generator c: bench/loadgen.c (one pacing loop, compiled with gcc); node: src/cli/stress/load.ts
 // with bench/_client.mjs. --pin: the client on CPU 0, every thread of the server on CPU 1.
 // --nice N: the client and every server thread at nice N (negative needs root; other work on the
-// machine then disturbs the measurement less). --rt P: the same in SCHED_FIFO at priority P (root;
+// machine then disturbs the measurement less). --rt P: the server in SCHED_FIFO at priority P, the
+// generator at P + 1 (root; --server-nice N keeps the server in SCHED_OTHER at nice N instead;
 // the kernel's RT throttling leaves others 5% of each second). Every run is bounded by --duration.
 
 import { spawn } from 'node:child_process';
@@ -35,16 +36,20 @@ function flag(name, fallback) {
 const has = (name) => process.argv.includes(`--${name}`);
 const TARGET = flag('target', 'responder');
 const OP = flag('op', 'write');
-const RATE = Number(flag('rate', '5000'));
+const RATES = flag('rate', '5000').split(',').map(Number);
 const RUNS = Number(flag('runs', '3'));
 const DURATION_S = Number(flag('duration', '3'));
 const GENERATOR = flag('generator', 'c');
 const PIN = has('pin');
 const NICE = flag('nice', null);
 const RT = flag('rt', null);
+const SERVER_NICE = flag('server-nice', null);
+const RT_MAIN_ONLY = has('rt-main-only');
+const NODE_OPTIONS = (flag('node-options', '') ?? '').split(' ').filter(Boolean);
 const CONFIG = flag('config', null);
 const WATCH = has('watch');
 const KEYS = Number(flag('keys', '20000'));
+const SLOW_MS = Number(flag('slow-ms', '2'));
 const CONNECTIONS = Number(flag('connections', '2'));
 const CONCURRENCY = Number(flag('concurrency', '128'));
 const SERVER_CPU = '1';
@@ -69,7 +74,7 @@ function startTarget(watchFile) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cassia-lat-'));
   const args = TARGET === 'responder'
     ? [join(here, 'responder.mjs'), '0']
-    : [...(WATCH ? ['--import', join(here, '_loopwatch.mjs')] : []), CLI_PATH, 'start', '--listen-address', '127.0.0.1', '--native-port', '0',
+    : [...NODE_OPTIONS, ...(WATCH ? ['--import', join(here, '_loopwatch.mjs')] : []), CLI_PATH, 'start', '--listen-address', '127.0.0.1', '--native-port', '0',
       '--admin-port', '0', '--storage-port', '0', '--data-dir', dataDir, ...(CONFIG ? ['--config', CONFIG] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOOPWATCH_FILE: watchFile } });
   let out = '';
@@ -98,7 +103,7 @@ function readSteal() {
   return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
 }
 
-async function fixedRateNode(pool, id, offset) {
+async function fixedRateNode(pool, id, offset, RATE) {
   const recorder = new Recorder(['op']);
   const op = OP === 'write'
     ? (i) => pool.pick().execute(id, [int32(offset + i), VALUE])
@@ -142,18 +147,18 @@ async function main() {
     let offset = KEYS;
     // Placed after the closed-loop fill, so a server at SCHED_FIFO runs only the bounded fixed-rate phases.
     const place = { nice: NICE === null ? null : Number(NICE), rt: RT === null ? null : Number(RT) };
-    placeProcess(t.pid, { ...place, cpu: PIN ? SERVER_CPU : null });
+    placeProcess(t.pid, SERVER_NICE === null ? { ...place, mainThreadOnly: RT_MAIN_ONLY, cpu: PIN ? SERVER_CPU : null } : { nice: Number(SERVER_NICE), cpu: PIN ? SERVER_CPU : null });
     placeProcess(process.pid, { ...place, cpu: PIN ? CLIENT_CPU : null });
-    process.stdout.write(`target ${TARGET} op ${OP} rate ${RATE}/s generator ${GENERATOR}${PIN ? ' pinned' : ''}${NICE !== null ? ` nice ${NICE}` : ''}${RT !== null ? ` SCHED_FIFO ${RT}` : ''}${CONFIG ? ` config ${CONFIG}` : ''}\n`);
-    for (let run = 0; run < RUNS; run++) {
+    process.stdout.write(`target ${TARGET} op ${OP} rates ${RATES.join(', ')}/s generator ${GENERATOR}${PIN ? ' pinned' : ''}${NICE !== null ? ` nice ${NICE}` : ''}${RT !== null ? ` SCHED_FIFO ${RT}` : ''}${SERVER_NICE !== null ? ` server at nice ${SERVER_NICE}` : ''}${RT_MAIN_ONLY ? ' (server main thread only)' : ''}${CONFIG ? ` config ${CONFIG}` : ''}${NODE_OPTIONS.length ? ` node ${NODE_OPTIONS.join(' ')}` : ''}\n`);
+    for (const RATE of RATES) for (let run = 0; run < RUNS; run++) {
       const cpu0 = readProcCpu(t.pid);
       const st0 = readSteal();
       const load = loadavg()[0];
       const fromMs = Date.now();
       const r = GENERATOR === 'c'
         ? await runLoadgen({ port: t.port, idHex: Buffer.from(ids[0]).toString('hex'), op: OP === 'write' ? 'write' : 'key', rate: RATE, durationS: DURATION_S, warmupS: 0.5,
-          connections: CONNECTIONS, concurrency: CONCURRENCY, offset, keys: KEYS, slowUs: 1000, cpu: PIN ? CLIENT_CPU : null, nice: NICE, rt: RT })
-        : await fixedRateNode(pool, ids[0], offset);
+          connections: CONNECTIONS, concurrency: CONCURRENCY, offset, keys: KEYS, slowUs: SLOW_MS * 1000, cpu: PIN ? CLIENT_CPU : null, nice: NICE, rt: RT === null ? null : Number(RT) + 1 })
+        : await fixedRateNode(pool, ids[0], offset, RATE);
       const toMs = Date.now();
       const cpu1 = readProcCpu(t.pid);
       const st1 = readSteal();
@@ -162,7 +167,7 @@ async function main() {
       const steal = (100 * (st1.steal - st0.steal)) / Math.max(1, st1.total - st0.total);
       const l = r.latencyUs;
       const f = (us) => (us / 1000).toFixed(2);
-      process.stdout.write(`run ${run + 1}: ops ${r.ops} errors ${r.errors} p50 ${f(l.p50)} p99 ${f(l.p99)} p99.9 ${f(l.p999)} max ${f(l.max)} ms; server ${(cpuUs / Math.max(1, r.ops)).toFixed(1)} µs/op (whole process incl. warm-up); steal ${steal.toFixed(1)}%; load ${load.toFixed(1)}${r.serviceUs ? `; service p99 ${f(r.serviceUs.p99)} ms; late sends ${r.lateSends}` : ''}\n`);
+      process.stdout.write(`${RATE}/s run ${run + 1}: ops ${r.ops} errors ${r.errors} p50 ${f(l.p50)} p99 ${f(l.p99)} p99.9 ${f(l.p999)} max ${f(l.max)} ms; server ${(cpuUs / Math.max(1, r.ops)).toFixed(1)} µs/op (whole process incl. warm-up); steal ${steal.toFixed(1)}%; load ${load.toFixed(1)}${r.serviceUs ? `; service p99 ${f(r.serviceUs.p99)} ms; late sends ${r.lateSends}` : ''}\n`);
       if (WATCH) process.stdout.write(`  watch: ${JSON.stringify(watchSummary(watchFile, fromMs, toMs, r.slow ?? []))}\n`);
     }
   } finally {

@@ -41,7 +41,7 @@
 #define VALUE_BYTES_MAX 4096
 #define WIDE_PARTITIONS 10000
 #define ROWS_PER_BATCH 10
-#define SLOW_MAX 4000
+#define SLOW_MAX 20000
 #define DRAIN_NS 5000000000LL       // wait this long for answers after the last send
 
 typedef enum { OP_WRITE, OP_KEY, OP_BATCH10, OP_WIDE } op_kind;

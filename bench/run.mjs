@@ -19,8 +19,8 @@
 // bench/loadgen.c, one pacing loop that sends each operation at its due time; `node` is
 // src/cli/stress/load.ts over bench/_client.mjs, whose own pacing and event loop add milliseconds
 // to the tail on this 2-vCPU machine. --rt P (default 1 when running as root, `off` to disable)
-// runs the generator and every thread of the target in SCHED_FIFO at priority P during the
-// fixed-rate phase only, so other work on the shared machine does not preempt them (the kernel's
+// runs every thread of the target in SCHED_FIFO at priority P and the generator at P + 1 (so the
+// target's busy threads never delay a send) during the fixed-rate phase only, so other work on the shared machine does not preempt them (the kernel's
 // RT throttling bounds them to 95% of each second). The max-throughput phase, which gives the CPU
 // µs/op, is the same closed loop either way.
 
@@ -152,7 +152,7 @@ async function loadgenPhase(target, c, id, rate, offset) {
   let r;
   try {
     r = await runLoadgen({ port: target.port, idHex: Buffer.from(id).toString('hex'), op, keys, rate, offset, durationS: DURATION_S,
-      warmupS: LOADGEN_WARMUP_S, connections: CONNECTIONS, concurrency: CONCURRENCY, rt: RT, slowUs: 1e9 });
+      warmupS: LOADGEN_WARMUP_S, connections: CONNECTIONS, concurrency: CONCURRENCY, rt: RT === null ? null : RT + 1, slowUs: 1e9 });
   } finally {
     if (RT !== null) placeProcess(target.pid, { rt: 0, policy: 'other' });
   }
