@@ -385,8 +385,8 @@ function decodeBatch(r: ByteReader, version: number, ids: PreparedIds | null = n
   const batchType = BATCH_TYPES[typeCode];
   if (batchType === undefined) throw new ProtocolError(`unknown batch type ${typeCode} (0 logged, 1 unlogged, 2 counter)`);
   const n = readCount(r, r.u16(), 5, 'batch statement');
-  const statements: BatchStatement[] = [];
-  for (let i = 0; i < n; i++) statements.push(decodeBatchStatement(r, ids));
+  const statements = new Array<BatchStatement>(n);
+  for (let i = 0; i < n; i++) statements[i] = decodeBatchStatement(r, ids);
   const consistency = readConsistency(r);
   const flags = readFlags(r, version);
   if (flags & QUERY_FLAG_NAMES) throw new ProtocolError('named values in BATCH statements are not supported');
