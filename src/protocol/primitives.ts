@@ -47,11 +47,7 @@ export function readValue(r: ByteReader): BoundValue {
   if (n === VALUE_NULL) return null;
   if (n === VALUE_UNSET) return UNSET;
   if (n < 0) throw new ProtocolError(`invalid [value] length ${n} (only -1 null and -2 unset are allowed)`);
-  // A view made by subarray. Building it directly (new Buffer[Symbol.species](...)) cost half as
-  // much but raised test/flood's peak RSS from ~240 to ~365 MiB in 2 of 2 runs — likely V8
-  // pretenuring that allocation site (memtables keep the values), so dead views, and the request
-  // bodies they hold, wait for a full GC instead of the next scavenge.
-  return r.bytes(n);
+  return r.bytes(n); // a view of the received bytes (see the README's invariants)
 }
 
 export function readShortBytes(r: ByteReader): Buffer {
