@@ -3,8 +3,11 @@
 // whose clustering values, paths and cell values are views into the slab (slabs are never
 // changed once written, so the views stay valid for as long as anyone holds them).
 //
-// Column names are stored as 2-byte ids of a per-memtable dictionary (ColumnIds), so a decoded
-// cell's `column` is the same interned string every time.
+// Column names are stored as 2-byte ids of a per-memtable dictionary (RecordRefs), so a decoded
+// cell's `column` is the same interned string every time. Values of VALUE_BY_REFERENCE_BYTES_MIN
+// or more are not copied: the record holds a 4-byte index of the Buffer kept in RecordRefs (a
+// copy of a 256 KiB value would cost a memcpy per write and leave the request body as garbage;
+// Storage.apply's ownership rule lets storage keep the buffers it is given).
 
 import { assert } from '../../util/assert.js';
 import type { Cell, DeletionTime, Row } from '../data.js';
@@ -18,6 +21,7 @@ const CELL_FLAG_PATH = 0x01;
 const CELL_FLAG_TOMBSTONE = 0x02; // value null
 const CELL_FLAG_COUNTER = 0x04;
 const CELL_FLAG_EXPIRY = 0x08; // ttlSec or localExpirationTimeSec non-zero
+const CELL_FLAG_VALUE_BY_REFERENCE = 0x10; // value is a 4-byte index into RecordRefs' values
 
 const FLAGS_BYTES = 1;
 const COUNT16_BYTES = 2;
@@ -33,15 +37,44 @@ const CELL_FIXED_BYTES = FLAGS_BYTES + COLUMN_ID_BYTES + TIMESTAMP_BYTES;
 const ROW_FIXED_BYTES = FLAGS_BYTES + COUNT16_BYTES + COUNT32_BYTES;
 
 const COLUMN_IDS_MAX = 0xffff;
+const VALUE_REFERENCE_BYTES = 4;
+/** Cell values at least this large are kept by reference, not copied into the slab. */
+export const VALUE_BY_REFERENCE_BYTES_MIN = 64 * 1024;
 const CLUSTERING_VALUES_MAX = 0xffff;
 const TTL_SEC_MAX = 0xffffffff;
 /** Values up to this size are copied by a loop (cheaper than a native call). */
 const SHORT_COPY_BYTES = 32;
 
-/** Column name ⇄ 2-byte id, per memtable (grows with the columns written; bounded by COLUMN_IDS_MAX). */
-export class ColumnIds {
+/**
+ * What records refer to, per memtable: column name ⇄ 2-byte id (grows with the columns written;
+ * bounded by COLUMN_IDS_MAX), and the large values kept by reference (each once).
+ */
+export class RecordRefs {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
+  private readonly values: Buffer[] = [];
+  private readonly valueIndexes = new Map<Buffer, number>();
+  /** Bytes of the values kept by reference (each counted once). */
+  valueBytes = 0;
+
+  valueIndexOf(v: Buffer): number {
+    const i = this.valueIndexes.get(v);
+    if (i !== undefined) return i;
+    this.values.push(v);
+    this.valueIndexes.set(v, this.values.length - 1);
+    this.valueBytes += v.length;
+    return this.values.length - 1;
+  }
+
+  valueAt(i: number): Buffer {
+    const v = this.values[i];
+    assert(v !== undefined, `memtable value reference ${i} unknown`);
+    return v;
+  }
+
+  get valueCount(): number {
+    return this.values.length;
+  }
 
   idOf(name: string): number {
     const id = this.ids.get(name);
@@ -77,13 +110,13 @@ export function encodedRowBytes(row: Row): number {
     n += CELL_FIXED_BYTES;
     if (c.ttlSec !== 0 || c.localExpirationTimeSec !== 0) n += EXPIRY_BYTES;
     if (c.path !== undefined) n += LENGTH_BYTES + c.path.length;
-    if (c.value !== null) n += LENGTH_BYTES + c.value.length;
+    if (c.value !== null) n += c.value.length >= VALUE_BY_REFERENCE_BYTES_MIN ? VALUE_REFERENCE_BYTES : LENGTH_BYTES + c.value.length;
   }
   return n;
 }
 
 /** Writes the row at `at` (exactly encodedRowBytes(row) bytes); returns the end offset. */
-export function encodeRow(b: Buffer, at: number, row: Row, columns: ColumnIds): number {
+export function encodeRow(b: Buffer, at: number, row: Row, columns: RecordRefs): number {
   const cds = row.complexDeletions !== undefined && row.complexDeletions.length > 0 ? row.complexDeletions : undefined;
   const lv = row.liveness;
   const lvExpiry = lv !== undefined && (lv.ttlSec !== 0 || lv.localExpirationTimeSec !== 0);
@@ -111,15 +144,17 @@ export function encodeRow(b: Buffer, at: number, row: Row, columns: ColumnIds): 
   return at;
 }
 
-function encodeCell(b: Buffer, at: number, c: Cell, columns: ColumnIds): number {
+function encodeCell(b: Buffer, at: number, c: Cell, columns: RecordRefs): number {
   const hasExpiry = c.ttlSec !== 0 || c.localExpirationTimeSec !== 0;
+  const byReference = c.value !== null && c.value.length >= VALUE_BY_REFERENCE_BYTES_MIN;
   b[at++] = (c.path !== undefined ? CELL_FLAG_PATH : 0) | (c.value === null ? CELL_FLAG_TOMBSTONE : 0)
-    | (c.counter === true ? CELL_FLAG_COUNTER : 0) | (hasExpiry ? CELL_FLAG_EXPIRY : 0);
+    | (c.counter === true ? CELL_FLAG_COUNTER : 0) | (hasExpiry ? CELL_FLAG_EXPIRY : 0) | (byReference ? CELL_FLAG_VALUE_BY_REFERENCE : 0);
   at = u16(b, at, columns.idOf(c.column));
   at = b.writeDoubleLE(c.timestampMicros, at);
   if (hasExpiry) at = expiry(b, at, c.ttlSec, c.localExpirationTimeSec);
   if (c.path !== undefined) at = bytes(b, at, c.path);
-  if (c.value !== null) at = bytes(b, at, c.value);
+  if (byReference) at = u32(b, at, columns.valueIndexOf(c.value!));
+  else if (c.value !== null) at = bytes(b, at, c.value);
   return at;
 }
 
@@ -180,7 +215,7 @@ export function decodeClustering(b: Buffer, at: number): Buffer[] {
 }
 
 /** The row at `at`, as a new Row whose buffers are views into b. */
-export function decodeRow(b: Buffer, at: number, columns: ColumnIds, sharedEmptyClustering: Buffer[]): Row {
+export function decodeRow(b: Buffer, at: number, columns: RecordRefs, sharedEmptyClustering: Buffer[]): Row {
   const flags = b[at]!;
   const nClustering = readU16(b, at + FLAGS_BYTES);
   let clustering = sharedEmptyClustering;
@@ -230,7 +265,7 @@ function readDeletion(b: Buffer, at: number): DeletionTime {
   return { markedForDeleteAtMicros: b.readDoubleLE(at), localDeletionTimeSec: b.readDoubleLE(at + TIMESTAMP_BYTES) };
 }
 
-function decodeCell(b: Buffer, at: number, columns: ColumnIds, out: Cell[]): number {
+function decodeCell(b: Buffer, at: number, columns: RecordRefs, out: Cell[]): number {
   const flags = b[at]!;
   const column = columns.nameOf(readU16(b, at + FLAGS_BYTES));
   const timestampMicros = b.readDoubleLE(at + FLAGS_BYTES + COLUMN_ID_BYTES);
@@ -249,7 +284,10 @@ function decodeCell(b: Buffer, at: number, columns: ColumnIds, out: Cell[]): num
     at += LENGTH_BYTES + len;
   }
   let value: Buffer | null = null;
-  if ((flags & CELL_FLAG_TOMBSTONE) === 0) {
+  if ((flags & CELL_FLAG_VALUE_BY_REFERENCE) !== 0) {
+    value = columns.valueAt(readU32(b, at));
+    at += VALUE_REFERENCE_BYTES;
+  } else if ((flags & CELL_FLAG_TOMBSTONE) === 0) {
     const len = readU32(b, at);
     value = b.subarray(at + LENGTH_BYTES, at + LENGTH_BYTES + len);
     at += LENGTH_BYTES + len;

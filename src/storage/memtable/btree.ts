@@ -38,6 +38,8 @@ export class SortedMap<K, V> {
   private root: TreeNode<K, V> = { leaf: true, keys: [], pre: [], vals: [], next: null };
   private readonly path: Inner<K, V>[] = [];
   private readonly pathIndex: number[] = [];
+  /** Entries of path/pathIndex that describe the last descent (kept apart: setting an array's length costs a runtime call). */
+  private depth = 0;
   /** Counts structural changes (inserts), so suspended iterators know to seek again. */
   private mods = 0;
   /** Where find() last saw an absent key (for insertFound). */
@@ -93,8 +95,7 @@ export class SortedMap<K, V> {
       depth++;
       n = n.children[i]!;
     }
-    this.path.length = depth;
-    this.pathIndex.length = depth;
+    this.depth = depth;
     return n;
   }
 
@@ -180,14 +181,14 @@ export class SortedMap<K, V> {
       leaf: true, keys: leaf.keys.splice(half), pre: leaf.pre.splice(half), vals: leaf.vals.splice(half), next: leaf.next,
     };
     leaf.next = right;
-    this.insertSeparator(this.path.length - 1, right.keys[0]!, right.pre[0]!, right);
+    this.insertSeparator(this.depth - 1, right.keys[0]!, right.pre[0]!, right);
   }
 
   /** Adds `child` right of the child at pathIndex[depth] in path[depth], splitting upward as needed. */
   private insertSeparator(depth: number, key: K, kp: number, child: TreeNode<K, V>): void {
     if (depth < 0) {
       this.root = { leaf: false, keys: [key], pre: [kp], children: [this.root, child] };
-      assert(this.path.length < DEPTH_MAX, 'memtable B+tree too deep');
+      assert(this.depth < DEPTH_MAX, 'memtable B+tree too deep');
       return;
     }
     const parent = this.path[depth]!;

@@ -218,5 +218,26 @@ test('memtable: large rows and many slabs (rows above the dedicated-buffer size,
   }
   const slice = (lo: number, hi: number): Slice => ({ start: { values: [int32(lo)], inclusive: true }, end: { values: [int32(hi)], inclusive: false } });
   compare(m, model, [[slice(10, 20)], [slice(0, 3), slice(200, 399)]]);
-  assert.ok(m.sizeBytes > 600 * 1000, `sizeBytes ${m.sizeBytes} counts the slabs`);
+  assert.ok(m.sizeBytes > 600 * 1000 + 12 * 300_000, `sizeBytes ${m.sizeBytes} counts the slabs and the values kept by reference`);
+});
+
+test('memtable: values of 64 KiB or more are kept by reference (the same Buffer read back), smaller ones copied', () => {
+  const table = tableFor('none');
+  const m = new Memtable(table);
+  const big = Buffer.alloc(64 * 1024, 1);
+  const small = Buffer.alloc(64 * 1024 - 1, 2);
+  for (const [pk, value] of [[1, big], [2, small]] as const) {
+    m.apply({ tableId: table.id, key: int32(pk), token: tokenOf(int32(pk)), rangeTombstones: [],
+      rows: [{ clustering: [], cells: [{ column: 'v', value, timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 }] }] });
+  }
+  const valueOf = (pk: number) => m.read(partitionSortKey(tokenOf(int32(pk)), int32(pk)), [])!.rows[0]!.cells.find((c) => c.column === 'v')!.value!;
+  assert.equal(valueOf(1), big);
+  assert.notEqual(valueOf(2), small);
+  assert.ok(valueOf(2).equals(small));
+  // an overwrite that keeps the big value (a newer cell of another column) refers to it again, counted once
+  const before = m.sizeBytes;
+  m.apply({ tableId: table.id, key: int32(1), token: tokenOf(int32(1)), rangeTombstones: [],
+    rows: [{ clustering: [], cells: [{ column: 'm', path: text('x'), value: int32(5), timestampMicros: 2, ttlSec: 0, localExpirationTimeSec: 0 }] }] });
+  assert.equal(valueOf(1), big);
+  assert.ok(m.sizeBytes - before < 1024, `re-encoding a row does not count its referenced value again (${m.sizeBytes - before})`);
 });

@@ -13,7 +13,7 @@ import type { ClusteringBound, DeletionTime, Partition, PartitionUpdate, RangeTo
 import { afterStart, beforeEnd, partitionKeyOfSortKey, partitionSortKey, tableOrder, tokenOfSortKey, type CKey, type TableOrder } from '../_order.js';
 import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
 import { SortedMap } from './btree.js';
-import { ColumnIds, decodeClustering, decodeRow, encodedRowBytes, encodeRow } from './_row_format.js';
+import { RecordRefs, decodeClustering, decodeRow, encodedRowBytes, encodeRow } from './_row_format.js';
 import { Slabs } from './_slabs.js';
 
 // What the memtable's heap objects cost (Node 20, 64-bit, no pointer compression), measured with
@@ -29,6 +29,8 @@ const PARTITION_ROW_OVERHEAD_BYTES = 45;
 const RANGE_TOMBSTONE_OVERHEAD_BYTES = 400;
 /** One bound value's Buffer view into a slab. */
 const BOUND_VALUE_OVERHEAD_BYTES = 100;
+/** A value kept by reference: its Buffer object, array slot and Map entry (bytes counted apart). */
+const VALUE_REFERENCE_OVERHEAD_BYTES = 200;
 
 /** Rows of a partition kept in two sorted arrays up to this count, in a B+tree beyond it. */
 const PARTITION_ROWS_IN_ARRAYS_MAX = 128;
@@ -72,7 +74,7 @@ export interface MemtablePartitionHeader {
 export class Memtable {
   private readonly partitions = new SortedMap<string, Entry>(compareStrings, sortKeyPrefix);
   private readonly slabs = new Slabs();
-  private readonly columns = new ColumnIds();
+  private readonly refs = new RecordRefs();
   /** Estimated heap of the tree, sort keys, MemPartitions, clustering keys and range tombstones. */
   private heapBytes = 0;
   /** Estimated real footprint: slab bytes allocated + heapBytes. */
@@ -99,8 +101,8 @@ export class Memtable {
   }
 
   /**
-   * Merges the update in. Ownership: nothing of the update is retained (values are copied into
-   * the slabs; only a partition deletion's plain object is kept), so callers may recycle its buffers.
+   * Merges the update in. Ownership (Storage.apply's rule): values of VALUE_BY_REFERENCE_BYTES_MIN
+   * or more and a partition deletion's plain object are kept; everything else is copied into slabs.
    */
   apply(update: PartitionUpdate): void {
     const sortKey = partitionSortKey(update.token, update.key);
@@ -117,7 +119,7 @@ export class Memtable {
       this.applyToPartition(p, update);
       if (p !== found) this.partitions.putFound(sortKey, p);
     }
-    this.sizeBytes = this.heapBytes + this.slabs.allocatedBytes;
+    this.sizeBytes = this.heapBytes + this.slabs.allocatedBytes + this.refs.valueBytes + this.refs.valueCount * VALUE_REFERENCE_OVERHEAD_BYTES;
   }
 
   /** Is the stored row at `address` the one `row` writes to (same clustering)? */
@@ -213,7 +215,7 @@ export class Memtable {
     const address = this.slabs.reserve(n);
     const b = this.slabs.bufferOf(address);
     const at = this.slabs.offsetOf(address);
-    const end = encodeRow(b, at, row, this.columns);
+    const end = encodeRow(b, at, row, this.refs);
     assert(end === at + n, `memtable row encoded as ${end - at} bytes, sized ${n}`);
     return address;
   }
@@ -224,7 +226,7 @@ export class Memtable {
   }
 
   private rowAt(address: number): Row {
-    return decodeRow(this.slabs.bufferOf(address), this.slabs.offsetOf(address), this.columns, NO_CLUSTERING);
+    return decodeRow(this.slabs.bufferOf(address), this.slabs.offsetOf(address), this.refs, NO_CLUSTERING);
   }
 
   private copyRangeTombstone(rt: RangeTombstone): RangeTombstone {
