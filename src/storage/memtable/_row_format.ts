@@ -47,33 +47,49 @@ const SHORT_COPY_BYTES = 32;
 
 /**
  * What records refer to, per memtable: column name ⇄ 2-byte id (grows with the columns written;
- * bounded by COLUMN_IDS_MAX), and the large values kept by reference (each once).
+ * bounded by COLUMN_IDS_MAX), and the large values kept by reference, each once, with the number
+ * of live records referring to it: a value no live record refers to any more (its row was
+ * overwritten) is let go at once, as the object memtable let go of a replaced cell.
  */
 export class RecordRefs {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
-  private readonly values: Buffer[] = [];
+  private readonly values: (Buffer | null)[] = [];
+  private readonly referrers: number[] = [];
   private readonly valueIndexes = new Map<Buffer, number>();
-  /** Bytes of the values kept by reference (each counted once). */
+  /** Bytes of every value ever kept by reference (never decreases, like the memtable's other counts). */
   valueBytes = 0;
+  /** Values ever kept by reference. */
+  valueCount = 0;
 
+  /** The index of v, counting one more record that refers to it. */
   valueIndexOf(v: Buffer): number {
-    const i = this.valueIndexes.get(v);
-    if (i !== undefined) return i;
+    const known = this.valueIndexes.get(v);
+    if (known !== undefined) {
+      this.referrers[known]!++;
+      return known;
+    }
     this.values.push(v);
+    this.referrers.push(1);
     this.valueIndexes.set(v, this.values.length - 1);
     this.valueBytes += v.length;
+    this.valueCount++;
     return this.values.length - 1;
+  }
+
+  /** One record fewer refers to v (a value read back from a superseded record); at none, v is let go. */
+  release(v: Buffer): void {
+    const i = this.valueIndexes.get(v);
+    assert(i !== undefined && this.referrers[i]! > 0, 'memtable released a value it does not hold');
+    if (--this.referrers[i]! > 0) return;
+    this.values[i] = null;
+    this.valueIndexes.delete(v);
   }
 
   valueAt(i: number): Buffer {
     const v = this.values[i];
-    assert(v !== undefined, `memtable value reference ${i} unknown`);
+    assert(v !== undefined && v !== null, `memtable value reference ${i} unknown or let go`);
     return v;
-  }
-
-  get valueCount(): number {
-    return this.values.length;
   }
 
   idOf(name: string): number {
@@ -90,6 +106,11 @@ export class RecordRefs {
     assert(name !== undefined, `memtable column id ${id} unknown`);
     return name;
   }
+}
+
+/** Whether encodeRow keeps this value by reference (then RecordRefs.release it when its record is superseded). */
+export function isValueByReference(v: Buffer | null): boolean {
+  return v !== null && v.length >= VALUE_BY_REFERENCE_BYTES_MIN;
 }
 
 /** Bytes encodeRow writes for this row. */
@@ -110,7 +131,7 @@ export function encodedRowBytes(row: Row): number {
     n += CELL_FIXED_BYTES;
     if (c.ttlSec !== 0 || c.localExpirationTimeSec !== 0) n += EXPIRY_BYTES;
     if (c.path !== undefined) n += LENGTH_BYTES + c.path.length;
-    if (c.value !== null) n += c.value.length >= VALUE_BY_REFERENCE_BYTES_MIN ? VALUE_REFERENCE_BYTES : LENGTH_BYTES + c.value.length;
+    if (c.value !== null) n += isValueByReference(c.value) ? VALUE_REFERENCE_BYTES : LENGTH_BYTES + c.value.length;
   }
   return n;
 }
@@ -146,7 +167,7 @@ export function encodeRow(b: Buffer, at: number, row: Row, columns: RecordRefs):
 
 function encodeCell(b: Buffer, at: number, c: Cell, columns: RecordRefs): number {
   const hasExpiry = c.ttlSec !== 0 || c.localExpirationTimeSec !== 0;
-  const byReference = c.value !== null && c.value.length >= VALUE_BY_REFERENCE_BYTES_MIN;
+  const byReference = isValueByReference(c.value);
   b[at++] = (c.path !== undefined ? CELL_FLAG_PATH : 0) | (c.value === null ? CELL_FLAG_TOMBSTONE : 0)
     | (c.counter === true ? CELL_FLAG_COUNTER : 0) | (hasExpiry ? CELL_FLAG_EXPIRY : 0) | (byReference ? CELL_FLAG_VALUE_BY_REFERENCE : 0);
   at = u16(b, at, columns.idOf(c.column));

@@ -241,3 +241,23 @@ test('memtable: values of 64 KiB or more are kept by reference (the same Buffer 
   assert.equal(valueOf(1), big);
   assert.ok(m.sizeBytes - before < 1024, `re-encoding a row does not count its referenced value again (${m.sizeBytes - before})`);
 });
+
+test('memtable: a value kept by reference is let go when its row is overwritten (hot rows do not pin every version), kept while any row refers to it', () => {
+  const table = tableFor('asc');
+  const m = new Memtable(table);
+  const shared = Buffer.alloc(70_000, 3);
+  const write = (pk: number, ck: number, value: Buffer, ts: number) => m.apply({ tableId: table.id, key: int32(pk), token: tokenOf(int32(pk)), rangeTombstones: [],
+    rows: [{ clustering: clusteringOf('asc', ck, 0), cells: [{ column: 'v', value, timestampMicros: ts, ttlSec: 0, localExpirationTimeSec: 0 }] }] });
+  write(1, 0, shared, 1);
+  write(1, 1, shared, 1); // the same Buffer in two rows (e.g. one bound value for several keys)
+  for (let i = 0; i < 50; i++) {
+    const v = Buffer.alloc(100_000, i);
+    write(2, 0, v, 10 + i);
+  }
+  write(1, 0, Buffer.alloc(80_000, 9), 5); // row (1, 0) no longer refers to `shared`; row (1, 1) still does
+  const sk = (pk: number) => partitionSortKey(tokenOf(int32(pk)), int32(pk));
+  assert.equal(m.read(sk(1), [])!.rows[1]!.cells[0]!.value, shared);
+  assert.equal(m.read(sk(2), [])!.rows[0]!.cells[0]!.value![0], 49);
+  const refs = (m as unknown as { refs: { values: (Buffer | null)[] } }).refs;
+  assert.equal(refs.values.filter((v) => v !== null).length, 3, 'held: shared, the latest of pk 2, the new value of (1, 0)');
+});

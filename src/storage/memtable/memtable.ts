@@ -13,7 +13,7 @@ import type { ClusteringBound, DeletionTime, Partition, PartitionUpdate, RangeTo
 import { afterStart, beforeEnd, partitionKeyOfSortKey, partitionSortKey, tableOrder, tokenOfSortKey, type CKey, type TableOrder } from '../_order.js';
 import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
 import { SortedMap } from './btree.js';
-import { RecordRefs, decodeClustering, decodeRow, encodedRowBytes, encodeRow } from './_row_format.js';
+import { RecordRefs, decodeClustering, isValueByReference, decodeRow, encodedRowBytes, encodeRow } from './_row_format.js';
 import { Slabs } from './_slabs.js';
 
 // What the memtable's heap objects cost (Node 20, 64-bit, no pointer compression), measured with
@@ -220,9 +220,15 @@ export class Memtable {
     return address;
   }
 
-  /** Reconciles `row` with the row stored at `address`; stores the result and returns its address. */
+  /**
+   * Reconciles `row` with the row stored at `address`; stores the result and returns its address.
+   * The old record is superseded: values it kept by reference that the merged row does not keep are let go.
+   */
   private mergeRow(address: number, row: Row): number {
-    return this.writeRow(mergeRows(this.order, this.rowAt(address), row));
+    const old = this.rowAt(address);
+    const merged = this.writeRow(mergeRows(this.order, old, row));
+    for (const c of old.cells) if (isValueByReference(c.value)) this.refs.release(c.value!);
+    return merged;
   }
 
   private rowAt(address: number): Row {
