@@ -25,7 +25,7 @@
 // µs/op, is the same closed loop either way.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, cpus } from 'node:os';
@@ -149,6 +149,7 @@ async function loadgenPhase(target, c, id, rate, offset) {
   const { op, keys } = c.gen();
   if (RT !== null) placeProcess(target.pid, { rt: RT });
   const before = readProcCpu(target.pid);
+  const steal0 = readSteal();
   let r;
   try {
     r = await runLoadgen({ port: target.port, idHex: Buffer.from(id).toString('hex'), op, keys, rate, offset, durationS: DURATION_S,
@@ -157,15 +158,24 @@ async function loadgenPhase(target, c, id, rate, offset) {
     if (RT !== null) placeProcess(target.pid, { rt: 0, policy: 'other' });
   }
   const after = readProcCpu(target.pid);
+  const steal1 = readSteal();
   c.generated(offset + Math.round(rate * (LOADGEN_WARMUP_S + DURATION_S)));
   const ms = (u) => ({ p50: u.p50 / 1000, p90: u.p90 / 1000, p99: u.p99 / 1000, p999: u.p999 / 1000, max: u.max / 1000 });
   const cpuUs = before && after ? after.userMicros + after.systemMicros - before.userMicros - before.systemMicros : NaN;
   return {
     ops: r.ops, errors: r.errors, firstError: r.firstError, opsPerSec: r.ops / r.seconds, lateSends: r.lateSends, unanswered: r.unanswered,
+    // Hypervisor steal over the phase, % of both CPUs' time (/proc/stat): the VM's own tail.
+    stealPercent: (100 * (steal1.steal - steal0.steal)) / Math.max(1, steal1.total - steal0.total),
     // Includes the 0.5 s warm-up at the same rate; requests arrive one by one here, not 64 per read.
     serverCpuUsPerOp: cpuUs / Math.max(1, r.ops + Math.round(rate * LOADGEN_WARMUP_S)),
     latencyMs: ms(r.latencyUs), serviceTimeMs: ms(r.serviceUs),
   };
+}
+
+/** /proc/stat's aggregate line: total and steal jiffies. */
+function readSteal() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
 }
 
 async function flushNode(node) {

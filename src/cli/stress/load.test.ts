@@ -117,3 +117,32 @@ test('an unbounded or invalid plan is refused', async () => {
   await assert.rejects(runLoad({ concurrency: 1, opsMax: null, durationUs: null, rateOpsPerSec: null }, t, clock, null), /bounded/);
   await assert.rejects(runLoad({ concurrency: 0, opsMax: 1, durationUs: null, rateOpsPerSec: null }, t, clock, null), /concurrency/);
 });
+
+test('fixed rate: one pacing timer however many slots; ops due together start together; a late wake-up is not charged', async () => {
+  // Every sleep wakes 5 ms late (a busy client event loop); at most one sleep may be pending.
+  class LateClock extends FakeClock {
+    pending = 0;
+    maxPending = 0;
+    override async sleepUntilUs(t: number): Promise<void> {
+      this.sleeps++;
+      this.pending++;
+      this.maxPending = Math.max(this.maxPending, this.pending);
+      await new Promise((resolve) => setImmediate(resolve)); // operations in flight finish first
+      this.now = Math.max(this.now, t + 5000);
+      this.pending--;
+    }
+  }
+  const clock = new LateClock();
+  const recorder = new Recorder(['a', 'b']);
+  const t = target(clock, () => 10);
+  const out = await runLoad({ concurrency: 64, opsMax: 1000, durationUs: null, rateOpsPerSec: 10_000 }, t, clock, recorder);
+  assert.equal(out.started, 1000);
+  assert.equal(recorder.ops, 1000);
+  assert.equal(clock.maxPending, 1, 'one timer at a time');
+  // Each late wake-up finds ~50 operations due and starts them all: ~20 sleeps, not one per operation.
+  assert.ok(clock.sleeps >= 10 && clock.sleeps <= 40, `sleeps ${clock.sleeps}`);
+  assert.ok(t.peak > 1 && t.peak <= 64, `peak in flight ${t.peak}`);
+  // The timer's lateness is the client's: latencies are service times (≤ 64 ops × 10 µs each here).
+  assert.ok(recorder.latency.maxValue < 1000, `max latency ${recorder.latency.maxValue} µs`);
+  recorder.destroy();
+});
