@@ -115,6 +115,24 @@ print(json.dumps({"v": out, "columns": sorted(t.columns.keys()), "comment": t.op
 cluster.shutdown()
 `;
 
+/**
+ * Runs a driver call, retrying for up to 30 s while the driver is still reconnecting after the
+ * restart (under load its pool can answer "a connection could not be acquired" for a while);
+ * the last error is thrown if it never succeeds.
+ */
+async function afterReconnect<T>(call: () => Promise<T>): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < 60; i++) {
+    try {
+      return await call();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw last;
+}
+
 test('schema survives a restart; npm and python drivers re-prepare on UNPREPARED and keep working', { timeout: 240_000 }, async () => {
   await restart();
   const npm = new cassandra.Client({ contactPoints: [`127.0.0.1:${PORT}`], localDataCenter: 'datacenter1',
@@ -133,20 +151,13 @@ test('schema survives a restart; npm and python drivers re-prepare on UNPREPARED
     assert.equal(await py.line(), '"one"');
 
     await restart();
-    let got: string | undefined;
-    for (let i = 0; i < 60 && got === undefined; i++) {
-      try {
-        got = (await npm.execute(q, [1], { prepare: true })).first()['v'];
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    const got = await afterReconnect(async () => (await npm.execute(q, [1], { prepare: true })).first()['v'] as string);
     assert.equal(got, 'one', 'npm: the prepared statement works after the restart');
-    const after = (await npm.execute("SELECT * FROM system_schema.tables WHERE keyspace_name = 'rs'")).rows.map((r) => JSON.stringify(r));
+    const after = (await afterReconnect(() => npm.execute("SELECT * FROM system_schema.tables WHERE keyspace_name = 'rs'"))).rows.map((r) => JSON.stringify(r));
     assert.deepEqual(after, before, 'system_schema.tables unchanged by the restart');
-    const dropped = await npm.execute("SELECT column_name FROM system_schema.dropped_columns WHERE keyspace_name = 'rs' AND table_name = 't'");
+    const dropped = await afterReconnect(() => npm.execute("SELECT column_name FROM system_schema.dropped_columns WHERE keyspace_name = 'rs' AND table_name = 't'"));
     assert.deepEqual(dropped.rows.map((r) => r['column_name']), ['d']);
-    const table = await npm.metadata.getTable('rs', 't');
+    const table = await afterReconnect(() => npm.metadata.getTable('rs', 't'));
     assert.deepEqual(table?.columns.map((c) => c.name).sort(), ['k', 'v', 'x']);
 
     py.next();
