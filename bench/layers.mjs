@@ -44,6 +44,8 @@ const stub = {
   open: async () => {}, addTable: async () => {}, updateTable: () => {}, dropTable: async () => {}, truncate: async () => {},
   flush: async () => {}, compact: async () => {}, close: async () => {},
   apply: () => Promise.resolve(),
+  // Storage.applyThen: answered in a microtask, as apply()'s resolved promise is.
+  applyThen: (_update, done) => queueMicrotask(() => done(undefined)),
   read: (cmd) => {
     const k = cmd.partitions.kind === 'keys' ? cmd.partitions.keys[0] : null;
     const cell = (column, value) => ({ column, value, timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 });
@@ -76,7 +78,7 @@ const handler = new RequestObserver({
 });
 
 const client = { id: 1, keyspace: null, protocolVersion: 4, user: null, remoteAddress: '127.0.0.1', remotePort: 1, compression: null, throwOnOverload: false, ready: true, requestsServed: 0, connectedAtMs: 0 };
-const INFO = { streamId: 1, tracing: false, customPayload: null, receivedAtMs: 0 };
+const INFO = { streamId: 1, tracing: false, customPayload: null };
 const params = (values) => ({ consistency: 'ONE', values: { kind: 'positional', values }, skipMetadata: true, pageSize: 5000, pagingState: null, serialConsistency: null, defaultTimestamp: null, keyspace: null, nowInSeconds: null });
 
 for (const q of ["CREATE KEYSPACE bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",

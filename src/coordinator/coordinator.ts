@@ -10,7 +10,7 @@ import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.j
 import type { Clock, Scheduler } from '../env/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
 import { coordinateRead, reconcileWithMerge, type Reconciler } from './read.js';
-import { coordinateWrite, type WriteOptions } from './write.js';
+import { coordinateWrite, coordinateWriteThen, type WriteDone, type WriteOptions } from './write.js';
 import { Deadlines } from './deadlines.js';
 import { DEFAULT_TIMEOUTS, sendToReplica, type CoordinatorContext, type HintSink, type RemoteTransport, type RequestTimeouts } from './transport.js';
 
@@ -59,6 +59,15 @@ export class Coordinator {
    */
   write(keyspace: KeyspaceMetadata, updates: PartitionUpdate[], cl: ConsistencyName, options?: WriteOptions): Promise<void> {
     return coordinateWrite(this.ctx, keyspace, updates, cl, options);
+  }
+
+  /**
+   * write() with a callback: `done(undefined)` once acknowledged at the level, `done(error)` with
+   * the error write() would reject with. `nowMs`: the caller's monotonicMs reading (the deadline's
+   * start; default now). A single local write at CL ONE makes no promise.
+   */
+  writeThen(keyspace: KeyspaceMetadata, updates: PartitionUpdate[], cl: ConsistencyName, done: WriteDone, nowMs?: number): void {
+    coordinateWriteThen(this.ctx, keyspace, updates, cl, done, nowMs ?? this.ctx.clock.monotonicMs());
   }
 
   /** Reads at the consistency level. Throws Unavailable, ReadTimeout, ReadFailure, or InvalidRequest for ANY. */

@@ -16,12 +16,36 @@ export interface Deadline {
   cancel(): void;
 }
 
-class Entry implements Deadline {
-  constructor(readonly deadlineMs: number, public onExpire: (() => void) | null, private readonly queue: DeadlineQueue) {}
+/**
+ * A waiting request that is its own queue entry (no closure or Entry object per request):
+ * subclass it, implement `expire()`, and pass it to `Deadlines.track`. `cancelDeadline()` once
+ * the request has its answer; `expire()` runs at most once, and never after a cancel.
+ */
+export abstract class DeadlineTask {
+  /** Set by the queue when the task is added. */
+  deadlineMs = 0;
+  /** The queue holding the task; null once it was cancelled or expired (or before it is added). */
+  queue: DeadlineQueue | null = null;
+  abstract expire(): void;
+
+  cancelDeadline(): void {
+    const queue = this.queue;
+    if (queue === null) return;
+    this.queue = null;
+    queue.trim();
+  }
+}
+
+/** A deadline whose expiry is a closure (the general case). */
+class Entry extends DeadlineTask implements Deadline {
+  constructor(private readonly onExpire: () => void) {
+    super();
+  }
+  expire(): void {
+    this.onExpire();
+  }
   cancel(): void {
-    if (this.onExpire === null) return;
-    this.onExpire = null;
-    this.queue.trim();
+    this.cancelDeadline();
   }
 }
 
@@ -29,7 +53,7 @@ class Entry implements Deadline {
 const COMPACT_AT = 1024;
 
 export class DeadlineQueue {
-  private entries: Entry[] = [];
+  private entries: DeadlineTask[] = [];
   private head = 0;
   private timer: TimerHandle | null = null;
   private checkScheduled = false;
@@ -41,21 +65,29 @@ export class DeadlineQueue {
   /** Requests waiting (not yet cancelled or expired), for tests. */
   get waiting(): number {
     let n = 0;
-    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i]!.onExpire !== null) n++;
+    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i]!.queue !== null) n++;
     return n;
   }
 
   /** Calls onExpire once timeoutMs from now unless cancelled first. */
   add(onExpire: () => void): Deadline {
-    const entry = new Entry(this.clock.monotonicMs() + this.timeoutMs, onExpire, this);
-    this.entries.push(entry);
-    if (this.timer === null) this.scheduleCheck();
+    const entry = new Entry(onExpire);
+    this.addTask(entry, this.clock.monotonicMs());
     return entry;
+  }
+
+  /** Calls task.expire() once timeoutMs after `nowMs` (a monotonicMs reading) unless cancelled first. */
+  addTask(task: DeadlineTask, nowMs: number): void {
+    assert(task.queue === null, 'a deadline task is added once');
+    task.deadlineMs = nowMs + this.timeoutMs;
+    task.queue = this;
+    this.entries.push(task);
+    if (this.timer === null) this.scheduleCheck();
   }
 
   /** Drops emptied entries from the head; an empty queue gets its timer disarmed by the next check. */
   trim(): void {
-    while (this.head < this.entries.length && this.entries[this.head]!.onExpire === null) this.head++;
+    while (this.head < this.entries.length && this.entries[this.head]!.queue === null) this.head++;
     if (this.head === this.entries.length) {
       this.entries = [];
       this.head = 0;
@@ -93,11 +125,11 @@ export class DeadlineQueue {
     const nowMs = this.clock.monotonicMs();
     while (this.head < this.entries.length) {
       const e = this.entries[this.head]!;
-      if (e.onExpire !== null && e.deadlineMs > nowMs) break;
+      if (e.queue !== null && e.deadlineMs > nowMs) break;
       this.head++;
-      const expire = e.onExpire;
-      e.onExpire = null;
-      expire?.();
+      if (e.queue === null) continue;
+      e.queue = null;
+      e.expire();
     }
     this.trim();
     const next = this.entries[this.head];
@@ -112,6 +144,15 @@ export class Deadlines {
 
   /** Calls onExpire after timeoutMs unless the returned Deadline is cancelled first. */
   after(timeoutMs: number, onExpire: () => void): Deadline {
+    return this.queue(timeoutMs).add(onExpire);
+  }
+
+  /** Calls task.expire() timeoutMs after `nowMs` (a monotonicMs reading) unless task.cancelDeadline() comes first. */
+  track(timeoutMs: number, task: DeadlineTask, nowMs: number): void {
+    this.queue(timeoutMs).addTask(task, nowMs);
+  }
+
+  private queue(timeoutMs: number): DeadlineQueue {
     let q = this.queues.get(timeoutMs);
     if (q === undefined) {
       // Timeouts come from configuration (a handful of values); a stray one is a bug.
@@ -119,6 +160,6 @@ export class Deadlines {
       q = new DeadlineQueue(this.clock, this.scheduler, timeoutMs);
       this.queues.set(timeoutMs, q);
     }
-    return q.add(onExpire);
+    return q;
   }
 }

@@ -14,6 +14,7 @@ import type { KeyspaceMetadata } from '../schema/metadata.js';
 import type { PartitionUpdate } from '../storage/data.js';
 import { AckCounter, assureSufficientLiveReplicas, blockForOf, requirementFor, usesLocalDc, validateConsistency, type Requirement } from './consistency.js';
 import { ReplicaNoAnswer, failureReasonOf, onlyLocalReplica, sendToReplica, type CoordinatorContext } from './transport.js';
+import { DeadlineTask } from './deadlines.js';
 
 /** Updates in one write call; a larger batch is a caller bug (the CQL layer bounds batches). */
 export const WRITE_UPDATES_MAX = 65_536;
@@ -21,6 +22,12 @@ export const WRITE_UPDATES_MAX = 65_536;
 export interface WriteOptions {
   writeType?: WriteType;
 }
+
+/**
+ * The end of one coordinated write: `undefined` once the level is met, else the error the
+ * promise form would reject with. Called exactly once; it must not throw.
+ */
+export type WriteDone = (error: unknown) => void;
 
 interface PendingWrite {
   keyspace: string;
@@ -86,36 +93,83 @@ export function coordinateWrite(ctx: CoordinatorContext, keyspace: KeyspaceMetad
 }
 
 /**
+ * coordinateWrite with a callback instead of a promise: the same checks, outcomes and errors.
+ * A single update whose only replica is this node (CL ONE on one node) costs one LocalReplicaWrite
+ * (its own deadline entry) and storage's callback; everything else goes through the promise form.
+ * `nowMs` is a monotonicMs reading taken by the caller (the write's deadline starts there).
+ */
+export function coordinateWriteThen(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, updates: PartitionUpdate[],
+                                    cl: ConsistencyName, done: WriteDone, nowMs: number): void {
+  let local: LocalReplicaWrite | null = null;
+  try {
+    if (updates.length === 1 && cl !== 'ANY' && ctx.storage.applyThen !== undefined) {
+      validateConsistency(cl, 'write');
+      const req = requirementFor(cl, keyspace.replication, usesLocalDc(cl) ? ctx.ring.localDc : '');
+      const update = updates[0]!;
+      const replicas = ctx.ring.replicasFor(keyspace.replication, update.token);
+      if (onlyLocalReplica(ctx, req, replicas)) local = new LocalReplicaWrite(ctx, cl, 'SIMPLE', done);
+    }
+  } catch (error) {
+    done(error);
+    return;
+  }
+  if (local === null) {
+    coordinateWrite(ctx, keyspace, updates, cl).then(() => done(undefined), done);
+    return;
+  }
+  local.start(updates[0]!, nowMs);
+}
+
+/**
  * The write's only replica is this node and one ack meets the level: storage.apply directly, with
  * the same outcomes as the general path (its RequestError passed through, other errors a
  * WriteFailure naming this replica, WriteTimeout after write_request_timeout).
  */
 function writeLocalReplica(ctx: CoordinatorContext, update: PartitionUpdate, cl: ConsistencyName, writeType: WriteType): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let done = false;
-    const deadline = ctx.deadlines.after(ctx.timeouts.writeMs, () => {
-      if (done) return;
-      done = true;
-      reject(new WriteTimeout(
-        `Operation timed out - received only 0 responses of 1 required at consistency ${cl} within ${ctx.timeouts.writeMs} ms (write_request_timeout)`,
-        cl, 0, 1, writeType));
-    });
-    ctx.storage.apply(update).then(() => {
-      if (done) return;
-      done = true;
-      deadline.cancel();
-      resolve();
-    }, (error: unknown) => {
-      if (done) return;
-      done = true;
-      deadline.cancel();
-      if (error instanceof AssertionError || (error instanceof RequestError && !(error instanceof Unavailable))) { reject(error); return; }
-      const endpoint = ctx.ring.localEndpoint;
-      reject(new WriteFailure(
-        `Operation failed - received 0 responses and 1 failures of 1 required at consistency ${cl}: ${endpoint}: ${error instanceof Error ? error.message : String(error)}`,
-        cl, 0, 1, [{ address: endpoint, reasonCode: failureReasonOf(error) }], writeType));
-    });
+    new LocalReplicaWrite(ctx, cl, writeType, (error) => (error === undefined ? resolve() : reject(error)))
+      .start(update, ctx.clock.monotonicMs());
   });
+}
+
+/** One write to the local replica: its deadline entry, and storage's answer mapped to the write's outcome. */
+class LocalReplicaWrite extends DeadlineTask {
+  private finished = false;
+
+  constructor(private readonly ctx: CoordinatorContext, private readonly cl: ConsistencyName,
+              private readonly writeType: WriteType, private readonly done: WriteDone) {
+    super();
+  }
+
+  start(update: PartitionUpdate, nowMs: number): void {
+    const ctx = this.ctx;
+    ctx.deadlines.track(ctx.timeouts.writeMs, this, nowMs);
+    if (ctx.storage.applyThen !== undefined) ctx.storage.applyThen(update, this.applied, nowMs);
+    else ctx.storage.apply(update).then(() => this.applied(undefined), this.applied);
+  }
+
+  expire(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const { cl, ctx } = this;
+    this.done(new WriteTimeout(
+      `Operation timed out - received only 0 responses of 1 required at consistency ${cl} within ${ctx.timeouts.writeMs} ms (write_request_timeout)`,
+      cl, 0, 1, this.writeType));
+  }
+
+  /** Storage's answer (a property, so it is passed without binding). */
+  private readonly applied = (error: unknown): void => {
+    if (this.finished) return;
+    this.finished = true;
+    this.cancelDeadline();
+    if (error === undefined) { this.done(undefined); return; }
+    if (error instanceof AssertionError || (error instanceof RequestError && !(error instanceof Unavailable))) { this.done(error); return; }
+    const endpoint = this.ctx.ring.localEndpoint;
+    const cl = this.cl;
+    this.done(new WriteFailure(
+      `Operation failed - received 0 responses and 1 failures of 1 required at consistency ${cl}: ${endpoint}: ${error instanceof Error ? error.message : String(error)}`,
+      cl, 0, 1, [{ address: endpoint, reasonCode: failureReasonOf(error) }], this.writeType));
+  };
 }
 
 function planUpdate(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, update: PartitionUpdate, cl: ConsistencyName): PendingWrite {

@@ -95,6 +95,21 @@ export function instrumentStorage(storage: Storage, deps: InstrumentDeps): Stora
         return result;
       });
     },
+    ...(storage.applyThen === undefined ? {} : {
+      applyThen: (update: PartitionUpdate, done: (error: unknown) => void, nowMs?: number): void => {
+        const session = scope.current();
+        if (session !== undefined) session.event('Appending to commitlog', { thread: 'MutationStage-1' });
+        const startMs = nowMs ?? clock.monotonicMs();
+        storage.applyThen!(update, (error) => {
+          if (error === undefined) {
+            const endMs = clock.monotonicMs();
+            tables.of(update.tableId)?.writeLatency.recordMicrosAt(endMs, microsBetween(startMs, endMs));
+            if (session !== undefined) session.event(`Adding to ${deps.tableById(update.tableId)?.name ?? update.tableId} memtable`, { thread: 'MutationStage-1' });
+          }
+          done(error);
+        }, startMs);
+      },
+    }),
     apply: (update: PartitionUpdate): Promise<void> => {
       const session = scope.current();
       session?.event('Appending to commitlog', { thread: 'MutationStage-1' });
@@ -166,6 +181,18 @@ export function instrumentCoordinator(coordinator: QueryCoordinator, deps: Instr
         throw err;
       });
     },
+    ...(coordinator.writeThen === undefined ? {} : {
+      writeThen(keyspace: KeyspaceMetadata, updates: PartitionUpdate[], cl: ConsistencyName, done: (error: unknown) => void, nowMs?: number): void {
+        const session = scope.current();
+        if (session !== undefined) session.event(`Determining replicas for mutation: ${replicasText(keyspace, updates[0]?.token)}`);
+        const startMs = nowMs ?? clock.monotonicMs();
+        coordinator.writeThen!(keyspace, updates, cl, (error) => {
+          if (error !== undefined) recordError(metrics, 'Write', cl, error);
+          recordWrite(updates, cl, startMs);
+          done(error);
+        }, startMs);
+      },
+    }),
     read(keyspace, cmd, cl) {
       const kind = readKind(cmd, cl);
       const session = scope.current();

@@ -120,6 +120,13 @@ export class StorageEngine {
   private backgroundCompactions = true;
   private opened = false;
   private closed = false;
+  /**
+   * Running totals of memtable sizeBytes over all tables: the current memtables, and those being
+   * flushed. Kept by every place that changes them (apply, flush start and end, truncate, drop), so
+   * the backpressure check per write is two additions, not a sum over every table.
+   */
+  private activeMemtableBytes = 0;
+  private flushingMemtableBytes = 0;
   /** SSTable deletions and compaction-record removals running in the background; close/abandon wait for them. */
   private readonly background = new Set<Promise<void>>();
 
@@ -134,7 +141,7 @@ export class StorageEngine {
       sync: this.settings.commitLogSync, dsync: options.commitLogDsync ?? true, writerThread: options.commitLogWriterThread ?? true, groupWindowMs: this.settings.commitLogGroupWindowMs, periodMs: this.settings.commitLogPeriodMs,
       segmentBytes: this.settings.commitLogSegmentBytes, log: this.logger,
       apply: (u) => {
-        this.store(u.tableId).memtable.apply(u);
+        this.applyToMemtable(this.store(u.tableId), u);
         this.m.writes++;
       },
       afterBatch: () => this.afterWrite(),
@@ -155,7 +162,7 @@ export class StorageEngine {
     const replayed = await this.commitLog.replay(({ update, position }) => {
       const t = this.tables.get(update.tableId);
       if (!t || comparePositions(position, t.replayAfter) < 0) return;
-      t.memtable.apply(update);
+      this.applyToMemtable(t, update);
       replayedEntries++;
     });
     if (replayedEntries > 0) this.logger.info(`commit log replay: ${replayedEntries} writes from ${replayed.length} segments`);
@@ -274,6 +281,8 @@ export class StorageEngine {
     await t.flushChain;
     t.epoch++;
     const upTo = this.commitLog.lastApplied;
+    this.activeMemtableBytes -= t.memtable.sizeBytes;
+    for (const f of t.flushing) this.flushingMemtableBytes -= f.sizeBytes;
     t.memtable = new Memtable(t.table);
     t.flushing = [];
     const old = t.sstables;
@@ -323,9 +332,7 @@ export class StorageEngine {
    */
   apply(update: PartitionUpdate): Promise<void> {
     try {
-      if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
-      assert(this.opened, 'apply before open');
-      this.store(update.tableId);
+      this.checkWritable(update);
       if (this.overBackpressureLimit()) return this.memtableBackpressure().then(() => this.commitLog.append(update));
       return this.commitLog.append(update);
     } catch (e) {
@@ -333,10 +340,44 @@ export class StorageEngine {
     }
   }
 
-  private overBackpressureLimit(): boolean {
-    return this.memtableBytes(true) > FLUSH_BACKPRESSURE_FACTOR * this.settings.memtableSpaceBytes;
+  /**
+   * apply() with a callback (Storage.applyThen): `done(undefined)` once durable and applied,
+   * `done(error)` otherwise; exactly once, possibly before this returns. No promise when no
+   * backpressure wait is needed.
+   */
+  applyThen(update: PartitionUpdate, done: (error: unknown) => void): void {
+    try {
+      this.checkWritable(update);
+    } catch (e) {
+      done(e);
+      return;
+    }
+    if (this.overBackpressureLimit()) {
+      this.memtableBackpressure().then(() => this.commitLog.append(update)).then(() => done(undefined), done);
+      return;
+    }
+    this.commitLog.append(update).then(() => done(undefined), done);
   }
 
+  private checkWritable(update: PartitionUpdate): void {
+    if (this.closed) throw new WriteFailure('storage is closed; the node is shutting down', 'ONE', 0, 1, [], 'SIMPLE');
+    assert(this.opened, 'apply before open');
+    this.store(update.tableId);
+  }
+
+  /** Applies to the table's current memtable and keeps the running total. */
+  private applyToMemtable(t: TableStore, update: PartitionUpdate): void {
+    const m = t.memtable;
+    const before = m.sizeBytes;
+    m.apply(update);
+    this.activeMemtableBytes += m.sizeBytes - before;
+  }
+
+  private overBackpressureLimit(): boolean {
+    return this.activeMemtableBytes + this.flushingMemtableBytes > FLUSH_BACKPRESSURE_FACTOR * this.settings.memtableSpaceBytes;
+  }
+
+  /** Sum over every table (metrics, and tests of the running totals). */
   private memtableBytes(includeFlushing: boolean): number {
     let n = 0;
     for (const t of this.tables.values()) {
@@ -344,6 +385,12 @@ export class StorageEngine {
       if (includeFlushing) for (const f of t.flushing) n += f.sizeBytes;
     }
     return n;
+  }
+
+  /** The running totals and the sums they stand for (tests: they must be equal). */
+  memtableBytesAccounting(): { active: number; flushing: number; activeSum: number; flushingSum: number } {
+    const activeSum = this.memtableBytes(false);
+    return { active: this.activeMemtableBytes, flushing: this.flushingMemtableBytes, activeSum, flushingSum: this.memtableBytes(true) - activeSum };
   }
 
   private async memtableBackpressure(): Promise<void> {
@@ -355,7 +402,7 @@ export class StorageEngine {
   }
 
   private afterWrite(): void {
-    if (this.memtableBytes(false) > this.settings.memtableSpaceBytes) {
+    if (this.activeMemtableBytes > this.settings.memtableSpaceBytes) {
       let largest: TableStore | undefined;
       for (const t of this.tables.values()) if (!largest || t.memtable.sizeBytes > largest.memtable.sizeBytes) largest = t;
       if (largest && largest.memtable.sizeBytes > 0) void this.flushTable(largest).catch((e) => this.logger.error(`flush failed: ${e}`));
@@ -382,10 +429,14 @@ export class StorageEngine {
     if (!m.isEmpty) {
       t.memtable = new Memtable(t.table);
       t.flushing.push(m);
+      this.activeMemtableBytes -= m.sizeBytes;
+      this.flushingMemtableBytes += m.sizeBytes;
     }
     const epoch = t.epoch;
     const run = async () => {
       if (!m.isEmpty && t.epoch === epoch) await this.writeMemtable(t, m, upTo, epoch);
+      // Truncate/drop may have dropped it from the list (and from the total) already.
+      if (t.flushing.includes(m)) this.flushingMemtableBytes -= m.sizeBytes;
       t.flushing = t.flushing.filter((x) => x !== m);
       if (this.opened && !t.dropped) await this.commitLog.markFlushed(t.table.id, upTo);
     };

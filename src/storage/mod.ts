@@ -27,6 +27,14 @@ export interface Storage {
    * or recycled afterwards (e.g. pooled network receive buffers must be copied first).
    */
   apply(update: PartitionUpdate): Promise<void>;
+  /**
+   * apply() with a callback instead of a promise: `done(undefined)` when apply() would resolve,
+   * `done(error)` with what it would reject with. Called exactly once, possibly before applyThen
+   * returns (immediate refusals); `done` must not throw. Same ownership rules as apply().
+   * `nowMs`: the caller's monotonic clock reading when the write started (wrappers that time the
+   * write use it instead of reading the clock again). Optional: callers fall back to apply().
+   */
+  applyThen?(update: PartitionUpdate, done: (error: unknown) => void, nowMs?: number): void;
   /** Reads merged data from memtables and SSTables. */
   read(command: ReadCommand): Promise<ReadResult>;
   /** Flushes memtables (one table, or all) to SSTables and releases commit log segments. */

@@ -26,6 +26,11 @@ export interface DdlChange {
 export interface QueryCoordinator {
   write(keyspace: KeyspaceMetadata, updates: PartitionUpdate[], cl: ConsistencyName): Promise<unknown>;
   read(keyspace: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName): Promise<ReadResult>;
+  /**
+   * write() with a callback (Coordinator.writeThen): `done(undefined)` or `done(error)`, exactly
+   * once. `nowMs`: the request's monotonic start (deadline and latency start there). Optional.
+   */
+  writeThen?(keyspace: KeyspaceMetadata, updates: PartitionUpdate[], cl: ConsistencyName, done: (error: unknown) => void, nowMs?: number): void;
   /** TRUNCATE on every replica. Optional: when absent, `truncate` in QueryProcessorOptions is used. */
   truncate?(table: TableMetadata): Promise<void>;
 }

@@ -365,7 +365,7 @@ import { tokenOf } from '../../util/murmur3.js';
  * (memtables keep rows by reference; a fresh empty array per write is one more object for the GC
  * to copy and promote).
  */
-const NO_CLUSTERING: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+export const NO_CLUSTERING: Buffer[] = Object.freeze([]) as unknown as Buffer[];
 
 function sameValues(a: Buffer[], b: Buffer[]): boolean {
   return a.length === b.length && a.every((v, i) => v.equals(b[i]!));

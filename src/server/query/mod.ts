@@ -19,6 +19,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoo
 import { LruCache, statementId, md5Of } from './_cache.js';
 import { IdText, sameBytes } from './_ids.js';
 import { planSelect, executeSelect, type SelectPlan } from './_select.js';
+import { WritePlan } from './_write_plan.js';
 import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target, type WriteAttrs } from './_modify.js';
 import { fingerprintOf } from './_paging.js';
 import { wildcardColumns } from './_selection.js';
@@ -72,6 +73,8 @@ interface Compiled {
   tables: string[];
   /** Permissions checked before each execution under CassandraAuthorizer (empty otherwise). */
   requirements: Requirement[];
+  /** A single-row INSERT/UPDATE bound straight into its update (_write_plan.ts); null: the general path. */
+  writePlan: WritePlan | null;
 }
 
 const SCHEMA_KINDS = new Set([
@@ -133,12 +136,15 @@ export class QueryProcessor implements QueryHandler {
     };
   }
 
-  execute(req: Execute, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
+  execute(req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
     // Not async: a prepared write runs without async frames (errors still arrive as rejections).
     try {
       const compiled = this.cache.get(this.idText.of(req.id));
       if (!compiled) throw unprepared(req.id);
-      if (compiled.plan.kind === 'modify' && this.access === null) return this.runWrite(compiled, compiled.plan, req.params, client);
+      if (this.access === null) {
+        if (compiled.writePlan !== null) return this.runPlannedWrite(compiled, compiled.writePlan, req.params, info);
+        if (compiled.plan.kind === 'modify') return this.runWrite(compiled, compiled.plan, req.params, client);
+      }
       return this.run(compiled, req.params, client, req.resultMetadataId);
     } catch (e) {
       return Promise.reject(e);
@@ -181,6 +187,7 @@ export class QueryProcessor implements QueryHandler {
     return {
       query, plan, bindSpecs, resultColumns, tables,
       requirements: this.access === null ? [] : requirementsOf(statement, keyspace),
+      writePlan: plan.kind === 'modify' ? WritePlan.of(plan) : null,
       partitionKeyIndexes: partitionKeyIndexes(plan),
       resultMetadataId: md5Of(resultColumns.map((c) => `${c.keyspace}.${c.table}.${c.name}:${typeToCql(c.type)}`).join('|')),
       fingerprint: fingerprintOf(`${keyspace ?? ''}\u0000${query}`),
@@ -265,6 +272,23 @@ export class QueryProcessor implements QueryHandler {
     const values = bindValues(compiled, params.values);
     const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
     return this.runBatch(null, [{ plan, values }], ctx, params.consistency, params.serialConsistency).then((r) => withWarnings(r, ctx));
+  }
+
+  /**
+   * A prepared single-row write with a WritePlan: the update bound in one step, then the
+   * coordinator's callback form (one promise per request). Same outcomes as runWrite.
+   */
+  private runPlannedWrite(compiled: Compiled, plan: WritePlan, params: QueryParameters, info: RequestInfo): Promise<ResultResponse> {
+    const values = bindValues(compiled, params.values);
+    const update = plan.bind(values, params, this.opts.clock);
+    const ks = this.keyspaceOf(plan.table);
+    const coordinator = this.opts.coordinator;
+    const cl = params.consistency;
+    if (coordinator.writeThen === undefined) return coordinator.write(ks, [update], cl).then(voidResponse);
+    const nowMs = info.receivedAtMs ?? this.opts.clock.monotonicMs();
+    return new Promise<ResultResponse>((resolve, reject) => {
+      coordinator.writeThen!(ks, [update], cl, (error) => (error === undefined ? resolve(VOID_RESPONSE) : reject(error)), nowMs);
+    });
   }
 
   private readFor(table: TableMetadata): (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult> {
@@ -518,6 +542,9 @@ function copyUpdate(u: PartitionUpdate): PartitionUpdate {
 }
 const VOID_RESULT: ResultBody = Object.freeze({ kind: 'void' });
 const voidResult = (): ResultBody => VOID_RESULT;
+/** A void result without warnings; the transport only reads responses. */
+const VOID_RESPONSE: ResultResponse = Object.freeze({ result: VOID_RESULT });
+const voidResponse = (): ResultResponse => VOID_RESPONSE;
 
 /** The protocol's form of a SchemaManager change. */
 export function protocolSchemaChange(c: DdlChange): SchemaChange {
