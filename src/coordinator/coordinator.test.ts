@@ -453,3 +453,53 @@ test('coordinator: a single local replica (direct storage call) keeps the timeou
   for (let i = 0; i < 100; i++) await coord.write(ks, [update(`k${i}`)], 'ONE');
   assert.equal((await coord.read(ks, keyRead('k7'), 'ONE')).partitions.length, 1);
 });
+
+test('coordinator: writeThen gives write()\'s outcomes, with and without Storage.applyThen, exactly once', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }]);
+  const ks = keyspace(simple(1));
+  type Kind = 'ok' | 'hang' | 'broken' | 'full';
+  const storageOf = (kind: Kind, callback: boolean): MemoryStorage => {
+    const s = new MemoryStorage();
+    const apply = (u: PartitionUpdate): Promise<void> => {
+      if (kind === 'hang') return new Promise(() => undefined);
+      if (kind === 'broken') return Promise.reject(new Error('disk on fire'));
+      if (kind === 'full') return Promise.reject(new WriteFailure('commit log disk full', 'ONE', 0, 1, [], 'SIMPLE'));
+      return MemoryStorage.prototype.apply.call(s, u);
+    };
+    s.apply = apply;
+    if (callback) (s as Storage).applyThen = (u, done) => { apply(u).then(() => done(undefined), done); };
+    return s;
+  };
+  const describe = (r: { value?: unknown; error?: unknown }) => (r.error === undefined ? 'ok'
+    : `${(r.error as Error).constructor.name}: ${(r.error as Error).message} ${JSON.stringify({ ...(r.error as object) })}`);
+  for (const kind of ['ok', 'hang', 'broken', 'full'] as const) {
+    for (const callback of [false, true]) {
+      for (const cl of ['ONE', 'LOCAL_ONE', 'ANY', 'SERIAL'] as const) {
+        c.storages.set('127.0.0.1', storageOf(kind, callback));
+        const coord = c.coordinator();
+        const viaPromise = await settle(c.time, coord.write(ks, [update('k')], cl));
+        let calls = 0;
+        const viaCallback = await settle(c.time, new Promise<void>((resolve, reject) => {
+          coord.writeThen(ks, [update('k')], cl, (error) => { calls++; if (error === undefined) resolve(); else reject(error); });
+        }));
+        await c.time.runFor(5000); // a late answer or deadline must not call done again
+        assert.equal(calls, 1, `${kind} ${callback} ${cl}`);
+        assert.equal(describe(viaCallback), describe(viaPromise), `${kind} ${callback} ${cl}`);
+      }
+    }
+  }
+});
+
+test('coordinator: writeThen\'s deadline starts at the caller\'s clock reading', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }]);
+  const ks = keyspace(simple(1));
+  const hanging = new MemoryStorage();
+  (hanging as Storage).applyThen = () => undefined;
+  c.storages.set('127.0.0.1', hanging);
+  const coord = c.coordinator();
+  await c.time.runFor(5000);
+  let error: unknown;
+  coord.writeThen(ks, [update('k')], 'ONE', (e) => { error = e; }, c.time.monotonicMs() - 1500);
+  await c.time.runFor(600);
+  assert.ok(error instanceof WriteTimeout, 'timed out 2000 ms after the given start, not after the call');
+});

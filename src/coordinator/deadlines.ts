@@ -36,15 +36,21 @@ export abstract class DeadlineTask {
   }
 }
 
-/** A deadline whose expiry is a closure (the general case). */
+/**
+ * A deadline whose expiry is a closure (the general case). The closure is dropped once the entry
+ * is cancelled or expired: the queue may hold the entry a while longer, the request's objects not.
+ */
 class Entry extends DeadlineTask implements Deadline {
-  constructor(private readonly onExpire: () => void) {
+  constructor(private onExpire: (() => void) | null) {
     super();
   }
   expire(): void {
-    this.onExpire();
+    const onExpire = this.onExpire;
+    this.onExpire = null;
+    onExpire?.();
   }
   cancel(): void {
+    this.onExpire = null;
     this.cancelDeadline();
   }
 }

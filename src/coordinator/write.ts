@@ -132,13 +132,30 @@ function writeLocalReplica(ctx: CoordinatorContext, update: PartitionUpdate, cl:
   });
 }
 
-/** One write to the local replica: its deadline entry, and storage's answer mapped to the write's outcome. */
+/** After a LocalReplicaWrite finished: it holds no reference to the request any more. */
+const FINISHED: WriteDone = () => undefined;
+
+/**
+ * One write to the local replica: its deadline entry, and storage's answer mapped to the write's
+ * outcome. The deadline queue may keep a finished task in its array for a while (until the head
+ * passes it), so finishing drops `done` (which holds the request's promise and everything it
+ * references): otherwise that graph would survive scavenges and be promoted.
+ */
 class LocalReplicaWrite extends DeadlineTask {
-  private finished = false;
+  private done: WriteDone;
 
   constructor(private readonly ctx: CoordinatorContext, private readonly cl: ConsistencyName,
-              private readonly writeType: WriteType, private readonly done: WriteDone) {
+              private readonly writeType: WriteType, done: WriteDone) {
     super();
+    this.done = done;
+  }
+
+  /** Returns `done` once (FINISHED afterwards: the write has its outcome). */
+  private finish(): WriteDone | null {
+    const done = this.done;
+    if (done === FINISHED) return null;
+    this.done = FINISHED;
+    return done;
   }
 
   start(update: PartitionUpdate, nowMs: number): void {
@@ -149,24 +166,24 @@ class LocalReplicaWrite extends DeadlineTask {
   }
 
   expire(): void {
-    if (this.finished) return;
-    this.finished = true;
+    const done = this.finish();
+    if (done === null) return;
     const { cl, ctx } = this;
-    this.done(new WriteTimeout(
+    done(new WriteTimeout(
       `Operation timed out - received only 0 responses of 1 required at consistency ${cl} within ${ctx.timeouts.writeMs} ms (write_request_timeout)`,
       cl, 0, 1, this.writeType));
   }
 
   /** Storage's answer (a property, so it is passed without binding). */
   private readonly applied = (error: unknown): void => {
-    if (this.finished) return;
-    this.finished = true;
+    const done = this.finish();
+    if (done === null) return;
     this.cancelDeadline();
-    if (error === undefined) { this.done(undefined); return; }
-    if (error instanceof AssertionError || (error instanceof RequestError && !(error instanceof Unavailable))) { this.done(error); return; }
+    if (error === undefined) { done(undefined); return; }
+    if (error instanceof AssertionError || (error instanceof RequestError && !(error instanceof Unavailable))) { done(error); return; }
     const endpoint = this.ctx.ring.localEndpoint;
     const cl = this.cl;
-    this.done(new WriteFailure(
+    done(new WriteFailure(
       `Operation failed - received 0 responses and 1 failures of 1 required at consistency ${cl}: ${endpoint}: ${error instanceof Error ? error.message : String(error)}`,
       cl, 0, 1, [{ address: endpoint, reasonCode: failureReasonOf(error) }], this.writeType));
   };
