@@ -353,10 +353,10 @@ export class StorageEngine {
       return;
     }
     if (this.overBackpressureLimit()) {
-      this.memtableBackpressure().then(() => this.commitLog.append(update)).then(() => done(undefined), done);
+      this.memtableBackpressure().then(() => this.commitLog.appendThen(update, done), done);
       return;
     }
-    this.commitLog.append(update).then(() => done(undefined), done);
+    this.commitLog.appendThen(update, done);
   }
 
   private checkWritable(update: PartitionUpdate): void {
