@@ -29,7 +29,7 @@ const COUNT32_BYTES = 4;
 const LENGTH_BYTES = 4;
 const COLUMN_ID_BYTES = 2;
 const TIMESTAMP_BYTES = 8; // f64: microseconds are integers below 2^53
-const TTL_BYTES = 4; // u32
+const TTL_BYTES = 8; // f64: any number a caller passes reads back unchanged (no range to assert on the apply path)
 const LOCAL_TIME_BYTES = 8; // f64: local expiration/deletion seconds (0x7fffffff and beyond 2038 fit)
 const EXPIRY_BYTES = TTL_BYTES + LOCAL_TIME_BYTES;
 const DELETION_BYTES = TIMESTAMP_BYTES + LOCAL_TIME_BYTES;
@@ -41,7 +41,6 @@ const VALUE_REFERENCE_BYTES = 4;
 /** Cell values at least this large are kept by reference, not copied into the slab. */
 export const VALUE_BY_REFERENCE_BYTES_MIN = 64 * 1024;
 const CLUSTERING_VALUES_MAX = 0xffff;
-const TTL_SEC_MAX = 0xffffffff;
 /** Values up to this size are copied by a loop (cheaper than a native call). */
 const SHORT_COPY_BYTES = 32;
 
@@ -202,8 +201,7 @@ function bytes(b: Buffer, at: number, v: Buffer): number {
 }
 
 function expiry(b: Buffer, at: number, ttlSec: number, localTimeSec: number): number {
-  assert(ttlSec >= 0 && ttlSec <= TTL_SEC_MAX && Number.isInteger(ttlSec), `TTL ${ttlSec} out of range`);
-  at = u32(b, at, ttlSec);
+  at = b.writeDoubleLE(ttlSec, at);
   return b.writeDoubleLE(localTimeSec, at);
 }
 
@@ -256,7 +254,7 @@ export function decodeRow(b: Buffer, at: number, columns: RecordRefs, sharedEmpt
     let ttlSec = 0;
     let localExpirationTimeSec = 0;
     if ((flags & ROW_FLAG_LIVENESS_EXPIRY) !== 0) {
-      ttlSec = readU32(b, at);
+      ttlSec = b.readDoubleLE(at);
       localExpirationTimeSec = b.readDoubleLE(at + TTL_BYTES);
       at += EXPIRY_BYTES;
     }
@@ -294,7 +292,7 @@ function decodeCell(b: Buffer, at: number, columns: RecordRefs, out: Cell[]): nu
   let ttlSec = 0;
   let localExpirationTimeSec = 0;
   if ((flags & CELL_FLAG_EXPIRY) !== 0) {
-    ttlSec = readU32(b, at);
+    ttlSec = b.readDoubleLE(at);
     localExpirationTimeSec = b.readDoubleLE(at + TTL_BYTES);
     at += EXPIRY_BYTES;
   }
