@@ -20,8 +20,7 @@
 //        node bench/responder.mjs --measure [--seconds 3] [--rounds 3] [--only write,read,batch10]
 
 import net from 'node:net';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startResponderProcess } from './_responder_process.mjs';
 import { InboundDecoder, OPCODE, encodeBody, encodeEnvelope, opcodeName } from '../dist/src/protocol/mod.js';
 
 const VERSION = 4;
@@ -121,18 +120,6 @@ function option(name, fallback) {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-function startChild(args) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on [^:]+:(\d+)/.exec(out);
-      if (m) resolve({ pid: child.pid, port: Number(m[1]), stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => reject(new Error(`responder exited ${code}`)));
-  });
-}
 
 async function measure() {
   const { BenchPool, int32 } = await import('./_client.mjs');
@@ -141,7 +128,7 @@ async function measure() {
   const rounds = Number(option('rounds', '3'));
   const only = option('only', 'write,read,batch10').split(',');
   const CONCURRENCY = 128;
-  const servers = { canned: await startChild([]), transport: await startChild(['--transport']) };
+  const servers = { canned: await startResponderProcess([]), transport: await startResponderProcess(['--transport']) };
   const ops = {
     write: { cql: 'INSERT INTO bench.kv (k, v) VALUES (?, ?)', op: (pool, id, i) => pool.pick().execute(id, [int32(i), VALUE]) },
     read: { cql: 'SELECT v FROM bench.kv WHERE k = ?', op: (pool, id, i) => pool.pick().execute(id, [int32(i)]) },

@@ -24,7 +24,6 @@
 // RT throttling bounds them to 95% of each second). The max-throughput phase, which gives the CPU
 // µs/op, is the same closed loop either way.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,7 @@ import { Recorder, percentilesMs } from '../dist/src/cli/stress/stats.js';
 import { readProcCpu } from '../dist/src/cli/stress/cpu.js';
 import { BenchPool, int32 } from './_client.mjs';
 import { loadgenAvailable, placeProcess, runLoadgen } from './_loadgen.mjs';
+import { startResponderProcess } from './_responder_process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -96,18 +96,6 @@ function hash(i) {
   return (Math.imul(h, 0xc2b2ae35) ^ (h >>> 16)) >>> 0;
 }
 
-function startResponder() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, 'responder.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on [^:]+:(\d+)/.exec(out);
-      if (m) resolve({ pid: child.pid, port: Number(m[1]), stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => reject(new Error(`responder exited ${code}`)));
-  });
-}
 
 /** One phase: closed loop (rate null) or fixed rate; returns ops/s, server CPU µs/op, latencies. */
 async function phase(target, pool, id, op, plan, opOffset) {
@@ -203,7 +191,7 @@ function table(results) {
 async function main() {
   const state = { keys: 0, wide: 0 };
   const node = await startNodeProcess(NODE_CONFIG ? { args: ['--config', NODE_CONFIG] } : {});
-  const responder = await startResponder();
+  const responder = await startResponderProcess();
   const targets = { node: { pid: node.pid, port: node.port }, responder: { pid: responder.pid, port: responder.port } };
   const pools = {};
   const results = [];
