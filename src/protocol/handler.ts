@@ -75,6 +75,31 @@ export interface QueryHandler {
   prepare(req: Prepare, client: ClientState, info: RequestInfo): Promise<ResultResponse>;
   execute(req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse>;
   batch(req: Batch, client: ClientState, info: RequestInfo): Promise<ResultResponse>;
+  /**
+   * execute() in callback form, used by the transport when present (no promise or reaction per
+   * request): `done(undefined, response)` where execute() would resolve, `done(error, undefined)`
+   * where it would reject. Called exactly once, possibly before executeThen returns; executeThen
+   * itself never throws.
+   */
+  executeThen?(req: Execute, client: ClientState, info: RequestInfo, done: RequestDone): void;
+}
+
+/** The end of a request handled in callback form (QueryHandler.executeThen). Must not throw. */
+export type RequestDone = (error: unknown, response: ResultResponse | undefined) => void;
+
+/** Calls a handler's executeThen, or its execute() with the outcome passed on to `done`. */
+export function executeThen(handler: QueryHandler, req: Execute, client: ClientState, info: RequestInfo, done: RequestDone): void {
+  if (handler.executeThen !== undefined) {
+    handler.executeThen(req, client, info, done);
+    return;
+  }
+  let p: Promise<ResultResponse>;
+  try {
+    p = handler.execute(req, client, info);
+  } catch (e) {
+    p = Promise.reject(e);
+  }
+  p.then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
 }
 
 // ---------------------------------------------------------------------------------------------

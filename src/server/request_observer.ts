@@ -3,7 +3,7 @@
 // lightweight-transaction latencies, tracing sessions (the protocol's tracing flag or the
 // sampling probability), the audit log and the full query log.
 
-import type { ClientState, QueryHandler, RequestInfo, ResultResponse } from '../protocol/handler.js';
+import { executeThen, type ClientState, type QueryHandler, type RequestDone, type RequestInfo, type ResultResponse } from '../protocol/handler.js';
 import type { Batch, BoundValue, Execute, Prepare, Query, QueryParameters } from '../protocol/messages.js';
 import type { Clock } from '../env/mod.js';
 import { CONSISTENCY_LEVELS, type AuditCategory, type NodeMetrics, type ThreadPoolMetrics, type TraceSession, type Tracing, type FqlQuery } from '../observability/mod.js';
@@ -85,6 +85,28 @@ export class RequestObserver implements QueryHandler {
     const traced = this.traced(info);
     // Nearly every request: nothing to observe after it, so no wrapper objects, closures or clock reads.
     if (!traced && this.unobserved(p?.info ?? null)) return this.deps.handler.execute(req, client, info);
+    return this.observeExecute(req, client, info, p, traced);
+  }
+
+  /** execute() in callback form (QueryHandler.executeThen): an unobserved request passes straight through. */
+  executeThen(req: Execute, client: ClientState, info: RequestInfo, done: RequestDone): void {
+    let observed: Promise<ResultResponse>;
+    try {
+      const p = this.prepared.get(this.idText.of(req.id));
+      this.deps.metrics.cql.preparedStatementsExecuted.inc();
+      const traced = this.traced(info);
+      if (!traced && this.unobserved(p?.info ?? null)) {
+        executeThen(this.deps.handler, req, client, info, done);
+        return;
+      }
+      observed = this.observeExecute(req, client, info, p, traced);
+    } catch (e) {
+      observed = Promise.reject(e);
+    }
+    observed.then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
+  }
+
+  private observeExecute(req: Execute, client: ClientState, info: RequestInfo, p: Prepared | undefined, traced: boolean): Promise<ResultResponse> {
     const item: Item = { query: p?.query ?? `<unknown prepared statement ${req.id.toString('hex')}>`, info: p?.info ?? null, values: req.params.values.values };
     return this.observe({ command: 'EXECUTE', request: 'Execute CQL3 prepared query', items: [item], params: req.params, client, info },
       () => this.deps.handler.execute(req, client, info), traced);

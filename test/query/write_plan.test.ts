@@ -63,7 +63,12 @@ async function setup() {
   };
   const execute = (id: Buffer, values: BoundValue[], opts: Partial<QueryParameters> = {}) =>
     qp.execute({ opcode: 'EXECUTE', id, resultMetadataId: null, params: params(opts, values) }, client, INFO);
-  return { qp, q, prepare, execute, coordinator, close: async () => { await storage.close(); await env.fs.rmrf(dir); } };
+  /** The callback form (what the transport calls), as a promise. */
+  const executeThen = (id: Buffer, values: BoundValue[], opts: Partial<QueryParameters> = {}) => new Promise<unknown>((resolve, reject) => {
+    qp.executeThen({ opcode: 'EXECUTE', id, resultMetadataId: null, params: params(opts, values) }, client, INFO,
+      (error, response) => (error === undefined ? resolve(response) : reject(error)));
+  });
+  return { qp, q, prepare, execute, executeThen, coordinator, close: async () => { await storage.close(); await env.fs.rmrf(dir); } };
 }
 
 type Outcome = { updates: PartitionUpdate[]; via: string } | { error: string };
@@ -143,6 +148,8 @@ test('write plan: the same updates and errors as the general path', async () => 
       const general = await outcome(() => s.q(cql, values, opts), s.coordinator);
       const id = await s.prepare(cql);
       const planned = await outcome(() => s.execute(id, values, opts), s.coordinator);
+      const callback = await outcome(() => s.executeThen(id, values, opts), s.coordinator);
+      assert.deepEqual(callback, planned, `case ${i}: executeThen differs from execute: ${cql}`);
       if ('error' in general) {
         assert.deepEqual(planned, general, `case ${i}: ${cql}`);
         continue;
@@ -186,6 +193,17 @@ test('write plan: named values bind like positional ones', async () => {
     assert.ok('updates' in a && 'updates' in b);
     assert.deepEqual(a.updates, b.updates);
     assert.deepEqual(await run(['k'], [int(1)]), { error: 'InvalidRequest: No value bound for v' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('executeThen: an unknown id is Unprepared, a SELECT answers as execute() does', async () => {
+  const s = await setup();
+  try {
+    await assert.rejects(s.executeThen(Buffer.alloc(16, 7), []), (e: Error) => e.constructor.name === 'Unprepared');
+    const id = await s.prepare('SELECT v FROM ks.kv WHERE k = ?');
+    assert.deepEqual(await s.executeThen(id, [int(1)]), await s.execute(id, [int(1)]));
   } finally {
     await s.close();
   }

@@ -8,7 +8,7 @@
 import type { Connection, Env } from '../../env/mod.js';
 import { AuthenticationError, Overloaded, ProtocolError, RequestError, ServerError } from '../../util/errors.js';
 import { assertNever } from '../../util/assert.js';
-import type { Authenticator, ClientState, QueryHandler, RequestInfo, ResultResponse, SaslNegotiator } from '../../protocol/handler.js';
+import type { Authenticator, ClientState, QueryHandler, RequestDone, RequestInfo, ResultResponse, SaslNegotiator } from '../../protocol/handler.js';
 import type { EventType, MessageExtras, ProtocolEvent, Request, Response, Startup } from '../../protocol/messages.js';
 import {
   BETA_VERSIONS, EVENT_STREAM_ID, MAX_SUPPORTED_VERSION, FLAG_COMPRESSION, FLAG_TRACING, FLAG_USE_BETA, OPCODE, SUPPORTED_VERSIONS,
@@ -551,6 +551,10 @@ export class ClientConnection {
       streamId: stream, tracing: (a.flags & FLAG_TRACING) !== 0, customPayload: this.requests.customPayload, receivedAtMs: a.receivedAtMs,
       what: req.opcode, bytes: this.beginRequest(),
     };
+    if (req.opcode === 'EXECUTE' && this.deps.handler.executeThen !== undefined) {
+      this.executeThen(req, running);
+      return;
+    }
     let result: Promise<ResultResponse>;
     try {
       result = this.callHandler(req, running);
@@ -559,6 +563,34 @@ export class ClientConnection {
     }
     // One reaction per request, no async frame: the handler's promise settles straight into enqueue.
     result.then((res) => this.onResult(running, res), (err: unknown) => this.onFailure(running, err));
+  }
+
+  /**
+   * EXECUTE through the handler's callback form: one closure per request instead of a promise and
+   * its reaction. An answer given before executeThen returns (an error found at once) is handled
+   * in a microtask, as a promise's would be: the pump that started the request is still running.
+   * A second call of `done` is ignored, as a promise's second settlement would be.
+   */
+  private executeThen(req: Extract<Request, { opcode: 'EXECUTE' }>, running: RunningRequest): void {
+    let returned = false;
+    let settled = false;
+    const done: RequestDone = (error, response) => {
+      if (settled) return;
+      settled = true;
+      if (returned) this.settle(running, error, response);
+      else queueMicrotask(() => this.settle(running, error, response));
+    };
+    try {
+      this.deps.handler.executeThen!(req, this.client, running, done);
+    } catch (e) {
+      done(e, undefined);
+    }
+    returned = true;
+  }
+
+  private settle(r: RunningRequest, error: unknown, response: ResultResponse | undefined): void {
+    if (error === undefined && response !== undefined) this.onResult(r, response);
+    else this.onFailure(r, error ?? new Error('handler finished without a response or an error'));
   }
 
   private callHandler(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, info: RequestInfo): Promise<ResultResponse> {

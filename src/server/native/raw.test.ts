@@ -2,8 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { Connection, Env } from '../../env/mod.js';
 import { nodeEnv } from '../../env/node/mod.js';
-import { ErrorCode } from '../../util/errors.js';
-import { PASSWORD_AUTHENTICATOR_CLASS, type Authenticator, type QueryHandler } from '../../protocol/handler.js';
+import { ErrorCode, InvalidRequest, Unavailable } from '../../util/errors.js';
+import { PASSWORD_AUTHENTICATOR_CLASS, type Authenticator, type QueryHandler, type RequestDone, type ResultResponse } from '../../protocol/handler.js';
 import { FLAG_COMPRESSION, FLAG_TRACING, encodeEnvelopeHeader, OPCODE } from '../../protocol/envelope.js';
 import type { Response } from '../../protocol/messages.js';
 import { NativeTransport } from './transport.js';
@@ -345,6 +345,51 @@ test('USE sets the connection keyspace seen by clients()', T, async () => {
     assert.equal(info.driverVersion, '0.1');
     assert.equal(info.protocolVersion, 4);
     assert.equal(info.requestsServed, 1);
+    c.close();
+  } finally {
+    await transport.close();
+  }
+});
+
+/**
+ * A handler with the callback form of execute: the first bound value (text) says how it answers:
+ * at once or a turn later, with a result or an error; 'twice' answers, then calls done again.
+ */
+class CallbackHandler extends FakeHandler {
+  thenCalls = 0;
+  executeThen(req: Parameters<FakeHandler['execute']>[0], _client: unknown, _info: unknown, done: RequestDone): void {
+    this.thenCalls++;
+    const mode = String(req.params.values.values[0]);
+    const ok: ResultResponse = { result: { kind: 'void' } };
+    switch (mode) {
+      case 'sync-ok': done(undefined, ok); return;
+      case 'sync-error': done(new InvalidRequest('refused at once'), undefined); return;
+      case 'later-ok': setImmediate(() => done(undefined, ok)); return;
+      case 'later-error': setImmediate(() => done(new Unavailable('no replicas', 'ONE', 1, 0), undefined)); return;
+      case 'bug': done(new TypeError('a bug'), undefined); return;
+      case 'twice': done(undefined, ok); done(new InvalidRequest('second answer'), undefined); return;
+      default: done(new InvalidRequest(`unknown mode ${mode}`), undefined);
+    }
+  }
+}
+
+test('EXECUTE through the handler\'s executeThen: answers at once or later, errors mapped, a second done ignored', T, async () => {
+  const handler = new CallbackHandler();
+  const { env, transport, port } = await start({ handler });
+  try {
+    const c = await RawClient.connect(env, port);
+    await c.startup(4);
+    const id = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+    const modes = ['sync-ok', 'sync-error', 'later-ok', 'later-error', 'bug', 'twice', 'sync-ok'];
+    const streams = modes.map((m) => c.send({ opcode: 'EXECUTE', id, resultMetadataId: null, params: queryParams({ values: { kind: 'positional', values: [Buffer.from(m)] } }) }));
+    const answers = new Map<number, Response>();
+    for (let i = 0; i < modes.length; i++) { const r = await c.next(); answers.set(r.header.streamId, r.message); }
+    const kinds = streams.map((s) => { const m = answers.get(s)!; return m.opcode === 'ERROR' ? `ERROR ${m.error.code.toString(16)}` : m.opcode; });
+    assert.deepEqual(kinds, ['RESULT', 'ERROR 2200', 'RESULT', 'ERROR 1000', 'ERROR 0', 'RESULT', 'RESULT']);
+    assert.equal(handler.thenCalls, modes.length);
+    // The connection still works and counts nothing in flight: one more round trip.
+    c.send({ opcode: 'QUERY', query: 'warn me', params: queryParams() });
+    assert.equal((await c.next()).message.opcode, 'RESULT');
     c.close();
   } finally {
     await transport.close();

@@ -6,7 +6,7 @@ import type { Statement, ModificationStatement, BatchStatement as AstBatch } fro
 import { parseStatement } from '../../cql/mod.js';
 import type { KeyspaceMetadata, TableMetadata } from '../../schema/metadata.js';
 import { typeToCql } from '../../schema/types.js';
-import type { QueryHandler, ClientState, RequestInfo, ResultResponse } from '../../protocol/handler.js';
+import type { QueryHandler, ClientState, RequestDone, RequestInfo, ResultResponse } from '../../protocol/handler.js';
 import type { Query, Prepare, Execute, Batch, ColumnSpec, QueryParameters, BoundValue, BoundValues, ResultBody, SchemaChange, RowsResult } from '../../protocol/messages.js';
 import { UNSET } from '../../protocol/messages.js';
 import type { ConsistencyName } from '../../util/errors.js';
@@ -151,6 +151,28 @@ export class QueryProcessor implements QueryHandler {
     }
   }
 
+  /**
+   * execute() in callback form (the transport's choice when offered): a prepared write with a
+   * WritePlan makes no promise at all; everything else runs execute() and passes its outcome on.
+   */
+  executeThen(req: Execute, client: ClientState, info: RequestInfo, done: RequestDone): void {
+    let plan: WritePlan | null = null;
+    let update: PartitionUpdate;
+    try {
+      const compiled = this.cache.get(this.idText.of(req.id));
+      if (compiled === undefined || compiled.writePlan === null || this.access !== null) {
+        this.execute(req, client, info).then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
+        return;
+      }
+      plan = compiled.writePlan;
+      update = this.bindPlanned(compiled, plan, req.params);
+    } catch (e) {
+      done(e, undefined);
+      return;
+    }
+    this.writePlannedThen(plan, update, req.params.consistency, info, done);
+  }
+
   async batch(req: Batch, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
     if (req.statements.length > this.limits.batchStatementsMax) throw new InvalidRequest(`Batch of ${req.statements.length} statements exceeds the limit of ${this.limits.batchStatementsMax}`);
     const keyspace = req.keyspace ?? client.keyspace;
@@ -279,16 +301,33 @@ export class QueryProcessor implements QueryHandler {
    * coordinator's callback form (one promise per request). Same outcomes as runWrite.
    */
   private runPlannedWrite(compiled: Compiled, plan: WritePlan, params: QueryParameters, info: RequestInfo): Promise<ResultResponse> {
-    const values = bindValues(compiled, params.values);
-    const update = plan.bind(values, params, this.opts.clock);
-    const ks = this.keyspaceOf(plan.table);
-    const coordinator = this.opts.coordinator;
-    const cl = params.consistency;
-    if (coordinator.writeThen === undefined) return coordinator.write(ks, [update], cl).then(voidResponse);
-    const nowMs = info.receivedAtMs ?? this.opts.clock.monotonicMs();
+    const update = this.bindPlanned(compiled, plan, params);
     return new Promise<ResultResponse>((resolve, reject) => {
-      coordinator.writeThen!(ks, [update], cl, (error) => (error === undefined ? resolve(VOID_RESPONSE) : reject(error)), nowMs);
+      this.writePlannedThen(plan, update, params.consistency, info, (error, response) => (error === undefined ? resolve(response!) : reject(error)));
     });
+  }
+
+  /** The update of one execution of a write plan; throws InvalidRequest as the general path would. */
+  private bindPlanned(compiled: Compiled, plan: WritePlan, params: QueryParameters): PartitionUpdate {
+    return plan.bind(bindValues(compiled, params.values), params, this.opts.clock);
+  }
+
+  /** Writes a bound plan's update through the coordinator; `done` gets VOID_RESPONSE or the error. Never throws. */
+  private writePlannedThen(plan: WritePlan, update: PartitionUpdate, cl: ConsistencyName, info: RequestInfo, done: RequestDone): void {
+    const coordinator = this.opts.coordinator;
+    let ks: KeyspaceMetadata;
+    try {
+      ks = this.keyspaceOf(plan.table);
+    } catch (e) {
+      done(e, undefined);
+      return;
+    }
+    if (coordinator.writeThen === undefined) {
+      coordinator.write(ks, [update], cl).then(() => done(undefined, VOID_RESPONSE), (error: unknown) => done(error, undefined));
+      return;
+    }
+    const nowMs = info.receivedAtMs ?? this.opts.clock.monotonicMs();
+    coordinator.writeThen(ks, [update], cl, (error) => done(error, error === undefined ? VOID_RESPONSE : undefined), nowMs);
   }
 
   private readFor(table: TableMetadata): (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult> {
@@ -544,7 +583,6 @@ const VOID_RESULT: ResultBody = Object.freeze({ kind: 'void' });
 const voidResult = (): ResultBody => VOID_RESULT;
 /** A void result without warnings; the transport only reads responses. */
 const VOID_RESPONSE: ResultResponse = Object.freeze({ result: VOID_RESULT });
-const voidResponse = (): ResultResponse => VOID_RESPONSE;
 
 /** The protocol's form of a SchemaManager change. */
 export function protocolSchemaChange(c: DdlChange): SchemaChange {
