@@ -13,7 +13,7 @@ import type { Term } from '../../cql/ast.js';
 import type { ColumnMetadata, TableMetadata } from '../../schema/metadata.js';
 import { isMultiCell, type CqlType } from '../../schema/types.js';
 import { UNSET, type BoundValue } from '../../protocol/messages.js';
-import type { Cell, PartitionUpdate, Row } from '../../storage/data.js';
+import type { Cell, PartitionUpdate, RangeTombstone, Row } from '../../storage/data.js';
 import type { Clock } from '../../env/mod.js';
 import { InvalidRequest } from '../../util/errors.js';
 import { tokenOf } from '../../util/murmur3.js';
@@ -25,6 +25,8 @@ import type { KeyRestriction } from './_where.js';
 const INT: CqlType = { kind: 'native', name: 'int' };
 const BIGINT: CqlType = { kind: 'native', name: 'bigint' };
 const KEY_COMPONENT_BYTES_MAX = 0xffff;
+/** Planned writes carry no range tombstones: one shared, frozen empty array (nothing downstream adds to an update). */
+const NO_RANGE_TOMBSTONES: RangeTombstone[] = Object.freeze([]) as unknown as RangeTombstone[];
 /** nowSec before the clock was read (a real one is never negative). */
 const NOW_UNREAD = -1;
 
@@ -98,19 +100,24 @@ export class WritePlan {
     let nowSec = params.nowInSeconds ?? NOW_UNREAD;
     if (ttlSec > 0 && nowSec === NOW_UNREAD) nowSec = nowSecOf(clock);
     const expiresSec = ttlSec > 0 ? nowSec + ttlSec : 0;
-    const row: Row = { clustering, cells: [] };
-    if (this.insertRow) row.liveness = { timestampMicros, ttlSec, localExpirationTimeSec: expiresSec };
-    for (const { column, slot } of this.cells) {
+    // Sized once (a growing array would reserve 16 slots at its first push); trimmed below if
+    // unset values left slots over.
+    const cells: Cell[] = new Array<Cell>(this.cells.length);
+    let n = 0;
+    for (let i = 0; i < this.cells.length; i++) {
+      const { column, slot } = this.cells[i]!;
       const v = valueOf(slot, values);
       if (v === UNSET) continue;
       if (v === null && nowSec === NOW_UNREAD) nowSec = nowSecOf(clock);
-      const cell: Cell = v === null
+      cells[n++] = v === null
         ? { column, value: null, timestampMicros, ttlSec: 0, localExpirationTimeSec: nowSec }
         : { column, value: v, timestampMicros, ttlSec, localExpirationTimeSec: expiresSec };
-      row.cells.push(cell);
     }
-    if (!this.cellsSorted && row.cells.length > 1) row.cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
-    return { tableId: this.table.id, key, token: tokenOf(key), rangeTombstones: [], rows: [row] };
+    if (n < cells.length) cells.length = n;
+    if (!this.cellsSorted && n > 1) cells.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+    // One literal per shape (adding liveness afterwards would give the row a property backing store).
+    const row: Row = this.insertRow ? { clustering, liveness: { timestampMicros, ttlSec, localExpirationTimeSec: expiresSec }, cells } : { clustering, cells };
+    return { tableId: this.table.id, key, token: tokenOf(key), rangeTombstones: NO_RANGE_TOMBSTONES, rows: [row] };
   }
 
   private bindKey(values: BoundValue[]): Buffer {
