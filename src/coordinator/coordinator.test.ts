@@ -7,7 +7,7 @@ import { defaultTableOptions, type ColumnMetadata, type KeyspaceMetadata, type R
 import type { Storage } from '../storage/mod.js';
 import type { Partition, PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import { Ring, allocateRandomTokens, rangeContains, RING_SIZE, TOKEN_MIN } from '../cluster/ring/mod.js';
-import { FAILURE_REASON, ReplicaFailed, ReplicaNoAnswer } from './transport.js';
+import { FAILURE_REASON, ReplicaFailed, ReplicaNoAnswer, UniformPlacement } from './transport.js';
 import { Coordinator, reconcileWithMerge, requirementFor, blockForOf, serveReplicaRequest, splitRange, type ReplicaRequest, type ReplicaResponse } from './mod.js';
 
 const text = { kind: 'native', name: 'text' } as const;
@@ -502,4 +502,32 @@ test('coordinator: writeThen\'s deadline starts at the caller\'s clock reading',
   coord.writeThen(ks, [update('k')], 'ONE', (e) => { error = e; }, c.time.monotonicMs() - 1500);
   await c.time.runFor(600);
   assert.ok(error instanceof WriteTimeout, 'timed out 2000 ms after the given start, not after the call');
+});
+
+test('UniformPlacement: a one-node ring\'s replicas for every token, equal to replicasFor; recomputed when the ring changes', async () => {
+  const c = cluster([{ dc: 'dc1', rack: 'r1' }]);
+  const placement = new UniformPlacement();
+  const strategies: ReplicationStrategy[] = [simple(1), simple(3), { class: 'NetworkTopologyStrategy', dcs: { dc1: 1 } }, { class: 'NetworkTopologyStrategy', dcs: { dc2: 3 } }];
+  for (const s of strategies) {
+    const uniform = placement.of(c.ring, s);
+    assert.ok(uniform !== null, JSON.stringify(s));
+    for (const key of ['a', 'b', 'c', 'd', 'e']) assert.deepEqual(uniform, c.ring.replicasFor(s, tokenOf(Buffer.from(key))), `${JSON.stringify(s)} ${key}`);
+  }
+  // A second endpoint: replicas depend on the token again, and writes reach the new owner.
+  const ks = keyspace(simple(1));
+  const coord = c.coordinator();
+  await settle(c.time, new Promise<void>((resolve, reject) => coord.writeThen(ks, [update('k0')], 'ONE', (e) => (e === undefined ? resolve() : reject(e)))));
+  assert.deepEqual(c.sent, [], 'one node: written locally');
+  c.ring.metadata.setEndpoint({ endpoint: '127.0.0.2', hostId: 'host-2', dc: 'dc1', rack: 'r1', tokens: allocateRandomTokens(16, new SeededRandom(7), new Set(c.ring.metadata.sortedTokens())) });
+  c.storages.set('127.0.0.2', new MemoryStorage());
+  c.behaviour.set('127.0.0.2', 'ok');
+  assert.equal(placement.of(c.ring, simple(1)), null);
+  const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+  for (const key of keys) {
+    await settle(c.time, new Promise<void>((resolve, reject) => coord.writeThen(ks, [update(key)], 'ONE', (e) => (e === undefined ? resolve() : reject(e)))));
+  }
+  const remoteKeys = keys.filter((k) => c.ring.replicasFor(ks.replication, tokenOf(Buffer.from(k)))[0] === '127.0.0.2');
+  assert.ok(remoteKeys.length > 0, 'some key belongs to the new node');
+  assert.equal(c.sent.filter((s) => s === 'MUTATION 127.0.0.2').length, remoteKeys.length);
+  assert.equal(c.storages.get('127.0.0.2')!.applied, remoteKeys.length);
 });

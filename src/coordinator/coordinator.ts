@@ -12,7 +12,7 @@ import type { Ring } from '../cluster/ring/mod.js';
 import { coordinateRead, reconcileWithMerge, type Reconciler } from './read.js';
 import { coordinateWrite, coordinateWriteThen, type WriteDone, type WriteOptions } from './write.js';
 import { Deadlines } from './deadlines.js';
-import { DEFAULT_TIMEOUTS, sendToReplica, type CoordinatorContext, type HintSink, type RemoteTransport, type RequestTimeouts } from './transport.js';
+import { DEFAULT_TIMEOUTS, UniformPlacement, sendToReplica, type CoordinatorContext, type HintSink, type RemoteTransport, type RequestTimeouts } from './transport.js';
 
 export interface CoordinatorOptions {
   ring: Ring;
@@ -49,6 +49,7 @@ export class Coordinator {
       hints: options.hints,
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
       deadlines: new Deadlines(options.clock, options.scheduler),
+      placement: new UniformPlacement(),
     };
     this.reconcile = options.reconcile ?? reconcileWithMerge;
   }

@@ -11,6 +11,7 @@ import type { Storage } from '../storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import type { Clock, Scheduler } from '../env/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
+import type { ReplicationStrategy } from '../schema/metadata.js';
 import type { Deadlines } from './deadlines.js';
 import type { Requirement } from './consistency.js';
 
@@ -129,6 +130,43 @@ export interface CoordinatorContext {
   timeouts: RequestTimeouts;
   /** Request timeouts: one timer per timeout length, not one per request. */
   deadlines: Deadlines;
+  /** Replicas that are the same for every token (a one-node ring): no token lookup per write. */
+  placement: UniformPlacement;
+}
+
+/**
+ * The replicas of a strategy when they are the same for every token, which is the case on a
+ * ring of one endpoint (every token's replicas are that node, or none): a single-partition write
+ * then needs no token lookup. Computed from Ring.replicasFor at every ring token, kept for the
+ * last strategy object asked about (keyspace metadata objects are reused across requests) and
+ * recomputed when the ring's version changes. Rings of several endpoints are not examined (null).
+ */
+export class UniformPlacement {
+  private replication: ReplicationStrategy | null = null;
+  private version = -1;
+  private replicas: readonly string[] | null = null;
+
+  /** replicasFor(replication, t), equal for every token t, or null when it may depend on the token. */
+  of(ring: Ring, replication: ReplicationStrategy): readonly string[] | null {
+    const version = ring.metadata.version;
+    if (replication === this.replication && version === this.version) return this.replicas;
+    this.replication = replication;
+    this.version = version;
+    this.replicas = ring.metadata.endpointCount === 1 ? uniformReplicas(ring, replication) : null;
+    return this.replicas;
+  }
+}
+
+/** The replicas shared by every ring token under the strategy, or null if two tokens differ (or the ring has none). */
+function uniformReplicas(ring: Ring, replication: ReplicationStrategy): readonly string[] | null {
+  const tokens = ring.metadata.sortedTokens();
+  if (tokens.length === 0) return null;
+  const first = ring.replicasFor(replication, tokens[0]!);
+  for (const t of tokens) {
+    const r = ring.replicasFor(replication, t);
+    if (r.length !== first.length || r.some((e, i) => e !== first[i])) return null;
+  }
+  return first;
 }
 
 /**

@@ -106,7 +106,7 @@ export function coordinateWriteThen(ctx: CoordinatorContext, keyspace: KeyspaceM
       validateConsistency(cl, 'write');
       const req = requirementFor(cl, keyspace.replication, usesLocalDc(cl) ? ctx.ring.localDc : '');
       const update = updates[0]!;
-      const replicas = ctx.ring.replicasFor(keyspace.replication, update.token);
+      const replicas = ctx.placement.of(ctx.ring, keyspace.replication) ?? ctx.ring.replicasFor(keyspace.replication, update.token);
       if (onlyLocalReplica(ctx, req, replicas)) local = new LocalReplicaWrite(ctx, cl, 'SIMPLE', done);
     }
   } catch (error) {
