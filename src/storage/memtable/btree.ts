@@ -108,10 +108,10 @@ export class SortedMap<K, V> {
 
   /**
    * The value for k, like get(), remembering where k is or goes, so that an immediately following
-   * putFound(k, v) stores v without a second descent (no callback, no closure).
+   * putFound(k, v) stores v without a second descent (no callback, no closure). `kp` must equal
+   * prefix(k) when given (a caller that has it cheaper, e.g. from a token).
    */
-  find(k: K): V | undefined {
-    const kp = this.prefix(k);
+  find(k: K, kp: number = this.prefix(k)): V | undefined {
     const leaf = this.descend(k, kp);
     const i = this.lowerBound(leaf.keys, leaf.pre, k, kp);
     this.found = leaf;

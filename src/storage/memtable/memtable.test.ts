@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Memtable } from './memtable.js';
+import { Memtable, tokenSortKeyPrefix } from './memtable.js';
 import { afterStart, beforeEnd, partitionSortKey, tableOrder } from '../_order.js';
 import { maxDeletion, mergeRangeTombstones, mergeRows, normalizeRow } from '../reconcile.js';
 import { counterContextForDelta } from '../counter.js';
@@ -260,4 +260,14 @@ test('memtable: a value kept by reference is let go when its row is overwritten 
   assert.equal(m.read(sk(2), [])!.rows[0]!.cells[0]!.value![0], 49);
   const refs = (m as unknown as { refs: { values: (Buffer | null)[] } }).refs;
   assert.equal(refs.values.filter((v) => v !== null).length, 3, 'held: shared, the latest of pk 2, the new value of (1, 0)');
+});
+
+test('tokenSortKeyPrefix equals the top 13 hex digits of the partition sort key', () => {
+  const edges = [-(2n ** 63n), -(2n ** 63n) + 1n, -1n, 0n, 1n, 2n ** 63n - 1n, 4095n, 4096n, -4096n, 2n ** 32n, -(2n ** 32n)];
+  const check = (token: bigint) => {
+    const sortKey = partitionSortKey(token, Buffer.from([1, 2, 3]));
+    assert.equal(tokenSortKeyPrefix(token), parseInt(sortKey.slice(0, 13), 16), `token ${token}`);
+  };
+  for (const t of edges) check(t);
+  fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (t) => { check(t); }), { numRuns: 2000 });
 });

@@ -106,7 +106,7 @@ export class Memtable {
    */
   apply(update: PartitionUpdate): void {
     const sortKey = partitionSortKey(update.token, update.key);
-    const found = this.partitions.find(sortKey);
+    const found = this.partitions.find(sortKey, tokenSortKeyPrefix(update.token));
     if (found === undefined) this.heapBytes += PARTITION_OVERHEAD_BYTES + sortKey.length;
     const oneRow = update.rows.length === 1 && update.partitionDeletion === undefined
       && update.rangeTombstones.length === 0 && update.staticRow === undefined;
@@ -380,6 +380,23 @@ function sortKeyPrefix(sortKey: string): number {
   }
   return v;
 }
+// The token's two 32-bit words, as partitionSortKey reads them (written and read back within one call).
+const tokenSlot = new BigInt64Array(1);
+const tokenWords = new Uint32Array(tokenSlot.buffer);
+const WORD_HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word second
+const LOW_WORD_PREFIX_BITS = 4 * SORT_KEY_PREFIX_CHARS - 32; // 20: the low word's top bits in the prefix
+
+/**
+ * sortKeyPrefix(partitionSortKey(token, key)) computed from the token's words (offset to unsigned,
+ * top 52 bits), without parsing the sort key's hex digits. memtable.test.ts checks the equality.
+ */
+export function tokenSortKeyPrefix(token: bigint): number {
+  tokenSlot[0] = token;
+  const hi = (tokenWords[WORD_HI]! ^ 0x80000000) >>> 0;
+  const lo = tokenWords[1 - WORD_HI]!;
+  return hi * 2 ** LOW_WORD_PREFIX_BITS + (lo >>> (32 - LOW_WORD_PREFIX_BITS));
+}
+
 const CHAR_0 = 0x30;
 const CHAR_9 = 0x39;
 const CHAR_A_LOWER = 0x61;
