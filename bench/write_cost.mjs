@@ -2,7 +2,7 @@
 // (as run.mjs measures it: /proc/PID/stat of the node, closed loop at 128 in flight over 2
 // connections) and young-generation bytes allocated per op (from the node's own --trace-gc lines:
 // the heap size before each GC minus the size after the previous one, summed over the measured
-// window) with the scavenges per 1000 ops. Rounds alternate the given builds (dist roots).
+// window) with the scavenges per 1000 ops and their pause time per op. Rounds alternate the given builds (dist roots).
 // Usage: npm run build && node bench/write_cost.mjs [--dist DIR,DIR] [--rounds 3] [--seconds 3]
 //                                                  [--op write|read] [--alloc-prof FILE]
 // --alloc-prof FILE (one build, one round): instead of the GC trace, V8's sampling heap profiler over
@@ -63,17 +63,18 @@ async function startNode(dist) {
 function allocated(lines, from, to) {
   let bytes = 0;
   let scavenges = 0;
+  let scavengeMs = 0;
   let prevAfter = null;
   for (let i = Math.max(0, from - 1); i < to; i++) {
-    const m = /(Scavenge|Mark-Compact|Mark-sweep|Minor)[^ ]* ([\d.]+) \([\d.]+\) -> ([\d.]+) \(/.exec(lines[i]);
+    const m = /(Scavenge|Mark-Compact|Mark-sweep|Minor)[^ ]* ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+)/.exec(lines[i]);
     if (!m) continue;
     if (i >= from) {
       if (prevAfter !== null) bytes += (Number(m[2]) - prevAfter) * 1024 * 1024;
-      if (m[1] === 'Scavenge') scavenges++;
+      if (m[1] === 'Scavenge') { scavenges++; scavengeMs += Number(m[4]); }
     }
     prevAfter = Number(m[3]);
   }
-  return { bytes, scavenges };
+  return { bytes, scavenges, scavengeMs };
 }
 
 /** Stops the node's heap sampling, waits for its file, prints bytes/op by allocating function. */
@@ -129,7 +130,7 @@ async function measure(dist) {
     await new Promise((r) => setTimeout(r, 50)); // the last GC lines of the window
     const gc = allocated(node.gcLines, gc0, node.gcLines.length);
     const cpu = after.userMicros + after.systemMicros - before.userMicros - before.systemMicros;
-    return { ops: n, cpuUsPerOp: cpu / n, bytesPerOp: gc.bytes / n, scavengesPer1k: (1000 * gc.scavenges) / n };
+    return { ops: n, cpuUsPerOp: cpu / n, bytesPerOp: gc.bytes / n, scavengesPer1k: (1000 * gc.scavenges) / n, scavengeUsPerOp: (1000 * gc.scavengeMs) / n };
   } finally {
     pool.close();
     await node.stop();
@@ -141,7 +142,7 @@ for (let r = 0; r < ROUNDS; r++) {
   for (let d = 0; d < DISTS.length; d++) {
     const m = await measure(DISTS[d]);
     results[d].push(m);
-    console.log(`round ${r + 1} ${DISTS[d]}: ${OP} ${m.ops} ops, ${m.cpuUsPerOp.toFixed(2)} µs/op, ${Math.round(m.bytesPerOp)} B/op allocated, ${m.scavengesPer1k.toFixed(2)} scavenges/1k ops`);
+    console.log(`round ${r + 1} ${DISTS[d]}: ${OP} ${m.ops} ops, ${m.cpuUsPerOp.toFixed(2)} µs/op, ${Math.round(m.bytesPerOp)} B/op allocated, ${m.scavengesPer1k.toFixed(2)} scavenges/1k ops, scavenge pauses ${m.scavengeUsPerOp.toFixed(2)} µs/op`);
   }
 }
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
