@@ -92,7 +92,11 @@ const ids = {
   wide: await prepare('INSERT INTO bench.wide (p, c, v) VALUES (?, ?, ?)'),
   slice: await prepare('SELECT c, v FROM bench.wide WHERE p = ?'),
 };
-const execute = (id, values) => handler.execute({ opcode: 'EXECUTE', id, resultMetadataId: null, params: params(values) }, client, INFO);
+// As the transport does: the callback form of execute when the handler has one.
+const execute = handler.executeThen === undefined
+  ? (id, values) => handler.execute({ opcode: 'EXECUTE', id, resultMetadataId: null, params: params(values) }, client, INFO)
+  : (id, values) => new Promise((resolve, reject) => handler.executeThen({ opcode: 'EXECUTE', id, resultMetadataId: null, params: params(values) }, client, INFO,
+    (error, response) => (error === undefined ? resolve(response) : reject(error))));
 const ops = {
   write: { rows: 1, op: (i) => execute(ids.write, [int32(i), VALUE]) },
   read: { rows: 1, op: (i) => execute(ids.read, [int32(i)]) },

@@ -77,15 +77,22 @@ export interface QueryHandler {
   batch(req: Batch, client: ClientState, info: RequestInfo): Promise<ResultResponse>;
   /**
    * execute() in callback form, used by the transport when present (no promise or reaction per
-   * request): `done(undefined, response)` where execute() would resolve, `done(error, undefined)`
-   * where it would reject. Called exactly once, possibly before executeThen returns; executeThen
-   * itself never throws.
+   * request): `done(undefined, response)` where execute() would resolve, `done(error)` where it
+   * would reject. Called exactly once, possibly before executeThen returns; executeThen itself
+   * never throws.
    */
   executeThen?(req: Execute, client: ClientState, info: RequestInfo, done: RequestDone): void;
 }
 
-/** The end of a request handled in callback form (QueryHandler.executeThen). Must not throw. */
-export type RequestDone = (error: unknown, response: ResultResponse | undefined) => void;
+/**
+ * The end of a request handled in callback form (QueryHandler.executeThen). Must not throw.
+ * `done(undefined)` without a response answers VOID_RESPONSE (every write's result), so a write
+ * can hand `done` on as its own completion callback.
+ */
+export type RequestDone = (error: unknown, response?: ResultResponse) => void;
+
+/** The RESULT of a write: Void. Shared and frozen. */
+export const VOID_RESPONSE: ResultResponse = Object.freeze({ result: Object.freeze({ kind: 'void' as const }) });
 
 /** Calls a handler's executeThen, or its execute() with the outcome passed on to `done`. */
 export function executeThen(handler: QueryHandler, req: Execute, client: ClientState, info: RequestInfo, done: RequestDone): void {
@@ -99,7 +106,7 @@ export function executeThen(handler: QueryHandler, req: Execute, client: ClientS
   } catch (e) {
     p = Promise.reject(e);
   }
-  p.then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
+  p.then((response) => done(undefined, response), (error: unknown) => done(error));
 }
 
 // ---------------------------------------------------------------------------------------------

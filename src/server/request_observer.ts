@@ -103,7 +103,7 @@ export class RequestObserver implements QueryHandler {
     } catch (e) {
       observed = Promise.reject(e);
     }
-    observed.then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
+    observed.then((response) => done(undefined, response), (error: unknown) => done(error));
   }
 
   private observeExecute(req: Execute, client: ClientState, info: RequestInfo, p: Prepared | undefined, traced: boolean): Promise<ResultResponse> {

@@ -11,6 +11,7 @@ import { createStorage } from '../../src/storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../../src/storage/data.js';
 import { SchemaManager } from '../../src/coordinator/schema/mod.js';
 import { QueryProcessor, type QueryCoordinator } from '../../src/server/query/mod.js';
+import { VOID_RESPONSE } from '../../src/protocol/handler.js';
 import type { KeyspaceMetadata } from '../../src/schema/metadata.js';
 import { UNSET, type BoundValue, type QueryParameters } from '../../src/protocol/messages.js';
 import type { ConsistencyName } from '../../src/util/errors.js';
@@ -66,7 +67,7 @@ async function setup() {
   /** The callback form (what the transport calls), as a promise. */
   const executeThen = (id: Buffer, values: BoundValue[], opts: Partial<QueryParameters> = {}) => new Promise<unknown>((resolve, reject) => {
     qp.executeThen({ opcode: 'EXECUTE', id, resultMetadataId: null, params: params(opts, values) }, client, INFO,
-      (error, response) => (error === undefined ? resolve(response) : reject(error)));
+      (error, response) => (error === undefined ? resolve(response ?? VOID_RESPONSE) : reject(error)));
   });
   return { qp, q, prepare, execute, executeThen, coordinator, close: async () => { await storage.close(); await env.fs.rmrf(dir); } };
 }
@@ -198,12 +199,14 @@ test('write plan: named values bind like positional ones', async () => {
   }
 });
 
-test('executeThen: an unknown id is Unprepared, a SELECT answers as execute() does', async () => {
+test('executeThen: an unknown id is Unprepared, a SELECT and an INSERT answer as execute() does', async () => {
   const s = await setup();
   try {
     await assert.rejects(s.executeThen(Buffer.alloc(16, 7), []), (e: Error) => e.constructor.name === 'Unprepared');
     const id = await s.prepare('SELECT v FROM ks.kv WHERE k = ?');
     assert.deepEqual(await s.executeThen(id, [int(1)]), await s.execute(id, [int(1)]));
+    const write = await s.prepare('INSERT INTO ks.kv (k, v) VALUES (?, ?)');
+    assert.deepEqual(await s.executeThen(write, [int(1), Buffer.from('x')]), await s.execute(write, [int(1), Buffer.from('x')]));
   } finally {
     await s.close();
   }

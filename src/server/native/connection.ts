@@ -8,7 +8,7 @@
 import type { Connection, Env } from '../../env/mod.js';
 import { AuthenticationError, Overloaded, ProtocolError, RequestError, ServerError } from '../../util/errors.js';
 import { assertNever } from '../../util/assert.js';
-import type { Authenticator, ClientState, QueryHandler, RequestDone, RequestInfo, ResultResponse, SaslNegotiator } from '../../protocol/handler.js';
+import { VOID_RESPONSE, type Authenticator, type ClientState, type QueryHandler, type RequestDone, type RequestInfo, type ResultResponse, type SaslNegotiator } from '../../protocol/handler.js';
 import type { EventType, MessageExtras, ProtocolEvent, Request, Response, Startup } from '../../protocol/messages.js';
 import {
   BETA_VERSIONS, EVENT_STREAM_ID, MAX_SUPPORTED_VERSION, FLAG_COMPRESSION, FLAG_TRACING, FLAG_USE_BETA, OPCODE, SUPPORTED_VERSIONS,
@@ -589,8 +589,8 @@ export class ClientConnection {
   }
 
   private settle(r: RunningRequest, error: unknown, response: ResultResponse | undefined): void {
-    if (error === undefined && response !== undefined) this.onResult(r, response);
-    else this.onFailure(r, error ?? new Error('handler finished without a response or an error'));
+    if (error === undefined) this.onResult(r, response ?? VOID_RESPONSE);
+    else this.onFailure(r, error);
   }
 
   private callHandler(req: Extract<Request, { opcode: 'QUERY' | 'PREPARE' | 'EXECUTE' | 'BATCH' }>, info: RequestInfo): Promise<ResultResponse> {

@@ -365,6 +365,7 @@ class CallbackHandler extends FakeHandler {
       case 'sync-ok': done(undefined, ok); return;
       case 'sync-error': done(new InvalidRequest('refused at once'), undefined); return;
       case 'later-ok': setImmediate(() => done(undefined, ok)); return;
+      case 'later-void': setImmediate(() => done(undefined)); return;
       case 'later-error': setImmediate(() => done(new Unavailable('no replicas', 'ONE', 1, 0), undefined)); return;
       case 'bug': done(new TypeError('a bug'), undefined); return;
       case 'twice': done(undefined, ok); done(new InvalidRequest('second answer'), undefined); return;
@@ -373,19 +374,21 @@ class CallbackHandler extends FakeHandler {
   }
 }
 
-test('EXECUTE through the handler\'s executeThen: answers at once or later, errors mapped, a second done ignored', T, async () => {
+test('EXECUTE through the handler\'s executeThen: answers at once or later, errors mapped, done(undefined) is Void, a second done ignored', T, async () => {
   const handler = new CallbackHandler();
   const { env, transport, port } = await start({ handler });
   try {
     const c = await RawClient.connect(env, port);
     await c.startup(4);
     const id = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
-    const modes = ['sync-ok', 'sync-error', 'later-ok', 'later-error', 'bug', 'twice', 'sync-ok'];
+    const modes = ['sync-ok', 'sync-error', 'later-ok', 'later-error', 'bug', 'twice', 'later-void', 'sync-ok'];
     const streams = modes.map((m) => c.send({ opcode: 'EXECUTE', id, resultMetadataId: null, params: queryParams({ values: { kind: 'positional', values: [Buffer.from(m)] } }) }));
     const answers = new Map<number, Response>();
     for (let i = 0; i < modes.length; i++) { const r = await c.next(); answers.set(r.header.streamId, r.message); }
     const kinds = streams.map((s) => { const m = answers.get(s)!; return m.opcode === 'ERROR' ? `ERROR ${m.error.code.toString(16)}` : m.opcode; });
-    assert.deepEqual(kinds, ['RESULT', 'ERROR 2200', 'RESULT', 'ERROR 1000', 'ERROR 0', 'RESULT', 'RESULT']);
+    assert.deepEqual(kinds, ['RESULT', 'ERROR 2200', 'RESULT', 'ERROR 1000', 'ERROR 0', 'RESULT', 'RESULT', 'RESULT']);
+    const voidAnswer = answers.get(streams[modes.indexOf('later-void')]!)!;
+    assert.ok(voidAnswer.opcode === 'RESULT' && voidAnswer.result.kind === 'void', 'done(undefined) answers a Void result');
     assert.equal(handler.thenCalls, modes.length);
     // The connection still works and counts nothing in flight: one more round trip.
     c.send({ opcode: 'QUERY', query: 'warn me', params: queryParams() });

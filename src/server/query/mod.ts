@@ -137,9 +137,13 @@ export class QueryProcessor implements QueryHandler {
   }
 
   execute(req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
+    return this.executeCompiled(this.cache.get(this.idText.of(req.id)), req, client, info);
+  }
+
+  /** execute() once the statement was looked up (undefined: not prepared here). */
+  private executeCompiled(compiled: Compiled | undefined, req: Execute, client: ClientState, info: RequestInfo): Promise<ResultResponse> {
     // Not async: a prepared write runs without async frames (errors still arrive as rejections).
     try {
-      const compiled = this.cache.get(this.idText.of(req.id));
       if (!compiled) throw unprepared(req.id);
       if (this.access === null) {
         if (compiled.writePlan !== null) return this.runPlannedWrite(compiled, compiled.writePlan, req.params, info);
@@ -161,13 +165,13 @@ export class QueryProcessor implements QueryHandler {
     try {
       const compiled = this.cache.get(this.idText.of(req.id));
       if (compiled === undefined || compiled.writePlan === null || this.access !== null) {
-        this.execute(req, client, info).then((response) => done(undefined, response), (error: unknown) => done(error, undefined));
+        this.executeCompiled(compiled, req, client, info).then((response) => done(undefined, response), (error: unknown) => done(error));
         return;
       }
       plan = compiled.writePlan;
       update = this.bindPlanned(compiled, plan, req.params);
     } catch (e) {
-      done(e, undefined);
+      done(e);
       return;
     }
     this.writePlannedThen(plan, update, req.params.consistency, info, done);
@@ -303,7 +307,7 @@ export class QueryProcessor implements QueryHandler {
   private runPlannedWrite(compiled: Compiled, plan: WritePlan, params: QueryParameters, info: RequestInfo): Promise<ResultResponse> {
     const update = this.bindPlanned(compiled, plan, params);
     return new Promise<ResultResponse>((resolve, reject) => {
-      this.writePlannedThen(plan, update, params.consistency, info, (error, response) => (error === undefined ? resolve(response!) : reject(error)));
+      this.writePlannedThen(plan, update, params.consistency, info, (error, response) => (error === undefined ? resolve(response ?? VOID_RESPONSE) : reject(error)));
     });
   }
 
@@ -312,22 +316,25 @@ export class QueryProcessor implements QueryHandler {
     return plan.bind(bindValues(compiled, params.values), params, this.opts.clock);
   }
 
-  /** Writes a bound plan's update through the coordinator; `done` gets VOID_RESPONSE or the error. Never throws. */
+  /**
+   * Writes a bound plan's update through the coordinator; `done` gets the error or nothing (a VOID
+   * result, RequestDone's convention): it is the coordinator's callback as it is. Never throws.
+   */
   private writePlannedThen(plan: WritePlan, update: PartitionUpdate, cl: ConsistencyName, info: RequestInfo, done: RequestDone): void {
     const coordinator = this.opts.coordinator;
     let ks: KeyspaceMetadata;
     try {
       ks = this.keyspaceOf(plan.table);
     } catch (e) {
-      done(e, undefined);
+      done(e);
       return;
     }
     if (coordinator.writeThen === undefined) {
-      coordinator.write(ks, [update], cl).then(() => done(undefined, VOID_RESPONSE), (error: unknown) => done(error, undefined));
+      coordinator.write(ks, [update], cl).then(() => done(undefined, VOID_RESPONSE), (error: unknown) => done(error));
       return;
     }
     const nowMs = info.receivedAtMs ?? this.opts.clock.monotonicMs();
-    coordinator.writeThen(ks, [update], cl, (error) => done(error, error === undefined ? VOID_RESPONSE : undefined), nowMs);
+    coordinator.writeThen(ks, [update], cl, done, nowMs);
   }
 
   private readFor(table: TableMetadata): (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult> {
