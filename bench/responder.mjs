@@ -22,6 +22,7 @@
 import net from 'node:net';
 import { startResponderProcess } from './_responder_process.mjs';
 import { InboundDecoder, OPCODE, encodeBody, encodeEnvelope, opcodeName } from '../dist/src/protocol/mod.js';
+import { adoptAccepted } from '../dist/src/env/node/_read_buffer.js';
 
 const VERSION = 4;
 const PREPARED_ID = Buffer.from('cassia-bench-responder-id');
@@ -56,7 +57,7 @@ function cannedFor(opcode) {
   }
 }
 
-function serve(socket) {
+function serve(socket, reader) {
   socket.setNoDelay(true);
   const decoder = new InboundDecoder();
   let pending = [];
@@ -68,7 +69,7 @@ function serve(socket) {
     pending = [];
     socket.write(out);
   };
-  socket.on('data', (chunk) => {
+  reader.onData((chunk) => {
     decoder.push(chunk);
     for (let item = decoder.next(); item !== null; item = decoder.next()) {
       if (item.kind === 'error') { socket.destroy(); return; }
@@ -80,7 +81,11 @@ function serve(socket) {
 }
 
 async function listenCanned(port) {
-  const server = net.createServer(serve);
+  // Reads as the node's transport does (src/env/node/_read_buffer.ts: one reused read buffer).
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    const reader = adoptAccepted(server, socket, 'reused-buffer');
+    serve(reader.socket, reader);
+  });
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { port: server.address().port, close: () => new Promise((r) => server.close(r)) };
 }

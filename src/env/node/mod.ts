@@ -7,6 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Clock, Connection, Env, FileHandle, FileStat, FileSystem, Listener, Network, OpenMode, OpenOptions, Random, Scheduler, TimerHandle, WriterThread } from '../mod.js';
 import { NodeWriterThread, type DescriptorHandle } from './_writer_thread.js';
+import { adoptAccepted, type AdoptedSocket, type ReadMode } from './_read_buffer.js';
 
 export class NodeClock implements Clock {
   private lastMicros = 0;
@@ -129,8 +130,19 @@ export class NodeFileSystem implements FileSystem {
 }
 
 class NodeConnection implements Connection {
-  constructor(private readonly socket: net.Socket) {
-    socket.setNoDelay(true);
+  private readonly socket: net.Socket;
+  /** Accepted connections: how reads are delivered (see _read_buffer.ts); null for outgoing ones. */
+  private readonly reader: AdoptedSocket | null;
+
+  constructor(socket: net.Socket | AdoptedSocket) {
+    if (socket instanceof net.Socket) {
+      this.socket = socket;
+      this.reader = null;
+    } else {
+      this.socket = socket.socket;
+      this.reader = socket;
+    }
+    this.socket.setNoDelay(true);
   }
   get remoteAddress(): string { return stripV4Mapped(this.socket.remoteAddress ?? ''); }
   get remotePort(): number { return this.socket.remotePort ?? 0; }
@@ -145,12 +157,21 @@ class NodeConnection implements Connection {
     this.socket.uncork();
     return ok;
   }
-  pause(): void { this.socket.pause(); }
-  resume(): void { this.socket.resume(); }
+  pause(): void {
+    if (this.reader) this.reader.pause();
+    else this.socket.pause();
+  }
+  resume(): void {
+    if (this.reader) this.reader.resume();
+    else this.socket.resume();
+  }
   setKeepAlive(enable: boolean, initialDelayMs: number): void { this.socket.setKeepAlive(enable, initialDelayMs); }
   end(): void { this.socket.end(); }
   destroy(): void { this.socket.destroy(); }
-  onData(fn: (chunk: Buffer) => void): void { this.socket.on('data', fn); }
+  onData(fn: (chunk: Buffer) => void): void {
+    if (this.reader) this.reader.onData(fn);
+    else this.socket.on('data', fn);
+  }
   onDrain(fn: () => void): void { this.socket.on('drain', fn); }
   onClose(fn: (hadError: boolean) => void): void { this.socket.on('close', fn); }
   onError(fn: (err: Error) => void): void { this.socket.on('error', fn); }
@@ -161,9 +182,13 @@ function stripV4Mapped(addr: string): string {
 }
 
 export class NodeNetwork implements Network {
+  /** readMode: how accepted connections read ('reused-buffer', the default, or Node's 'stream' mode; see _read_buffer.ts). */
+  constructor(private readonly readMode: ReadMode = 'reused-buffer') {}
+
   listen(host: string, port: number, onConnection: (conn: Connection) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (socket) => onConnection(new NodeConnection(socket)));
+      const server: net.Server = net.createServer({ noDelay: true, pauseOnConnect: true },
+        (socket) => onConnection(new NodeConnection(adoptAccepted(server, socket, this.readMode))));
       server.once('error', reject);
       server.listen({ host, port, backlog: 1024 }, () => {
         server.off('error', reject);
