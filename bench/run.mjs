@@ -137,6 +137,8 @@ async function loadgenPhase(target, c, id, rate, offset) {
   const { op, keys } = c.gen();
   if (RT !== null) placeProcess(target.pid, { rt: RT });
   const before = readProcCpu(target.pid);
+  const main0 = readMainThreadCpu(target.pid);
+  const wall0 = performance.now();
   const steal0 = readSteal();
   let r;
   try {
@@ -146,6 +148,8 @@ async function loadgenPhase(target, c, id, rate, offset) {
     if (RT !== null) placeProcess(target.pid, { rt: 0, policy: 'other' });
   }
   const after = readProcCpu(target.pid);
+  const main1 = readMainThreadCpu(target.pid);
+  const wallUs = (performance.now() - wall0) * 1000;
   const steal1 = readSteal();
   c.generated(offset + Math.round(rate * (LOADGEN_WARMUP_S + DURATION_S)));
   const ms = (u) => ({ p50: u.p50 / 1000, p90: u.p90 / 1000, p99: u.p99 / 1000, p999: u.p999 / 1000, max: u.max / 1000 });
@@ -156,8 +160,17 @@ async function loadgenPhase(target, c, id, rate, offset) {
     stealPercent: (100 * (steal1.steal - steal0.steal)) / Math.max(1, steal1.total - steal0.total),
     // Includes the 0.5 s warm-up at the same rate; requests arrive one by one here, not 64 per read.
     serverCpuUsPerOp: cpuUs / Math.max(1, r.ops + Math.round(rate * LOADGEN_WARMUP_S)),
+    // The share of wall time the target's main thread (its event loop) ran, warm-up included:
+    // how busy "half of the closed-loop maximum" keeps it when requests arrive one at a time.
+    mainThreadBusyPercent: main0 !== undefined && main1 !== undefined ? (100 * (main1 - main0)) / wallUs : NaN,
     latencyMs: ms(r.latencyUs), serviceTimeMs: ms(r.serviceUs),
   };
+}
+
+/** CPU µs (user + system) of a process's main thread, from /proc/PID/task/PID/stat; undefined if gone. */
+function readMainThreadCpu(pid) {
+  const c = readProcCpu(`${pid}/task/${pid}`);
+  return c ? c.userMicros + c.systemMicros : undefined;
 }
 
 /** /proc/stat's aggregate line: total and steal jiffies. */
@@ -177,13 +190,13 @@ function fmt(n, digits = 1) {
 
 function table(results) {
   const lines = [
-    '| operation | server CPU µs/op | responder µs/op | ratio | max ops/s | p50 / p99 ms at 50% | responder p50 / p99 ms, same rate |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| operation | server CPU µs/op | responder µs/op | ratio | max ops/s | p50 / p99 ms at 50% | event loop busy at 50% | responder p50 / p99 ms, same rate | responder loop busy |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const n = r.node;
     const z = r.responder;
-    lines.push(`| ${r.title} | ${fmt(n.max.serverCpuUsPerOp)} | ${fmt(z.max.serverCpuUsPerOp)} | ${fmt(n.max.serverCpuUsPerOp / z.max.serverCpuUsPerOp)}x | ${Math.round(n.max.opsPerSec)} | ${fmt(n.half.latencyMs.p50, 2)} / ${fmt(n.half.latencyMs.p99, 2)} | ${fmt(z.half.latencyMs.p50, 2)} / ${fmt(z.half.latencyMs.p99, 2)} |`);
+    lines.push(`| ${r.title} | ${fmt(n.max.serverCpuUsPerOp)} | ${fmt(z.max.serverCpuUsPerOp)} | ${fmt(n.max.serverCpuUsPerOp / z.max.serverCpuUsPerOp)}x | ${Math.round(n.max.opsPerSec)} | ${fmt(n.half.latencyMs.p50, 2)} / ${fmt(n.half.latencyMs.p99, 2)} | ${fmt(n.half.mainThreadBusyPercent, 0)}% | ${fmt(z.half.latencyMs.p50, 2)} / ${fmt(z.half.latencyMs.p99, 2)} | ${fmt(z.half.mainThreadBusyPercent, 0)}% |`);
   }
   return lines.join('\n');
 }
