@@ -4,7 +4,7 @@
 // the heap size before each GC minus the size after the previous one, summed over the measured
 // window) with the scavenges per 1000 ops and their pause time per op. Rounds alternate the given builds (dist roots).
 // Usage: npm run build && node bench/write_cost.mjs [--dist DIR,DIR] [--rounds 3] [--seconds 3]
-//                                                  [--op write|read] [--alloc-prof FILE]
+//                                                  [--op write|read] [--alloc-prof FILE] [--node-flags 'A;B']
 // --alloc-prof FILE (one build, one round): instead of the GC trace, V8's sampling heap profiler over
 // the window (bench/_heapsample.mjs, collected objects included); prints bytes/op by allocating
 // function and writes the .heapprofile to FILE. The profiler costs CPU: its µs/op are not comparable.
@@ -25,6 +25,8 @@ const ROUNDS = Number(flag('rounds', '3'));
 const SECONDS = Number(flag('seconds', '3'));
 const OP = flag('op', 'write');
 const ALLOC_PROF = flag('alloc-prof', null);
+/** Extra node flags per build, ';'-separated in --dist order (e.g. --node-flags ';--single-threaded-gc'). */
+const NODE_FLAGS = (flag('node-flags', '') ?? '').split(';').map((f) => f.split(' ').filter(Boolean));
 const WARMUP_MS = 1000;
 const CONCURRENCY = 128;
 const READ_KEYS = 20_000;
@@ -33,10 +35,10 @@ const { BenchPool, int32 } = await import('./_client.mjs');
 const { readProcCpu } = await import(pathToFileURL(join(DISTS[0], 'src/cli/stress/cpu.js')).href);
 
 /** Starts `cassia start --trace-gc` from one build; collects its GC lines. */
-async function startNode(dist) {
+async function startNode(dist, nodeFlags) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cassia-wcost-'));
   const tracing = ALLOC_PROF === null ? ['--trace-gc'] : ['--import', join(here, '_heapsample.mjs')];
-  const child = spawn(process.execPath, [...tracing, join(dist, 'src/cli/main.js'), 'start', '--listen-address', '127.0.0.1',
+  const child = spawn(process.execPath, [...tracing, ...nodeFlags, join(dist, 'src/cli/main.js'), 'start', '--listen-address', '127.0.0.1',
     '--native-port', '0', '--admin-port', '0', '--storage-port', '0', '--data-dir', dataDir],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HEAPSAMPLE_FILE: ALLOC_PROF ?? '' } });
   const gcLines = [];
@@ -105,8 +107,8 @@ async function loop(fn, ms) {
   return n;
 }
 
-async function measure(dist) {
-  const node = await startNode(dist);
+async function measure(dist, nodeFlags) {
+  const node = await startNode(dist, nodeFlags);
   const pool = await BenchPool.open('127.0.0.1', node.port, 2);
   try {
     const c0 = pool.connections[0];
@@ -140,7 +142,7 @@ async function measure(dist) {
 const results = DISTS.map(() => []);
 for (let r = 0; r < ROUNDS; r++) {
   for (let d = 0; d < DISTS.length; d++) {
-    const m = await measure(DISTS[d]);
+    const m = await measure(DISTS[d], NODE_FLAGS[d] ?? []);
     results[d].push(m);
     console.log(`round ${r + 1} ${DISTS[d]}: ${OP} ${m.ops} ops, ${m.cpuUsPerOp.toFixed(2)} µs/op, ${Math.round(m.bytesPerOp)} B/op allocated, ${m.scavengesPer1k.toFixed(2)} scavenges/1k ops, scavenge pauses ${m.scavengeUsPerOp.toFixed(2)} µs/op`);
   }

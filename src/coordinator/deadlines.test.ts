@@ -55,3 +55,28 @@ test('deadlines: one queue per timeout length', async () => {
   await time.runFor(100);
   assert.deepEqual(fired, [100, 101, 200]);
 });
+
+test('deadlines: a queue emptied and refilled (its array reused) keeps order and expiries; alternating lengths find their queues', async () => {
+  const time = new SimTime();
+  const q = new DeadlineQueue(time, time, 100);
+  const fired: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    const hs = Array.from({ length: 10 }, (_, i) => q.add(() => fired.push(`${round}.${i}`)));
+    for (const h of hs) h.cancel(); // in order: the queue empties (a finished burst)
+    assert.equal(q.waiting, 0);
+  }
+  const last = Array.from({ length: 6 }, (_, i) => q.add(() => fired.push(`x${i}`)));
+  last[1]!.cancel();
+  last[4]!.cancel();
+  await time.runFor(150);
+  assert.deepEqual(fired, ['x0', 'x2', 'x3', 'x5']);
+  assert.equal(q.waiting, 0);
+  const d = new Deadlines(time, time);
+  const order: number[] = [];
+  d.after(100, () => order.push(100));
+  d.after(300, () => order.push(300));
+  d.after(100, () => order.push(101));
+  d.after(200, () => order.push(200));
+  await time.runFor(400);
+  assert.deepEqual(order, [100, 101, 200, 300]);
+});

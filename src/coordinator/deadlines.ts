@@ -57,10 +57,23 @@ class Entry extends DeadlineTask implements Deadline {
 
 /** Emptied entries at the head beyond which the array is compacted. */
 const COMPACT_AT = 1024;
+/** An emptied queue keeps its array for the next requests unless it grew past this many slots. */
+const KEPT_SLOTS_MAX = 4096;
+
+/** What a slot holds once its task left the queue (so the queue keeps no finished request alive). */
+class Vacant extends DeadlineTask {
+  expire(): void {}
+}
+const VACANT = new Vacant();
 
 export class DeadlineQueue {
+  /**
+   * Slots [head, end) hold the tasks in arrival order (some cancelled: queue null); the others
+   * are VACANT. The array is reused when the queue empties (no new array and regrowth per burst).
+   */
   private entries: DeadlineTask[] = [];
   private head = 0;
+  private end = 0;
   private timer: TimerHandle | null = null;
   private checkScheduled = false;
 
@@ -71,7 +84,7 @@ export class DeadlineQueue {
   /** Requests waiting (not yet cancelled or expired), for tests. */
   get waiting(): number {
     let n = 0;
-    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i]!.queue !== null) n++;
+    for (let i = this.head; i < this.end; i++) if (this.entries[i]!.queue !== null) n++;
     return n;
   }
 
@@ -87,19 +100,24 @@ export class DeadlineQueue {
     assert(task.queue === null, 'a deadline task is added once');
     task.deadlineMs = nowMs + this.timeoutMs;
     task.queue = this;
-    this.entries.push(task);
+    if (this.end === this.entries.length) this.entries.push(task);
+    else this.entries[this.end] = task;
+    this.end++;
     if (this.timer === null) this.scheduleCheck();
   }
 
   /** Drops emptied entries from the head; an empty queue gets its timer disarmed by the next check. */
   trim(): void {
-    while (this.head < this.entries.length && this.entries[this.head]!.queue === null) this.head++;
-    if (this.head === this.entries.length) {
-      this.entries = [];
+    const entries = this.entries;
+    while (this.head < this.end && entries[this.head]!.queue === null) entries[this.head++] = VACANT;
+    if (this.head === this.end) {
+      if (entries.length > KEPT_SLOTS_MAX) this.entries = [];
       this.head = 0;
+      this.end = 0;
       if (this.timer !== null) this.scheduleCheck();
-    } else if (this.head >= COMPACT_AT && this.head * 2 >= this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    } else if (this.head >= COMPACT_AT && this.head * 2 >= this.end) {
+      this.entries = entries.slice(this.head, this.end);
+      this.end -= this.head;
       this.head = 0;
     }
   }
@@ -113,12 +131,11 @@ export class DeadlineQueue {
   /** Arms the timer for the head when something waits, disarms it when nothing does. */
   private check(): void {
     this.checkScheduled = false;
-    const head = this.entries[this.head];
-    if (head === undefined) {
+    if (this.head === this.end) {
       this.timer?.cancel();
       this.timer = null;
     } else if (this.timer === null) {
-      this.arm(head.deadlineMs);
+      this.arm(this.entries[this.head]!.deadlineMs);
     }
   }
 
@@ -129,23 +146,24 @@ export class DeadlineQueue {
   private fire(): void {
     this.timer = null;
     const nowMs = this.clock.monotonicMs();
-    while (this.head < this.entries.length) {
+    while (this.head < this.end) {
       const e = this.entries[this.head]!;
       if (e.queue !== null && e.deadlineMs > nowMs) break;
-      this.head++;
+      this.entries[this.head++] = VACANT;
       if (e.queue === null) continue;
       e.queue = null;
       e.expire();
     }
     this.trim();
-    const next = this.entries[this.head];
-    if (next !== undefined && this.timer === null) this.arm(next.deadlineMs);
+    if (this.head < this.end && this.timer === null) this.arm(this.entries[this.head]!.deadlineMs);
   }
 }
 
 /** One queue per timeout length (write, read, range, truncate), created on first use. */
 export class Deadlines {
   private readonly queues = new Map<number, DeadlineQueue>();
+  /** The queue asked for last (requests of one kind come in runs): no Map lookup for it. */
+  private last: DeadlineQueue | null = null;
   constructor(private readonly clock: Clock, private readonly scheduler: Scheduler) {}
 
   /** Calls onExpire after timeoutMs unless the returned Deadline is cancelled first. */
@@ -159,6 +177,8 @@ export class Deadlines {
   }
 
   private queue(timeoutMs: number): DeadlineQueue {
+    const last = this.last;
+    if (last !== null && last.timeoutMs === timeoutMs) return last;
     let q = this.queues.get(timeoutMs);
     if (q === undefined) {
       // Timeouts come from configuration (a handful of values); a stray one is a bug.
@@ -166,6 +186,7 @@ export class Deadlines {
       q = new DeadlineQueue(this.clock, this.scheduler, timeoutMs);
       this.queues.set(timeoutMs, q);
     }
+    this.last = q;
     return q;
   }
 }
