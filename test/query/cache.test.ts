@@ -41,3 +41,19 @@ test('prepared ids: IdText gives each id its hex text, also for ids sharing the 
   assert.equal(ids.of(a), a.toString('hex'));
   assert.equal(ids.of(Buffer.from('abcd', 'hex')), 'abcd');
 });
+
+test('prepared ids: IdText remembers the last few id Buffers by identity (one per connection, interned), each with its own text', async () => {
+  const { IdText } = await import('../../src/server/query/mod.js');
+  const ids = new IdText();
+  const hexes = Array.from({ length: 6 }, (_, i) => `${String(i).repeat(2)}112233445566778899aabbccddeeff`);
+  const buffers = hexes.map((h) => Buffer.from(h, 'hex'));
+  // Alternating connections (2, then 3, then more than are remembered): always the right text.
+  for (const n of [2, 3, 6]) {
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < n; i++) assert.equal(ids.of(buffers[i]!), hexes[i], `${n} ids, round ${round}, id ${i}`);
+    }
+  }
+  // Equal content in another Buffer, and the same content asked for twice in a row.
+  assert.equal(ids.of(Buffer.from(hexes[4]!, 'hex')), hexes[4]);
+  assert.equal(ids.of(buffers[4]!), hexes[4]);
+});

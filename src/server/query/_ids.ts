@@ -6,18 +6,29 @@
 const ID_TEXTS_MAX = 20_000;
 const KEY_BYTES = 6; // readUIntBE reads at most 6 bytes into an exact double
 
+/**
+ * Ids remembered by identity. The transport hands out one Buffer per prepared id and connection
+ * (its decoder interns them), and the request observer and the query processor ask for the same
+ * Buffer in turn: with a few connections executing one statement, a handful covers them all.
+ */
+const RECENT_IDS = 4;
+
 export class IdText {
   private readonly byPrefix = new Map<number, { id: Buffer; hex: string }>();
-  /** The last id asked for, by identity: the request observer and the query processor ask for the same Buffer in turn. */
-  private lastId: Buffer | null = null;
-  private lastHex = '';
+  /** The last RECENT_IDS distinct ids asked for (by identity) and their text; replaced round-robin. */
+  private readonly recentIds: (Buffer | null)[] = new Array<Buffer | null>(RECENT_IDS).fill(null);
+  private readonly recentHex: string[] = new Array<string>(RECENT_IDS).fill('');
+  private nextSlot = 0;
 
   /** id.toString('hex'), from memory when this id was seen before. */
   of(id: Buffer): string {
-    if (id === this.lastId) return this.lastHex;
+    const ids = this.recentIds;
+    for (let i = 0; i < RECENT_IDS; i++) if (ids[i] === id) return this.recentHex[i]!;
     const hex = this.lookup(id);
-    this.lastId = id;
-    this.lastHex = hex;
+    const slot = this.nextSlot;
+    ids[slot] = id;
+    this.recentHex[slot] = hex;
+    this.nextSlot = (slot + 1) % RECENT_IDS;
     return hex;
   }
 
