@@ -2,6 +2,7 @@
 // SSTables), the shared commit log, flush and compaction scheduling, and read execution.
 // See README.md for the write path, the read path and the invariants.
 
+import { BACKGROUND_SLICE_MS, LoopSlices } from './_slices.js';
 import type { Env } from '../env/mod.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import { assert } from '../util/assert.js';
@@ -55,6 +56,12 @@ export interface StorageOptions {
    * system has one (FileSystem.startWriterThread; the simulation has none). Default true.
    */
   commitLogWriterThread?: boolean;
+  /**
+   * Flush and compaction hand the event loop back to I/O after this many ms of work
+   * (src/storage/_slices.ts). Default BACKGROUND_SLICE_MS; tests set 0 to yield after every
+   * partition.
+   */
+  backgroundSliceMs?: number;
 }
 
 export const STORAGE_WORKER_THREADS_DEFAULT = 1;
@@ -446,8 +453,12 @@ export class StorageEngine {
 
   private async writeMemtable(t: TableStore, m: Memtable, upTo: CommitLogPosition, epoch: number): Promise<void> {
     const writer = this.newWriter(t, 0, m.partitionCount, upTo);
+    const slices = this.loopSlices();
     try {
-      for (const p of m.allPartitions()) await writer.add(p);
+      for (const p of m.allPartitions()) {
+        await writer.add(p);
+        await slices.maybeYield();
+      }
       await writer.finish();
     } catch (e) {
       await writer.abort();
@@ -643,6 +654,7 @@ export class StorageEngine {
     const startMs = this.options.env.clock.monotonicMs();
     let bytesIn = 0;
     let sinceYield = 0;
+    const slices = this.loopSlices();
     try {
       for await (const p of mergePartitionStreams(t.table, task.inputs.map((r) => r.scan(order)))) {
         if (keep && !keep(p.token)) continue;
@@ -663,6 +675,8 @@ export class StorageEngine {
         if (sinceYield >= COMPACTION_SLICE_BYTES) {
           sinceYield = 0;
           await this.throttle(startMs, bytesIn);
+        } else {
+          await slices.maybeYield();
         }
       }
       for (const w of outputs) await w.finish();
@@ -689,6 +703,10 @@ export class StorageEngine {
     this.m.completedCompactions++;
     this.m.bytesCompacted += readers.reduce((n, r) => n + r.sizeBytes, 0);
     this.logger.info(`compacted ${task.inputs.length} SSTables of ${t.table.keyspace}.${t.table.name} into ${readers.length} (${task.reason})`);
+  }
+
+  private loopSlices(): LoopSlices {
+    return new LoopSlices(this.options.env.clock, this.options.env.scheduler, this.options.backgroundSliceMs ?? BACKGROUND_SLICE_MS);
   }
 
   private async throttle(startMs: number, bytes: number): Promise<void> {
