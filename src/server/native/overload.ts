@@ -80,7 +80,7 @@ export class InFlightBudget {
   release(ip: string, bytes: number): void {
     if (bytes === 0) return;
     const s = this.perIp.get(ip);
-    assert(s !== undefined && s.bytes >= bytes && this.nodeBytes >= bytes, `releasing ${bytes} bytes never acquired for ${ip}`);
+    if (s === undefined || s.bytes < bytes || this.nodeBytes < bytes) assert(false, `releasing ${bytes} bytes never acquired for ${ip}`);
     s.bytes -= bytes;
     this.nodeBytes -= bytes;
     this.dropIfIdle(ip, s);

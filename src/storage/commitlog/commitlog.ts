@@ -153,7 +153,7 @@ function writeEntry(w: GatherWriter, seed: number, update: PartitionUpdate, payl
   w.beginPayload();
   encodeUpdate(w, update);
   const crc = w.endPayload();
-  assert(w.length === start + payloadBytes, `commit log entry encoded to ${w.length - start} bytes, sized ${payloadBytes}`);
+  if (w.length !== start + payloadBytes) assert(false, `commit log entry encoded to ${w.length - start} bytes, sized ${payloadBytes}`);
   w.u32(crc);
 }
 

@@ -87,7 +87,7 @@ export class RecordRefs {
 
   valueAt(i: number): Buffer {
     const v = this.values[i];
-    assert(v !== undefined && v !== null, `memtable value reference ${i} unknown or let go`);
+    if (v === undefined || v === null) assert(false, `memtable value reference ${i} unknown or let go`);
     return v;
   }
 
@@ -102,7 +102,7 @@ export class RecordRefs {
 
   nameOf(id: number): string {
     const name = this.names[id];
-    assert(name !== undefined, `memtable column id ${id} unknown`);
+    if (name === undefined) assert(false, `memtable column id ${id} unknown`); // message built on failure only
     return name;
   }
 }
