@@ -41,3 +41,29 @@ test('ALLOW FILTERING on regular columns and CONTAINS', async () => {
     await h.close();
   }
 });
+
+test('a prepared SELECT (run without the general async frames) answers as the same QUERY does: rows, pages, metadata, errors', async () => {
+  const h = await setup();
+  try {
+    const { INFO, params } = await import('./_harness.js');
+    const cases: [string, Buffer[], Record<string, unknown>][] = [
+      ['SELECT v FROM t WHERE k = ?', [int(1)], {}],
+      ['SELECT * FROM t WHERE k = ? AND c > ?', [int(2), int(0)], {}],
+      ['SELECT k, c, v FROM t', [], { pageSize: 5 }],
+      ['SELECT v FROM t WHERE k = ? LIMIT 2', [int(0)], { skipMetadata: true }],
+      ['SELECT count(*) FROM t WHERE k = ?', [int(1)], {}],
+      ['SELECT v FROM t WHERE v = ?', [int(3)], {}], // needs ALLOW FILTERING: an error either way
+      ['SELECT v FROM t WHERE k = ?', [], {}], // too few values
+    ];
+    const settle = (p: Promise<unknown>) => p.then((value) => ({ value }), (e: Error) => ({ error: `${e.constructor.name}: ${e.message}` }));
+    for (const [cql, values, opts] of cases) {
+      const viaQuery = await settle(h.qp.query({ opcode: 'QUERY', query: cql, params: params(opts, values) }, h.client, INFO));
+      const prepared = await h.qp.prepare({ opcode: 'PREPARE', query: cql, keyspace: null }, h.client, INFO).catch(() => null);
+      if (prepared === null || prepared.result.kind !== 'prepared') { assert.ok('error' in viaQuery, cql); continue; }
+      const viaExecute = await settle(h.qp.execute({ opcode: 'EXECUTE', id: prepared.result.id, resultMetadataId: null, params: params(opts, values) }, h.client, INFO));
+      assert.deepEqual(viaExecute, viaQuery, cql);
+    }
+  } finally {
+    await h.close();
+  }
+});

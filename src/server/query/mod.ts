@@ -148,6 +148,7 @@ export class QueryProcessor implements QueryHandler {
       if (this.access === null) {
         if (compiled.writePlan !== null) return this.runPlannedWrite(compiled, compiled.writePlan, req.params, info);
         if (compiled.plan.kind === 'modify') return this.runWrite(compiled, compiled.plan, req.params, client);
+        if (compiled.plan.kind === 'select') return this.runPreparedSelect(compiled, compiled.plan, req.params, client, req.resultMetadataId);
       }
       return this.run(compiled, req.params, client, req.resultMetadataId);
     } catch (e) {
@@ -351,15 +352,25 @@ export class QueryProcessor implements QueryHandler {
   }
 
   private async runSelect(compiled: Compiled, plan: SelectPlan, params: QueryParameters, ctx: ExecContext, clientMetadataId: Buffer | null): Promise<RowsResult> {
-    const out = await executeSelect(plan, ctx, {
+    return rowsResult(compiled, params, clientMetadataId, await this.selectPage(compiled, plan, params, ctx));
+  }
+
+  private selectPage(compiled: Compiled, plan: SelectPlan, params: QueryParameters, ctx: ExecContext): ReturnType<typeof executeSelect> {
+    return executeSelect(plan, ctx, {
       keyspace: this.keyspaceOf(plan.table), cl: params.consistency, pageSize: params.pageSize, pagingState: params.pagingState,
       fingerprint: compiled.fingerprint, limits: this.limits, read: this.readFor(plan.table),
     });
-    const changed = clientMetadataId !== null && !clientMetadataId.equals(compiled.resultMetadataId);
-    return {
-      kind: 'rows', columns: compiled.resultColumns, rows: out.rows, pagingState: out.pagingState,
-      noMetadata: params.skipMetadata && !changed, newMetadataId: changed ? compiled.resultMetadataId : null,
-    };
+  }
+
+  /**
+   * A prepared SELECT without permission checks: run() and runSelect() without their two async
+   * frames (one reaction on the page instead). Same checks in the same order; may throw (the
+   * caller turns it into a rejection).
+   */
+  private runPreparedSelect(compiled: Compiled, plan: SelectPlan, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): Promise<ResultResponse> {
+    const values = bindValues(compiled, params.values);
+    const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
+    return this.selectPage(compiled, plan, params, ctx).then((out) => withWarnings(rowsResult(compiled, params, clientMetadataId, out), ctx));
   }
 
   private async runTruncate(table: TableMetadata): Promise<ResultBody> {
@@ -655,6 +666,16 @@ function checkBatchKinds(type: 'logged' | 'unlogged' | 'counter', plans: ModifyP
 
 function s2p(req: Batch): { values: BoundValue[]; defaultTimestamp: bigint | null; nowInSeconds: number | null } {
   return { values: [], defaultTimestamp: req.defaultTimestamp, nowInSeconds: req.nowInSeconds };
+}
+
+/** The RESULT Rows of one page of a SELECT (metadata skipped or refreshed as the request asks). */
+function rowsResult(compiled: Compiled, params: QueryParameters, clientMetadataId: Buffer | null,
+                    out: Awaited<ReturnType<typeof executeSelect>>): RowsResult {
+  const changed = clientMetadataId !== null && !clientMetadataId.equals(compiled.resultMetadataId);
+  return {
+    kind: 'rows', columns: compiled.resultColumns, rows: out.rows, pagingState: out.pagingState,
+    noMetadata: params.skipMetadata && !changed, newMetadataId: changed ? compiled.resultMetadataId : null,
+  };
 }
 
 function withWarnings(result: ResultBody, ctx: ExecContext): ResultResponse {
