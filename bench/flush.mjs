@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // CPU cost of writing a memtable as an SSTable (what a flush does on the event loop), per row:
 // N one-row partitions shaped like `cassia stress write` (10-byte blob key, five 34-byte blob
-// cells), fed from a Memtable through memPartitionToPartition into an SSTableWriter over the
+// cells), fed from a Memtable (allPartitions: slab records decoded to Partitions) into an SSTableWriter over the
 // real file system, as StorageEngine.writeMemtable does. Chunks are compressed on `--threads`
 // worker threads (the node's default is 1; 0 = inline, so `--compression none` against `lz4`
 // separates the encoding from the compression). Process CPU (user+system) / row and wall time
@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeEnv } from '../dist/src/env/node/mod.js';
-import { Memtable, memPartitionToPartition } from '../dist/src/storage/memtable/memtable.js';
+import { Memtable } from '../dist/src/storage/memtable/memtable.js';
 import { SSTableWriter } from '../dist/src/storage/sstable/writer.js';
 import { tableOrder } from '../dist/src/storage/_order.js';
 import { chunkCodec } from '../dist/src/storage/workers/pool.js';
@@ -63,11 +63,11 @@ for (let r = 0; r < ROUNDS; r++) {
   const dir = mkdtempSync(join(tmpdir(), 'cassia-flush-bench-'));
   if (globalThis.gc) globalThis.gc();
   const w = new SSTableWriter({ fs: env.fs, dir, generation: 1, order, method: METHOD, chunkBytes: 16 * 1024, bloomFpChance: 0.01,
-    expectedPartitions: m.partitions.size, level: 0, hostId: '00000000-0000-0000-0000-000000000000', createdAtMs: Date.now(), codec });
+    expectedPartitions: m.partitionCount, level: 0, hostId: '00000000-0000-0000-0000-000000000000', createdAtMs: Date.now(), codec });
   if (LOOP_BUSY_MS > 0) { busy = true; setImmediate(spin); }
   const before = process.cpuUsage();
   const t0 = performance.now();
-  for (const mp of m.partitions.values()) await w.add(memPartitionToPartition(order, mp, []));
+  for (const p of m.allPartitions()) await w.add(p);
   await w.finish();
   const used = process.cpuUsage(before);
   const wallMs = performance.now() - t0;
