@@ -69,3 +69,17 @@ test('commit log entries encoded in place parse back, in order, with their posit
   // The same bytes in a segment with another id fail the header checksum: stale entries of a recycled file never replay.
   assert.equal(parseSegment(Buffer.concat([encodeSegmentHeader(id + 1), ...entries]), id + 1).entries.length, 0);
 });
+
+test('strings: names kept encoded, non-ASCII, longer than a name, and more distinct names than the cache holds read back', () => {
+  const names = ['v', 'ünïcödé', '列名', 'x'.repeat(128), 'y'.repeat(129), 'z'.repeat(5000)];
+  for (let i = 0; i < 5000; i++) names.push(`c${i}`); // past ENCODED_NAMES_MAX: the cache starts over
+  for (const round of [0, 1]) { // the second round reads names back from the cache
+    for (const name of names) {
+      const u = upd({ rows: [{ clustering: [], cells: [{ column: name, value: b('1'), timestampMicros: 1, ttlSec: 0, localExpirationTimeSec: 0 }] }] });
+      const w = new ByteWriter(16);
+      encodeUpdate(w, u);
+      assert.equal(w.length, updateBytes(u), `round ${round}: size of ${name.slice(0, 20)}`);
+      assert.equal(decodeUpdate(new ByteReader(w.view())).rows[0]!.cells[0]!.column, name);
+    }
+  }
+});

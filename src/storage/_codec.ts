@@ -57,9 +57,33 @@ export function writeBytes(w: ByteSink, b: Buffer): void {
   w.u32(b.length).bytes(b);
 }
 
+/**
+ * Strings this codec writes are names (columns, table ids): few distinct ones, written once per
+ * cell. Their UTF-8 bytes are kept here (a copy of a few bytes instead of two native calls, for
+ * the length and the encoding, per cell), up to ENCODED_NAMES_MAX; then the cache starts over.
+ */
+const ENCODED_NAMES_MAX = 4096;
+/** Longer strings are encoded each time (they are not names). */
+const ENCODED_NAME_CHARS_MAX = 128;
+const encodedNames = new Map<string, Buffer>();
+
+function encodedName(s: string): Buffer {
+  let b = encodedNames.get(s);
+  if (b === undefined) {
+    if (encodedNames.size >= ENCODED_NAMES_MAX) encodedNames.clear();
+    b = Buffer.from(s, 'utf8');
+    encodedNames.set(s, b);
+  }
+  return b;
+}
+
 export function writeString(w: ByteSink, s: string): void {
-  const n = Buffer.byteLength(s);
-  w.u16(n).utf8(s);
+  if (s.length <= ENCODED_NAME_CHARS_MAX) {
+    const b = encodedName(s);
+    w.u16(b.length).bytes(b);
+    return;
+  }
+  w.u16(Buffer.byteLength(s)).utf8(s);
 }
 
 export function readString(r: ByteReader): string {
