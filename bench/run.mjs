@@ -5,7 +5,7 @@
 // and prints a markdown table for the README. Never part of `npm test`.
 //
 // Usage: npm run build && node bench/run.mjs [--duration S] [--concurrency N] [--connections N] [--only a,b]
-//                                            [--config cassia.yaml] [--generator c|node] [--rt P|off]
+//                                            [--config cassia.yaml] [--generator c|node] [--nice N|off] [--rt P|off]
 //
 // Method per (operation, target): warm up, run closed-loop at --concurrency for --duration
 // (max throughput; server CPU from /proc/PID/stat of the server process before and after, so
@@ -18,10 +18,14 @@
 // The fixed-rate phase's generator (--generator): `c` (the default when gcc is there) is
 // bench/loadgen.c, one pacing loop that sends each operation at its due time; `node` is
 // src/cli/stress/load.ts over bench/_client.mjs, whose own pacing and event loop add milliseconds
-// to the tail on this 2-vCPU machine. --rt P (default 1 when running as root, `off` to disable)
-// runs every thread of the target in SCHED_FIFO at priority P and the generator at P + 1 (so the
-// target's busy threads never delay a send) during the fixed-rate phase only, so other work on the shared machine does not preempt them (the kernel's
-// RT throttling bounds them to 95% of each second). The max-throughput phase, which gives the CPU
+// to the tail on this 2-vCPU machine. During the fixed-rate phase only, every thread of the target
+// and the generator run at nice --nice N (default -15 when running as root, `off` to leave them
+// alone), so other work on the shared machine takes little from them. --rt P (off by default)
+// instead puts the target in SCHED_FIFO at priority P and the generator at P + 1. Do not use it
+// for latency figures: when those two are busy for more than 95% of a second the kernel's RT
+// throttling stops them for the rest of it, a 40-50 ms stall that became the p99 of session 4's
+// half-rate read figures (bench/README.md "Half-rate latency without SCHED_FIFO, session 5").
+// The max-throughput phase, which gives the CPU
 // µs/op, is the same closed loop either way.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -50,8 +54,10 @@ const WARMUP_S = Math.min(1, DURATION_S);
 const ONLY = flag('only', '')?.split(',').filter(Boolean) ?? [];
 const NODE_CONFIG = flag('config', null);
 const GENERATOR = flag('generator', loadgenAvailable() ? 'c' : 'node');
-const RT_FLAG = flag('rt', process.getuid?.() === 0 ? '1' : 'off');
+const RT_FLAG = flag('rt', 'off');
 const RT = RT_FLAG === 'off' ? null : Number(RT_FLAG);
+const NICE_FLAG = flag('nice', process.getuid?.() === 0 && RT === null ? '-15' : 'off');
+const NICE = NICE_FLAG === 'off' ? null : Number(NICE_FLAG);
 const LOADGEN_WARMUP_S = 0.5;
 const VALUE = Buffer.alloc(100, 0x61); // 100-byte values
 const WIDE_PARTITIONS = 10_000;
@@ -129,13 +135,14 @@ async function measure(target, pool, c, halfRate) {
   const half = GENERATOR === 'c'
     ? await loadgenPhase(target, c, id, rate, offset)
     : await phase(target, pool, id, c.op, { ...closed, rateOpsPerSec: rate }, offset);
-  return { max, half: { rateOpsPerSec: rate, generator: GENERATOR, rt: RT, ...half } };
+  return { max, half: { rateOpsPerSec: rate, generator: GENERATOR, rt: RT, nice: NICE, ...half } };
 }
 
-/** The fixed-rate phase by bench/loadgen.c, the target's threads in SCHED_FIFO meanwhile (--rt). */
+/** The fixed-rate phase by bench/loadgen.c, the target's threads at --nice (or in SCHED_FIFO, --rt) meanwhile. */
 async function loadgenPhase(target, c, id, rate, offset) {
   const { op, keys } = c.gen();
   if (RT !== null) placeProcess(target.pid, { rt: RT });
+  if (NICE !== null) placeProcess(target.pid, { nice: NICE });
   const before = readProcCpu(target.pid);
   const main0 = readMainThreadCpu(target.pid);
   const wall0 = performance.now();
@@ -143,9 +150,10 @@ async function loadgenPhase(target, c, id, rate, offset) {
   let r;
   try {
     r = await runLoadgen({ port: target.port, idHex: Buffer.from(id).toString('hex'), op, keys, rate, offset, durationS: DURATION_S,
-      warmupS: LOADGEN_WARMUP_S, connections: CONNECTIONS, concurrency: CONCURRENCY, rt: RT === null ? null : RT + 1, slowUs: 1e9 });
+      warmupS: LOADGEN_WARMUP_S, connections: CONNECTIONS, concurrency: CONCURRENCY, rt: RT === null ? null : RT + 1, nice: NICE, slowUs: 1e9 });
   } finally {
     if (RT !== null) placeProcess(target.pid, { rt: 0, policy: 'other' });
+    if (NICE !== null) placeProcess(target.pid, { nice: 0 });
   }
   const after = readProcCpu(target.pid);
   const main1 = readMainThreadCpu(target.pid);
@@ -232,7 +240,7 @@ async function main() {
   const now = new Date();
   const doc = {
     date: now.toISOString(), node: process.version, cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown',
-    method: { nodeConfig: NODE_CONFIG, responderHalfRate: 'the node\'s', halfRateGenerator: GENERATOR, halfRateSchedFifo: RT, durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
+    method: { nodeConfig: NODE_CONFIG, responderHalfRate: 'the node\'s', halfRateGenerator: GENERATOR, halfRateSchedFifo: RT, halfRateNice: NICE, durationS: DURATION_S, warmupS: WARMUP_S, concurrency: CONCURRENCY, connections: CONNECTIONS, valueBytes: VALUE.length, cpuSource: '/proc/PID/stat (10 ms ticks)' },
     results,
   };
   const dir = join(here, 'results');
