@@ -9,7 +9,7 @@ import type { Storage } from '../storage/mod.js';
 import type { PartitionUpdate, ReadCommand, ReadResult } from '../storage/data.js';
 import type { Clock, Scheduler } from '../env/mod.js';
 import type { Ring } from '../cluster/ring/mod.js';
-import { coordinateRead, reconcileWithMerge, type Reconciler } from './read.js';
+import { coordinateRead, coordinateReadSync, reconcileWithMerge, type Reconciler } from './read.js';
 import { coordinateWrite, coordinateWriteThen, type WriteDone, type WriteOptions } from './write.js';
 import { Deadlines } from './deadlines.js';
 import { DEFAULT_TIMEOUTS, UniformPlacement, sendToReplica, type CoordinatorContext, type HintSink, type RemoteTransport, type RequestTimeouts } from './transport.js';
@@ -74,6 +74,15 @@ export class Coordinator {
   /** Reads at the consistency level. Throws Unavailable, ReadTimeout, ReadFailure, or InvalidRequest for ANY. */
   read(keyspace: KeyspaceMetadata, command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
     return coordinateRead(this.ctx, this.reconcile, keyspace, command, cl);
+  }
+
+  /**
+   * read() without a promise where none is needed (coordinateReadSync: one partition, this node
+   * the only replica waited for, data in memory): read()'s result or error, or undefined when the
+   * caller must use read() instead.
+   */
+  readSync(keyspace: KeyspaceMetadata, command: ReadCommand, cl: ConsistencyName): ReadResult | undefined {
+    return coordinateReadSync(this.ctx, keyspace, command, cl);
   }
 
   /** TRUNCATE: every endpoint in the ring must be up and truncate (as Cassandra requires). */

@@ -44,6 +44,38 @@ export function coordinateRead(ctx: CoordinatorContext, reconcile: Reconciler, k
   }
 }
 
+/**
+ * coordinateRead without a promise, for the read that needs none: one partition, this node the
+ * only replica the level waits for (onlyLocalReplica), and storage able to answer it without I/O
+ * (Storage.readSync). Returns what coordinateRead would resolve with, throws what it would reject
+ * with, or returns undefined when the read must take coordinateRead (nothing was done then). A
+ * synchronous read cannot outlast its timeout, so no deadline is armed.
+ */
+export function coordinateReadSync(ctx: CoordinatorContext, keyspace: KeyspaceMetadata, command: ReadCommand, cl: ConsistencyName): ReadResult | undefined {
+  const storage = ctx.storage;
+  const selector = command.partitions;
+  if (storage.readSync === undefined || selector.kind !== 'keys' || selector.keys.length !== 1) return undefined;
+  validateConsistency(cl, 'read');
+  const replicas = ctx.placement.of(ctx.ring, keyspace.replication) ?? ctx.ring.replicasFor(keyspace.replication, selector.keys[0]!.token);
+  assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
+  const req = requirementFor(cl, keyspace.replication, usesLocalDc(cl) ? ctx.ring.localDc : '');
+  if (!onlyLocalReplica(ctx, req, replicas)) return undefined;
+  try {
+    return storage.readSync(command);
+  } catch (error) {
+    throw localReadError(ctx, error, cl);
+  }
+}
+
+/** What a failed read of the only (local) replica rejects with: bugs as they are, else as readFromReplicas reports one replica's failure. */
+function localReadError(ctx: CoordinatorContext, error: unknown, cl: ConsistencyName): unknown {
+  if (error instanceof AssertionError) return error;
+  const endpoint = ctx.ring.localEndpoint;
+  const reasons = [{ address: endpoint, reasonCode: failureReasonOf(error) }];
+  const errors = [`${endpoint}: ${error instanceof Error ? error.message : String(error)}`];
+  return readFailureOf(error, { replicaCount: 1, received: 0, blockFor: 1, cl, reasons, errors, dataPresent: false });
+}
+
 async function readKeys(ctx: CoordinatorContext, reconcile: Reconciler, keyspace: KeyspaceMetadata,
                         command: ReadCommand, cl: ConsistencyName): Promise<ReadResult> {
   if (command.partitions.kind !== 'keys') throw new AssertionError('readKeys on a range read');
@@ -306,11 +338,7 @@ function readLocalReplica(ctx: CoordinatorContext, command: ReadCommand, cl: Con
       if (done) return;
       done = true;
       deadline.cancel();
-      if (error instanceof AssertionError) { reject(error); return; }
-      const endpoint = ctx.ring.localEndpoint;
-      const reasons = [{ address: endpoint, reasonCode: failureReasonOf(error) }];
-      const errors = [`${endpoint}: ${error instanceof Error ? error.message : String(error)}`];
-      reject(readFailureOf(error, { replicaCount: 1, received: 0, blockFor: 1, cl, reasons, errors, dataPresent: false }));
+      reject(localReadError(ctx, error, cl));
     });
   });
 }

@@ -95,6 +95,15 @@ export function instrumentStorage(storage: Storage, deps: InstrumentDeps): Stora
         return result;
       });
     },
+    ...(storage.readSync === undefined ? {} : {
+      // A traced read takes read() (its trace events); undefined hands the read back to the caller.
+      readSync: (cmd: ReadCommand): ReadResult | undefined => {
+        if (scope.current() !== undefined) return undefined;
+        const startMs = clock.monotonicMs();
+        const result = storage.readSync!(cmd);
+        return result === undefined ? undefined : recordRead(cmd, startMs, result);
+      },
+    }),
     ...(storage.applyThen === undefined ? {} : {
       applyThen: (update: PartitionUpdate, done: (error: unknown) => void, nowMs?: number): void => {
         const session = scope.current();
@@ -210,6 +219,24 @@ export function instrumentCoordinator(coordinator: QueryCoordinator, deps: Instr
         throw err;
       });
     },
+    ...(coordinator.readSync === undefined ? {} : {
+      // A traced read takes read() (its trace events); undefined hands the read back to the caller.
+      readSync(keyspace: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName): ReadResult | undefined {
+        if (scope.current() !== undefined) return undefined;
+        const kind = readKind(cmd, cl);
+        const startMs = clock.monotonicMs();
+        let result: ReadResult | undefined;
+        try {
+          result = coordinator.readSync!(keyspace, cmd, cl);
+        } catch (err) {
+          recordError(metrics, kind, cl, err);
+          recordRead(cmd, kind, cl, startMs);
+          throw err;
+        }
+        if (result !== undefined) recordRead(cmd, kind, cl, startMs);
+        return result;
+      },
+    }),
     ...(coordinator.truncate ? { truncate: (table: TableMetadata) => coordinator.truncate!(table) } : {}),
   };
 }

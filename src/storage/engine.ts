@@ -13,7 +13,7 @@ import { pickCompaction, type CompactionTask } from './compaction/strategies.js'
 import type { Partition, PartitionUpdate, ReadCommand, ReadResult, ReadStats, Slice, TokenRange } from './data.js';
 import { Memtable } from './memtable/memtable.js';
 import { emptyMetrics, noteHistogram, type StorageMetrics } from './metrics.js';
-import { executeRead, type PartitionHeader, type TableView } from './read.js';
+import { READ_NOT_SYNC, executeRead, executeReadSync, type PartitionHeader, type SyncTableView, type TableView } from './read.js';
 import { mergePartitions } from './reconcile.js';
 import { compressionFromOptions } from './sstable/compression.js';
 import { COMPONENTS, componentFile, parseComponentFile } from './sstable/format.js';
@@ -22,7 +22,7 @@ import { PageCacheReads } from './sstable/_page_reads.js';
 import { SSTableWriter } from './sstable/writer.js';
 import { storageSettings, type StorageSettings } from './_config.js';
 import { chunkCodec, type ChunkCodec } from './workers/pool.js';
-import { partitionSortKey, tableOrder } from './_order.js';
+import { partitionSortKey, tableOrder, type TableOrder } from './_order.js';
 
 export interface StorageLogger {
   info(msg: string): void;
@@ -541,6 +541,32 @@ export class StorageEngine {
     }
   }
 
+  /**
+   * read() without an await, for key reads whose data is in memory (memtables, and SSTable index
+   * segments and chunks served from the chunk cache or the page cache): the same result, or
+   * undefined when the read has to go through read() (a range read, or some SSTable read would be
+   * asynchronous; nothing is kept of the work done then). Throws what read() would reject with.
+   */
+  readSync(command: ReadCommand): ReadResult | undefined {
+    if (command.partitions.kind !== 'keys') return undefined;
+    const t = this.store(command.table.id);
+    const view = new SyncView(t, this.settings.partitionSizeWarnBytes);
+    const result = executeReadSync(view, command, {
+      tombstoneWarnThreshold: this.settings.tombstoneWarnThreshold,
+      tombstoneFailureThreshold: this.settings.tombstoneFailureThreshold,
+    });
+    if (result === READ_NOT_SYNC) {
+      this.m.readsNotSync++;
+      return undefined;
+    }
+    this.m.reads++;
+    this.m.readsSync++;
+    noteHistogram(this.m.sstablesPerRead, result.stats.sstablesRead);
+    noteHistogram(this.m.tombstonesPerRead, result.stats.tombstonesScanned);
+    if (view.warnings !== null) result.warnings.push(...view.warnings);
+    return result;
+  }
+
   private view(t: TableStore, sstables: SSTableReader[], warnings: string[]): TableView {
     const order = tableOrder(t.table);
     const memtables = t.memtables();
@@ -551,7 +577,7 @@ export class StorageEngine {
       async getPartition(h: PartitionHeader, slices: Slice[], stats: ReadStats): Promise<Partition | undefined> {
         let merged: Partition | undefined;
         for (const m of memtables) {
-          const p = m.read(h.sortKey, slices);
+          const p = m.readPartition(h, slices);
           if (!p) continue;
           merged = merged ? mergePartitions(table, merged, p) : p;
         }
@@ -804,6 +830,49 @@ function inputsUpperBound(inputs: SSTableReader[]): CommitLogPosition | undefine
     if (ub && (!max || comparePositions(ub, max) > 0)) max = ub;
   }
   return max;
+}
+
+/**
+ * A table's sources read without an await (StorageEngine.readSync): memtables, then SSTables
+ * while their index segments and chunks are in memory. Holds no SSTable references: nothing can
+ * retire an SSTable while the read runs.
+ */
+class SyncView implements SyncTableView {
+  readonly order: TableOrder;
+  /** Large-partition warnings, made only when there are some. */
+  warnings: string[] | null = null;
+
+  constructor(private readonly t: TableStore, private readonly warnBytes: number) {
+    this.order = t.memtable.order;
+  }
+
+  getPartitionSync(h: PartitionHeader, slices: Slice[], stats: ReadStats): Partition | undefined | typeof READ_NOT_SYNC {
+    const t = this.t;
+    const table = t.table;
+    let merged = t.memtable.readPartition(h, slices);
+    for (let i = 0; i < t.flushing.length; i++) {
+      const p = t.flushing[i]!.readPartition(h, slices);
+      if (p !== undefined) merged = merged ? mergePartitions(table, merged, p) : p;
+    }
+    const sstables = t.sstables;
+    for (let i = 0; i < sstables.length; i++) {
+      const r = sstables[i]!;
+      const pd = merged?.partitionDeletion;
+      if (pd && pd.markedForDeleteAtMicros >= r.stats.maxTimestampMicros) break;
+      if (!r.mayIntersect(this.order, slices)) continue;
+      const e = r.findEntrySync(h.sortKey, h.token, h.key);
+      if (e === READ_ASYNC) return READ_NOT_SYNC;
+      if (!e) continue;
+      const p = r.readPartitionSync(e, this.order, slices);
+      if (p === READ_ASYNC) return READ_NOT_SYNC;
+      stats.sstablesRead++;
+      if (e.length > this.warnBytes && (this.warnings ??= []).length < 10) {
+        this.warnings.push(`partition ${e.key.toString('hex')} of ${table.keyspace}.${table.name} is ${e.length} bytes in one SSTable (over ${this.warnBytes})`);
+      }
+      merged = merged ? mergePartitions(table, merged, p) : p;
+    }
+    return merged;
+  }
 }
 
 async function* memtableHeaders(m: Memtable, from: string): AsyncIterableIterator<PartitionHeader> {

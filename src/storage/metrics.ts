@@ -30,6 +30,9 @@ export interface StorageMetrics {
   bytesCompacted: number;
   flushes: number;
   reads: number;
+  /** Key reads answered by Storage.readSync (no await), and those it handed back to read() (some data not in memory). */
+  readsSync: number;
+  readsNotSync: number;
   writes: number;
   commitLogSegments: number;
   commitLogBytesWritten: number;
@@ -58,7 +61,7 @@ export function emptyMetrics(): StorageMetrics {
     memtableBytes: 0, liveSSTables: 0, liveSSTableBytes: 0,
     sstablesPerRead: emptyHistogram(), tombstonesPerRead: emptyHistogram(),
     pendingCompactions: 0, completedCompactions: 0, bytesFlushed: 0, bytesCompacted: 0, flushes: 0,
-    reads: 0, writes: 0, commitLogSegments: 0, commitLogBytesWritten: 0, commitLogSyncs: 0,
+    reads: 0, readsSync: 0, readsNotSync: 0, writes: 0, commitLogSegments: 0, commitLogBytesWritten: 0, commitLogSyncs: 0,
     chunkCache: { capacityBytes: 0, sizeBytes: 0, entries: 0, hits: 0, misses: 0 }, sstablePointReads: { sync: 0, async: 0, slowSync: 0 }, tables: {},
   };
 }

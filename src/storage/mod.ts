@@ -37,6 +37,12 @@ export interface Storage {
   applyThen?(update: PartitionUpdate, done: (error: unknown) => void, nowMs?: number): void;
   /** Reads merged data from memtables and SSTables. */
   read(command: ReadCommand): Promise<ReadResult>;
+  /**
+   * read() without a promise when the answer needs no I/O (a key read of data in memtables or in
+   * cached SSTable pages): the result read() would give, or undefined when the caller must use
+   * read() instead (then nothing happened). Throws what read() would reject with. Optional.
+   */
+  readSync?(command: ReadCommand): ReadResult | undefined;
   /** Flushes memtables (one table, or all) to SSTables and releases commit log segments. */
   flush(tableId?: string): Promise<void>;
   /** Major compaction of one table, or all. */

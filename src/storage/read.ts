@@ -27,6 +27,7 @@ export interface ReadGuardrails {
 }
 
 const MIN_TOKEN = -(2n ** 63n);
+const NO_KEYED_RANGE_TOMBSTONES: KeyedRangeTombstone[] = [];
 /** Native protocol v5 failure reason code; the coordinator fills in the replica's address. */
 const READ_TOO_MANY_TOMBSTONES = 0x0001;
 const MAX_TOKEN = 2n ** 63n - 1n;
@@ -39,40 +40,85 @@ interface ReadState {
   partitions: Partition[];
 }
 
-export async function executeRead(view: TableView, cmd: ReadCommand, guard: ReadGuardrails): Promise<ReadResult> {
-  const state: ReadState = {
+/** Returned by the synchronous read functions when some data must be read asynchronously (an SSTable page not in the page cache). */
+export const READ_NOT_SYNC: unique symbol = Symbol('READ_NOT_SYNC');
+
+/** What a synchronous key read needs from a table: the merged partition without an await, or READ_NOT_SYNC. */
+export interface SyncTableView {
+  order: TableOrder;
+  /** As TableView.getPartition, or READ_NOT_SYNC when a source would have to be read asynchronously. */
+  getPartitionSync(header: PartitionHeader, slices: Slice[], stats: ReadStats): Partition | undefined | typeof READ_NOT_SYNC;
+}
+
+function newState(cmd: ReadCommand): ReadState {
+  return {
     rowsLeft: cmd.rowLimit, partitionsLeft: cmd.partitionLimit, first: true,
     stats: { sstablesRead: 0, tombstonesScanned: 0, liveRowsScanned: 0 }, partitions: [],
   };
-  const visit = async (h: PartitionHeader): Promise<boolean> => {
-    const p = await view.getPartition(h, cmd.slices, state.stats);
-    if (p) processInto(view.order, p, cmd, state);
-    state.first = false;
-    if (state.stats.tombstonesScanned > guard.tombstoneFailureThreshold) {
-      throw new ReadFailure(`read of ${cmd.table.keyspace}.${cmd.table.name} scanned over ${guard.tombstoneFailureThreshold} tombstones `
-        + `(tombstone_failure_threshold); delete less, lower gc_grace_seconds and compact, or narrow the query`,
-        'ONE', 0, 1, [{ address: '', reasonCode: READ_TOO_MANY_TOMBSTONES }], false);
-    }
-    return state.rowsLeft > 0 && state.partitionsLeft > 0;
-  };
-  if (cmd.partitions.kind === 'keys') {
-    const headers = cmd.partitions.keys.map((k) => ({ sortKey: partitionSortKey(k.token, k.key), key: k.key, token: k.token }));
-    headers.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-    let last = '';
-    for (const h of headers) {
-      if (h.sortKey === last) continue;
-      last = h.sortKey;
-      if (!(await visit(h))) break;
-    }
-  } else {
-    await scanRange(view, cmd, visit);
+}
+
+/** Processes one partition's content (or its absence) into the state; false once the limits are reached. Throws ReadFailure over the tombstone failure threshold. */
+function visited(order: TableOrder, p: Partition | undefined, cmd: ReadCommand, state: ReadState, guard: ReadGuardrails): boolean {
+  if (p) processInto(order, p, cmd, state);
+  state.first = false;
+  if (state.stats.tombstonesScanned > guard.tombstoneFailureThreshold) {
+    throw new ReadFailure(`read of ${cmd.table.keyspace}.${cmd.table.name} scanned over ${guard.tombstoneFailureThreshold} tombstones `
+      + `(tombstone_failure_threshold); delete less, lower gc_grace_seconds and compact, or narrow the query`,
+      'ONE', 0, 1, [{ address: '', reasonCode: READ_TOO_MANY_TOMBSTONES }], false);
   }
+  return state.rowsLeft > 0 && state.partitionsLeft > 0;
+}
+
+/** The command's partition keys as headers in sort-key order, each once. */
+function keyHeaders(keys: readonly { key: Buffer; token: bigint }[]): PartitionHeader[] {
+  if (keys.length === 1) {
+    const k = keys[0]!;
+    return [{ sortKey: partitionSortKey(k.token, k.key), key: k.key, token: k.token }];
+  }
+  const headers = keys.map((k) => ({ sortKey: partitionSortKey(k.token, k.key), key: k.key, token: k.token }));
+  headers.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+  const out: PartitionHeader[] = [];
+  for (let i = 0; i < headers.length; i++) if (i === 0 || headers[i]!.sortKey !== headers[i - 1]!.sortKey) out.push(headers[i]!);
+  return out;
+}
+
+function resultOf(cmd: ReadCommand, state: ReadState, guard: ReadGuardrails): ReadResult {
   const warnings: string[] = [];
   if (state.stats.tombstonesScanned > guard.tombstoneWarnThreshold) {
     warnings.push(`Read ${state.stats.liveRowsScanned} live rows and ${state.stats.tombstonesScanned} tombstone cells for query `
       + `on ${cmd.table.keyspace}.${cmd.table.name} (tombstone_warn_threshold is ${guard.tombstoneWarnThreshold})`);
   }
   return { partitions: state.partitions, stats: state.stats, warnings };
+}
+
+export async function executeRead(view: TableView, cmd: ReadCommand, guard: ReadGuardrails): Promise<ReadResult> {
+  const state = newState(cmd);
+  if (cmd.partitions.kind === 'keys') {
+    const headers = keyHeaders(cmd.partitions.keys);
+    for (let i = 0; i < headers.length; i++) {
+      if (!visited(view.order, await view.getPartition(headers[i]!, cmd.slices, state.stats), cmd, state, guard)) break;
+    }
+  } else {
+    await scanRange(view, cmd, async (h) => visited(view.order, await view.getPartition(h, cmd.slices, state.stats), cmd, state, guard));
+  }
+  return resultOf(cmd, state, guard);
+}
+
+/**
+ * executeRead for a key read, without an await: the same result, or READ_NOT_SYNC when some
+ * partition cannot be read synchronously (nothing is kept of the work done; the caller reads again
+ * with executeRead). Range reads are never synchronous (READ_NOT_SYNC).
+ */
+export function executeReadSync(view: SyncTableView, cmd: ReadCommand, guard: ReadGuardrails): ReadResult | typeof READ_NOT_SYNC {
+  if (cmd.partitions.kind !== 'keys') return READ_NOT_SYNC;
+  const state = newState(cmd);
+  const headers = keyHeaders(cmd.partitions.keys);
+  for (let i = 0; i < headers.length; i++) {
+    const p = view.getPartitionSync(headers[i]!, cmd.slices, state.stats);
+    if (p === READ_NOT_SYNC) return READ_NOT_SYNC;
+    if (!visited(view.order, p, cmd, state, guard)) break;
+  }
+  return resultOf(cmd, state, guard);
 }
 
 /** Token-order segments [fromSortKey, toToken] covering the range (start, end], from `after`. */
@@ -116,9 +162,17 @@ async function scanRange(view: TableView, cmd: ReadCommand, visit: (h: Partition
 
 interface SliceKeys { slice: Slice; startKey: CKey; endKey: CKey }
 
+const NO_SLICE_KEYS: SliceKeys[] = [];
+
+function sliceKeys(order: TableOrder, slices: Slice[]): SliceKeys[] {
+  if (slices.length === 0) return NO_SLICE_KEYS;
+  return slices.map((slice) => ({ slice, startKey: order.key(slice.start.values), endKey: order.key(slice.end.values) }));
+}
+
 function inSlices(order: TableOrder, k: CKey, slices: SliceKeys[]): boolean {
   if (slices.length === 0) return true;
-  for (const s of slices) {
+  for (let i = 0; i < slices.length; i++) {
+    const s = slices[i]!;
     if (afterStart(order, k, s.slice.start, s.startKey) && beforeEnd(order, k, s.slice.end, s.endKey)) return true;
   }
   return false;
@@ -138,12 +192,14 @@ function selectCells(row: Row, columns: Set<string> | undefined, live: boolean, 
 }
 
 function processInto(order: TableOrder, p: Partition, cmd: ReadCommand, state: ReadState): void {
-  const slices = cmd.slices.map((slice) => ({ slice, startKey: order.key(slice.start.values), endKey: order.key(slice.end.values) }));
+  const slices = sliceKeys(order, cmd.slices);
   const pd = p.partitionDeletion;
   if (pd) state.stats.tombstonesScanned++;
-  const rts = p.rangeTombstones.filter((rt) => !pd || rt.deletion.markedForDeleteAtMicros > pd.markedForDeleteAtMicros);
+  // No per-read arrays for the common case of no range tombstones (a fresh [] in the result: a
+  // source's shared empty array may be frozen, and for-of over a frozen array is slow).
+  const rts = p.rangeTombstones.length === 0 ? [] : p.rangeTombstones.filter((rt) => !pd || rt.deletion.markedForDeleteAtMicros > pd.markedForDeleteAtMicros);
   state.stats.tombstonesScanned += rts.length;
-  const keyedRts: KeyedRangeTombstone[] = keyRangeTombstones(order, rts);
+  const keyedRts: KeyedRangeTombstone[] = rts.length === 0 ? NO_KEYED_RANGE_TOMBSTONES : keyRangeTombstones(order, rts);
   const out: Partition = { key: p.key, token: p.token, rangeTombstones: rts, rows: [] };
   if (pd) out.partitionDeletion = pd;
   let staticLive = false;
@@ -161,7 +217,8 @@ function processInto(order: TableOrder, p: Partition, cmd: ReadCommand, state: R
   const n = p.rows.length;
   for (let i = 0; i < n && live < perPartitionMax; i++) {
     const row = p.rows[cmd.reversed ? n - 1 - i : i]!;
-    const k = order.key(row.clustering);
+    // The row's sort key only when something compares it (a table without clustering: never).
+    const k = slices.length === 0 && afterKey === undefined && keyedRts.length === 0 ? '' : order.key(row.clustering);
     if (!inSlices(order, k, slices)) continue;
     if (afterKey !== undefined) {
       const d = order.compare(k, afterKey);

@@ -19,6 +19,8 @@ let counter = 0;
 
 export interface Harness {
   qp: QueryProcessor;
+  /** A second processor over the same schema and storage whose coordinator has no readSync: every SELECT takes the general (promise) path. */
+  general: QueryProcessor;
   client: ClientState;
   storage: StorageEngine;
   q(cql: string, values?: BoundValue[], opts?: Partial<QueryParameters>): Promise<ResultResponse>;
@@ -70,9 +72,11 @@ export async function harness(limits: Partial<QueryLimits> = {}): Promise<Harnes
   } as unknown as SystemInfo;
   const systemTables = new SystemTables({ schema, info, clock: env.clock });
   const qp = new QueryProcessor({ schema, coordinator, storage, systemTables, clock: env.clock, random: env.random, hostId: HOST_ID, limits });
+  const generalCoordinator = { read: coordinator.read.bind(coordinator), write: coordinator.write.bind(coordinator), truncate: coordinator.truncate.bind(coordinator) };
+  const general = new QueryProcessor({ schema, coordinator: generalCoordinator, storage, systemTables, clock: env.clock, random: env.random, hostId: HOST_ID, limits });
   const client = newClient();
   const h: Harness = {
-    qp, client, storage,
+    qp, general, client, storage,
     q: (cql, values = [], opts = {}) => qp.query({ opcode: 'QUERY', query: cql, params: params(opts, values) }, client, INFO),
     rows: async (cql, values = [], opts = {}) => decodeRows(asRows(await h.q(cql, values, opts))),
     close: async () => { await storage.close(); await env.fs.rmrf(dir); },

@@ -27,6 +27,11 @@ export interface QueryCoordinator {
   write(keyspace: KeyspaceMetadata, updates: PartitionUpdate[], cl: ConsistencyName): Promise<unknown>;
   read(keyspace: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName): Promise<ReadResult>;
   /**
+   * read() without a promise where none is needed (Coordinator.readSync): read()'s result, or
+   * throws its error, or undefined when the caller must use read() (nothing happened). Optional.
+   */
+  readSync?(keyspace: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName): ReadResult | undefined;
+  /**
    * write() with a callback (Coordinator.writeThen): `done(undefined)` or `done(error)`, exactly
    * once. `nowMs`: the request's monotonic start (deadline and latency start there). Optional.
    */

@@ -168,36 +168,61 @@ function readCommand(plan: SelectPlan, b: Bound, partitions: PartitionSelector, 
   };
 }
 
-async function readChunk(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number, run: SelectRun, ctx: ExecContext): Promise<Chunk> {
-  const { table } = plan;
+/** The read a chunk needs (cmd null: the chunk is empty and complete without reading). */
+interface ChunkRead {
+  cmd: ReadCommand | null;
+  partitionOnly: boolean;
+  resumed: boolean;
+}
+
+const NO_READ: ChunkRead = Object.freeze({ cmd: null, partitionOnly: false, resumed: false });
+
+function chunkRead(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number, ctx: ExecContext): ChunkRead {
   const pushPpl = b.filters.length === 0 && plan.groupByColumns === 0 ? b.perPartitionLimit : Infinity;
   if (cursor.partition && !cursor.partitionDone) {
     // What is left of the partition's limit applies to raw rows only when the limit counts raw rows.
     const ppl = Number.isFinite(pushPpl) ? Math.min(pushPpl, cursor.remainingInPartition) : Infinity;
     const cmd = readCommand(plan, b, { kind: 'keys', keys: [cursor.partition] }, rowLimit, ppl, ctx);
     cmd.afterClustering = cursor.clustering;
-    return toChunk(plan, await run.read(run.keyspace, cmd, run.cl), ctx, rowLimit, true, cursor.clustering !== undefined);
+    return { cmd, partitionOnly: true, resumed: cursor.clustering !== undefined };
   }
   let partitions: PartitionSelector;
   const scope = b.scope;
   switch (scope.kind) {
-    case 'empty': return { views: [], complete: true, partitionOnly: false };
+    case 'empty': return NO_READ;
     case 'keys': {
       let keys = scope.keys;
       if (cursor.partition) {
         const at = keys.findIndex((k) => k.key.equals(cursor.partition!.key));
         keys = keys.slice(at + 1);
       }
-      if (keys.length === 0) return { views: [], complete: true, partitionOnly: false };
-      partitions = { kind: 'keys', keys: keys.map((k) => ({ key: k.key, token: k.token })) };
+      if (keys.length === 0) return NO_READ;
+      partitions = { kind: 'keys', keys: keys.length === 1 ? [{ key: keys[0]!.key, token: keys[0]!.token }] : keys.map((k) => ({ key: k.key, token: k.token })) };
       break;
     }
     case 'range':
       partitions = cursor.partition ? { kind: 'range', range: scope.range, after: cursor.partition } : { kind: 'range', range: scope.range };
       break;
   }
-  const cmd = readCommand(plan, b, partitions, rowLimit, pushPpl, ctx);
-  return toChunk(plan, await run.read(run.keyspace, cmd, run.cl), ctx, rowLimit, false, false);
+  return { cmd: readCommand(plan, b, partitions, rowLimit, pushPpl, ctx), partitionOnly: false, resumed: false };
+}
+
+function emptyChunk(): Chunk {
+  return { views: [], complete: true, partitionOnly: false };
+}
+
+async function readChunk(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number, run: SelectRun, ctx: ExecContext): Promise<Chunk> {
+  const r = chunkRead(plan, b, cursor, rowLimit, ctx);
+  if (r.cmd === null) return emptyChunk();
+  return toChunk(plan, await run.read(run.keyspace, r.cmd, run.cl), ctx, rowLimit, r.partitionOnly, r.resumed);
+}
+
+/** readChunk without an await: undefined when the read cannot be answered synchronously (SyncSelectRun.readSync). */
+function readChunkSync(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number, run: SyncSelectRun, ctx: ExecContext): Chunk | undefined {
+  const r = chunkRead(plan, b, cursor, rowLimit, ctx);
+  if (r.cmd === null) return emptyChunk();
+  const result = run.readSync(run.keyspace, r.cmd, run.cl);
+  return result === undefined ? undefined : toChunk(plan, result, ctx, rowLimit, r.partitionOnly, r.resumed);
 }
 
 function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimit: number, partitionOnly: boolean, resumed: boolean): Chunk {
@@ -236,7 +261,7 @@ function tokenOfView(view: RowView): bigint {
   return tokenOf(view.partitionKey);
 }
 
-function startCursor(run: SelectRun, b: Bound): Cursor {
+function startCursor(run: SelectRun | SyncSelectRun, b: Bound): Cursor {
   if (run.pagingState) return decodePagingState(run.pagingState, run.fingerprint);
   return { partitionDone: false, remaining: b.limit, remainingInPartition: b.perPartitionLimit };
 }
@@ -261,7 +286,32 @@ export async function executeSelect(plan: SelectPlan, ctx: ExecContext, run: Sel
   return plainPage(plan, b, ctx, run);
 }
 
-function pageSizeOf(run: SelectRun): number {
+/** What a SELECT read without an await needs: SelectRun with a synchronous read instead of read(). */
+export interface SyncSelectRun extends Omit<SelectRun, 'read'> {
+  /** The read's result, or undefined when it cannot be answered synchronously. Throws what read() rejects with. */
+  readSync(keyspace: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName): ReadResult | undefined;
+}
+
+/**
+ * Whether executeSelectSync may answer the plan: one partition named by equalities on the whole
+ * partition key, rows taken as they come (no aggregate or GROUP BY): executeSelect's plainPage.
+ */
+export function selectsSyncable(plan: SelectPlan): boolean {
+  const p = plan.where.partition;
+  return p.kind === 'keys' && p.columns.every((k) => k.kind === 'eq') && !plan.selection.aggregate && plan.groupByColumns === 0;
+}
+
+/**
+ * executeSelect for a plan that selectsSyncable() accepts, without an await: the same page, or
+ * undefined when some read cannot be answered synchronously (nothing is kept: the caller runs
+ * executeSelect with a fresh context). Throws what executeSelect rejects with.
+ */
+export function executeSelectSync(plan: SelectPlan, ctx: ExecContext, run: SyncSelectRun): SelectOutput | undefined {
+  const b = bindSelect(plan, ctx, run.limits);
+  return plainPageSync(plan, b, ctx, run);
+}
+
+function pageSizeOf(run: SelectRun | SyncSelectRun): number {
   if (run.pageSize === null) return run.limits.unpagedRowsMax;
   return run.pageSize > 0 ? run.pageSize : run.limits.defaultPageSize;
 }
@@ -279,38 +329,71 @@ function rowOf(plan: SelectPlan, view: RowView, ctx: ExecContext): (Buffer | nul
   return row;
 }
 
-async function plainPage(plan: SelectPlan, b: Bound, ctx: ExecContext, run: SelectRun): Promise<SelectOutput> {
-  const cursor = startCursor(run, b);
-  const pageSize = pageSizeOf(run);
-  const rows: (Buffer | null)[][] = [];
+/** A plain page being filled: the cursor, the page size and the rows so far. */
+interface PageState {
+  cursor: Cursor;
+  pageSize: number;
+  rows: (Buffer | null)[][];
+}
+
+function startPage(b: Bound, run: SelectRun | SyncSelectRun): PageState {
   if (run.pageSize === null && Number.isFinite(b.limit) && b.limit > run.limits.unpagedRowsMax) {
     throw new InvalidRequest(`Unpaged queries may return at most ${run.limits.unpagedRowsMax} rows; use paging`);
   }
+  return { cursor: startCursor(run, b), pageSize: pageSizeOf(run), rows: [] };
+}
+
+/** Row limit of the page's next read. */
+function nextRowLimit(page: PageState, b: Bound, run: SelectRun | SyncSelectRun): number {
+  const want = Math.min(page.pageSize - page.rows.length, page.cursor.remaining);
+  return b.filters.length > 0 ? run.limits.internalPageRows : want;
+}
+
+/** Takes a chunk's rows into the page: the page's output once it is complete, null to read on. */
+function takeChunk(plan: SelectPlan, b: Bound, ctx: ExecContext, run: SelectRun | SyncSelectRun, page: PageState, chunk: Chunk): SelectOutput | null {
+  const { cursor, pageSize, rows } = page;
+  for (let i = 0; i < chunk.views.length; i++) {
+    const view = chunk.views[i]!;
+    consumeInto(cursor, view, b.perPartitionLimit);
+    if (cursor.remainingInPartition <= 0) { cursor.partitionDone = true; continue; }
+    if (!rowMatches(b.filters, view, ctx)) continue;
+    rows.push(rowOf(plan, view, ctx));
+    cursor.remaining--;
+    cursor.remainingInPartition--;
+    if (cursor.remainingInPartition <= 0) cursor.partitionDone = true;
+    if (rows.length >= pageSize || cursor.remaining <= 0) {
+      const last = i === chunk.views.length - 1 && chunk.complete && !chunk.partitionOnly;
+      if (last || cursor.remaining <= 0) return { rows, pagingState: null };
+      if (run.pageSize === null) throw new InvalidRequest(`Unpaged query returned more than ${run.limits.unpagedRowsMax} rows; use paging`);
+      return { rows, pagingState: encodePagingState(cursor, run.fingerprint) };
+    }
+  }
+  if (chunk.complete) {
+    if (!chunk.partitionOnly) return { rows, pagingState: null };
+    cursor.partitionDone = true;
+  }
+  return null;
+}
+
+async function plainPage(plan: SelectPlan, b: Bound, ctx: ExecContext, run: SelectRun): Promise<SelectOutput> {
+  const page = startPage(b, run);
   for (;;) {
-    if (cursor.remaining <= 0) return { rows, pagingState: null };
-    const want = Math.min(pageSize - rows.length, cursor.remaining);
-    const rowLimit = b.filters.length > 0 ? run.limits.internalPageRows : want;
-    const chunk = await readChunk(plan, b, cursor, rowLimit, run, ctx);
-    for (let i = 0; i < chunk.views.length; i++) {
-      const view = chunk.views[i]!;
-      consumeInto(cursor, view, b.perPartitionLimit);
-      if (cursor.remainingInPartition <= 0) { cursor.partitionDone = true; continue; }
-      if (!rowMatches(b.filters, view, ctx)) continue;
-      rows.push(rowOf(plan, view, ctx));
-      cursor.remaining--;
-      cursor.remainingInPartition--;
-      if (cursor.remainingInPartition <= 0) cursor.partitionDone = true;
-      if (rows.length >= pageSize || cursor.remaining <= 0) {
-        const last = i === chunk.views.length - 1 && chunk.complete && !chunk.partitionOnly;
-        if (last || cursor.remaining <= 0) return { rows, pagingState: null };
-        if (run.pageSize === null) throw new InvalidRequest(`Unpaged query returned more than ${run.limits.unpagedRowsMax} rows; use paging`);
-        return { rows, pagingState: encodePagingState(cursor, run.fingerprint) };
-      }
-    }
-    if (chunk.complete) {
-      if (!chunk.partitionOnly) return { rows, pagingState: null };
-      cursor.partitionDone = true;
-    }
+    if (page.cursor.remaining <= 0) return { rows: page.rows, pagingState: null };
+    const chunk = await readChunk(plan, b, page.cursor, nextRowLimit(page, b, run), run, ctx);
+    const out = takeChunk(plan, b, ctx, run, page, chunk);
+    if (out !== null) return out;
+  }
+}
+
+/** plainPage without an await: its output, or undefined as soon as a read cannot be answered synchronously. */
+function plainPageSync(plan: SelectPlan, b: Bound, ctx: ExecContext, run: SyncSelectRun): SelectOutput | undefined {
+  const page = startPage(b, run);
+  for (;;) {
+    if (page.cursor.remaining <= 0) return { rows: page.rows, pagingState: null };
+    const chunk = readChunkSync(plan, b, page.cursor, nextRowLimit(page, b, run), run, ctx);
+    if (chunk === undefined) return undefined;
+    const out = takeChunk(plan, b, ctx, run, page, chunk);
+    if (out !== null) return out;
   }
 }
 

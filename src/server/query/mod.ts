@@ -18,7 +18,7 @@ import { makeFunctionContext, type FunctionContext } from '../../cql/functions/m
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, type QuerySchema, type QueryCoordinator, type SystemTables, type QueryLogger, type ExecContext, type DdlChange } from './_context.js';
 import { LruCache, statementId, md5Of } from './_cache.js';
 import { IdText, sameBytes } from './_ids.js';
-import { planSelect, executeSelect, type SelectPlan } from './_select.js';
+import { planSelect, executeSelect, executeSelectSync, selectsSyncable, type SelectPlan, type SyncSelectRun } from './_select.js';
 import { WritePlan } from './_write_plan.js';
 import { planInsert, planUpdate, planDelete, bindAttrs, bindTargets, buildUpdate, clusteringId, type ModifyPlan, type Existing, type Target, type WriteAttrs } from './_modify.js';
 import { fingerprintOf } from './_paging.js';
@@ -75,6 +75,8 @@ interface Compiled {
   requirements: Requirement[];
   /** A single-row INSERT/UPDATE bound straight into its update (_write_plan.ts); null: the general path. */
   writePlan: WritePlan | null;
+  /** A SELECT of one partition that may be answered inline (selectsSyncable): tried before the general path. */
+  selectInline: boolean;
 }
 
 const SCHEMA_KINDS = new Set([
@@ -92,6 +94,12 @@ export class QueryProcessor implements QueryHandler {
   readonly idText = new IdText();
   /** Set when statements are checked against grants (CassandraAuthorizer). */
   private readonly access: AuthService | null;
+  /** Prepared SELECTs answered inline (no promise: the coordinator's and storage's readSync), and those that had to fall back to the general path. */
+  selectsInline = 0;
+  selectsInlineFallBack = 0;
+  private readonly readCoordinator: (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult>;
+  private readonly readSystem: (ks: KeyspaceMetadata, cmd: ReadCommand) => Promise<ReadResult>;
+  private readonly readCoordinatorSync: SyncSelectRun['readSync'] | null;
 
   constructor(private readonly opts: QueryProcessorOptions) {
     this.access = opts.auth?.checksPermissions ? opts.auth : null;
@@ -99,6 +107,10 @@ export class QueryProcessor implements QueryHandler {
     this.cache = new LruCache(this.limits.preparedStatementsMax);
     this.listPaths = new ListPathGenerator(opts.clock, opts.random);
     this.functions = makeFunctionContext(opts.clock, opts.random);
+    this.readCoordinator = (ks, cmd, cl) => opts.coordinator.read(ks, cmd, cl);
+    this.readSystem = (_ks, cmd) => opts.systemTables.read(cmd);
+    const coordinator = opts.coordinator;
+    this.readCoordinatorSync = coordinator.readSync === undefined ? null : (ks, cmd, cl) => coordinator.readSync!(ks, cmd, cl);
   }
 
   /** Prepared statements cached now. */
@@ -148,7 +160,11 @@ export class QueryProcessor implements QueryHandler {
       if (this.access === null) {
         if (compiled.writePlan !== null) return this.runPlannedWrite(compiled, compiled.writePlan, req.params, info);
         if (compiled.plan.kind === 'modify') return this.runWrite(compiled, compiled.plan, req.params, client);
-        if (compiled.plan.kind === 'select') return this.runPreparedSelect(compiled, compiled.plan, req.params, client, req.resultMetadataId);
+        if (compiled.plan.kind === 'select') {
+          const inline = compiled.selectInline ? this.selectInline(compiled, compiled.plan, req.params, client, req.resultMetadataId) : undefined;
+          if (inline !== undefined) return Promise.resolve(inline);
+          return this.runPreparedSelect(compiled, compiled.plan, req.params, client, req.resultMetadataId);
+        }
       }
       return this.run(compiled, req.params, client, req.resultMetadataId);
     } catch (e) {
@@ -165,6 +181,10 @@ export class QueryProcessor implements QueryHandler {
     let update: PartitionUpdate;
     try {
       const compiled = this.cache.get(this.idText.of(req.id));
+      if (compiled !== undefined && compiled.selectInline && this.access === null) {
+        this.selectThen(compiled, req, client, done);
+        return;
+      }
       if (compiled === undefined || compiled.writePlan === null || this.access !== null) {
         this.executeCompiled(compiled, req, client, info).then((response) => done(undefined, response), (error: unknown) => done(error));
         return;
@@ -176,6 +196,28 @@ export class QueryProcessor implements QueryHandler {
       return;
     }
     this.writePlannedThen(plan, update, req.params.consistency, info, done);
+  }
+
+  /** A prepared SELECT (Compiled.selectInline) in callback form: inline if it can be, else execute()'s path. Never throws. */
+  private selectThen(compiled: Compiled, req: Execute, client: ClientState, done: RequestDone): void {
+    let response: ResultResponse | undefined;
+    try {
+      response = this.selectInline(compiled, compiled.plan as SelectPlan, req.params, client, req.resultMetadataId);
+    } catch (e) {
+      done(e);
+      return;
+    }
+    if (response !== undefined) {
+      done(undefined, response);
+      return;
+    }
+    let general: Promise<ResultResponse>;
+    try {
+      general = this.runPreparedSelect(compiled, compiled.plan as SelectPlan, req.params, client, req.resultMetadataId);
+    } catch (e) {
+      general = Promise.reject(e);
+    }
+    general.then((r) => done(undefined, r), (error: unknown) => done(error));
   }
 
   async batch(req: Batch, client: ClientState, _info: RequestInfo): Promise<ResultResponse> {
@@ -215,6 +257,7 @@ export class QueryProcessor implements QueryHandler {
       query, plan, bindSpecs, resultColumns, tables,
       requirements: this.access === null ? [] : requirementsOf(statement, keyspace),
       writePlan: plan.kind === 'modify' ? WritePlan.of(plan) : null,
+      selectInline: plan.kind === 'select' && selectsSyncable(plan),
       partitionKeyIndexes: partitionKeyIndexes(plan),
       resultMetadataId: md5Of(resultColumns.map((c) => `${c.keyspace}.${c.table}.${c.name}:${typeToCql(c.type)}`).join('|')),
       fingerprint: fingerprintOf(`${keyspace ?? ''}\u0000${query}`),
@@ -339,10 +382,12 @@ export class QueryProcessor implements QueryHandler {
   }
 
   private readFor(table: TableMetadata): (ks: KeyspaceMetadata, cmd: ReadCommand, cl: ConsistencyName) => Promise<ReadResult> {
+    return this.servedBySystemTables(table) ? this.readSystem : this.readCoordinator;
+  }
+
+  private servedBySystemTables(table: TableMetadata): boolean {
     const sys = this.opts.systemTables;
-    const isVirtual = sys.serves ? sys.serves(table) : table.virtual;
-    if (isVirtual) return (_ks, cmd) => sys.read(cmd);
-    return (ks, cmd, cl) => this.opts.coordinator.read(ks, cmd, cl);
+    return sys.serves ? sys.serves(table) : table.virtual;
   }
 
   private keyspaceOf(table: TableMetadata): KeyspaceMetadata {
@@ -371,6 +416,30 @@ export class QueryProcessor implements QueryHandler {
     const values = bindValues(compiled, params.values);
     const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
     return this.selectPage(compiled, plan, params, ctx).then((out) => withWarnings(rowsResult(compiled, params, clientMetadataId, out), ctx));
+  }
+
+  /**
+   * A prepared SELECT of one partition answered without a promise, when the coordinator and
+   * storage can read it synchronously (QueryCoordinator.readSync: this node the only replica
+   * waited for, data in memory): the response runPreparedSelect would resolve with, or throws
+   * what it would reject with, or undefined when it must run instead (nothing was done then).
+   */
+  private selectInline(compiled: Compiled, plan: SelectPlan, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): ResultResponse | undefined {
+    const readSync = this.readCoordinatorSync;
+    if (readSync === null || this.servedBySystemTables(plan.table)) return undefined;
+    const values = bindValues(compiled, params.values);
+    const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
+    const run: SyncSelectRun = {
+      keyspace: this.keyspaceOf(plan.table), cl: params.consistency, pageSize: params.pageSize, pagingState: params.pagingState,
+      fingerprint: compiled.fingerprint, limits: this.limits, readSync,
+    };
+    const out = executeSelectSync(plan, ctx, run);
+    if (out === undefined) {
+      this.selectsInlineFallBack++;
+      return undefined;
+    }
+    this.selectsInline++;
+    return withWarnings(rowsResult(compiled, params, clientMetadataId, out), ctx);
   }
 
   private async runTruncate(table: TableMetadata): Promise<ResultBody> {

@@ -285,6 +285,16 @@ export class Memtable {
     return e === undefined ? undefined : this.toPartition(sortKey, e, slices);
   }
 
+  /**
+   * read() for a partition whose key and token the caller has (a key read): the same content,
+   * with `header.key` as the partition's key (no key Buffer or token decoded from the sort key).
+   */
+  readPartition(header: MemtablePartitionHeader, slices: Slice[]): Partition | undefined {
+    if (this.partitions.size === 0) return undefined;
+    const e = this.partitions.get(header.sortKey);
+    return e === undefined ? undefined : this.toPartitionOf(header.key, header.token, e, slices);
+  }
+
   /** Every partition in token order, whole (for flush). Survives writes made while suspended. */
   *allPartitions(): IterableIterator<Partition> {
     for (const [sortKey, e] of this.partitions.entries()) yield this.toPartition(sortKey, e, []);
@@ -296,7 +306,11 @@ export class Memtable {
   }
 
   private toPartition(sortKey: string, e: Entry, slices: Slice[]): Partition {
-    const out: Partition = { key: partitionKeyOfSortKey(sortKey), token: tokenOfSortKey(sortKey), rangeTombstones: NO_RANGE_TOMBSTONES, rows: [] };
+    return this.toPartitionOf(partitionKeyOfSortKey(sortKey), tokenOfSortKey(sortKey), e, slices);
+  }
+
+  private toPartitionOf(key: Buffer, token: bigint, e: Entry, slices: Slice[]): Partition {
+    const out: Partition = { key, token, rangeTombstones: NO_RANGE_TOMBSTONES, rows: [] };
     if (typeof e === 'number') {
       const row = this.rowAt(e);
       if (slices.length === 0 || inSlices(this.order, this.order.key(row.clustering), slices)) out.rows.push(row);
