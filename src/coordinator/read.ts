@@ -57,9 +57,10 @@ export function coordinateReadSync(ctx: CoordinatorContext, keyspace: KeyspaceMe
   if (storage.readSync === undefined || selector.kind !== 'keys' || selector.keys.length !== 1) return undefined;
   validateConsistency(cl, 'read');
   const replicas = ctx.placement.of(ctx.ring, keyspace.replication) ?? ctx.ring.replicasFor(keyspace.replication, selector.keys[0]!.token);
-  assureSufficientLiveReplicas({ keyspace, cl, replicas, isAlive: ctx.isAlive, locator: ctx.ring });
   const req = requirementFor(cl, keyspace.replication, usesLocalDc(cl) ? ctx.ring.localDc : '');
   if (!onlyLocalReplica(ctx, req, replicas)) return undefined;
+  // coordinateRead's liveness check passes here: the one replica needed is this node, always alive.
+  if (!ctx.isAlive(ctx.ring.localEndpoint)) throw new AssertionError('the local endpoint is not alive');
   try {
     return storage.readSync(command);
   } catch (error) {

@@ -136,12 +136,15 @@ export class StorageEngine {
   private flushingMemtableBytes = 0;
   /** SSTable deletions and compaction-record removals running in the background; close/abandon wait for them. */
   private readonly background = new Set<Promise<void>>();
+  /** readSync's view, reset per read (reads without an await never overlap). */
+  private readonly syncView: SyncView;
 
   constructor(readonly options: StorageOptions) {
     this.settings = storageSettings(options.config);
     this.logger = options.logger ?? silentLogger;
     this.chunkCache = new ChunkCache(this.settings.chunkCacheBytes);
     this.pageReads = new PageCacheReads(options.env.clock);
+    this.syncView = new SyncView(this.settings.partitionSizeWarnBytes);
     this.codec = chunkCodec(options.workerThreads ?? STORAGE_WORKER_THREADS_DEFAULT);
     this.commitLog = new CommitLog({
       fs: options.env.fs, clock: options.env.clock, scheduler: options.env.scheduler, dir: options.commitlogDir,
@@ -524,10 +527,7 @@ export class StorageEngine {
     for (const r of sstables) r.refs++;
     const warnings: string[] = [];
     try {
-      const result = await executeRead(this.view(t, sstables, warnings), command, {
-        tombstoneWarnThreshold: this.settings.tombstoneWarnThreshold,
-        tombstoneFailureThreshold: this.settings.tombstoneFailureThreshold,
-      });
+      const result = await executeRead(this.view(t, sstables, warnings), command, this.settings);
       this.m.reads++;
       noteHistogram(this.m.sstablesPerRead, result.stats.sstablesRead);
       noteHistogram(this.m.tombstonesPerRead, result.stats.tombstonesScanned);
@@ -549,12 +549,8 @@ export class StorageEngine {
    */
   readSync(command: ReadCommand): ReadResult | undefined {
     if (command.partitions.kind !== 'keys') return undefined;
-    const t = this.store(command.table.id);
-    const view = new SyncView(t, this.settings.partitionSizeWarnBytes);
-    const result = executeReadSync(view, command, {
-      tombstoneWarnThreshold: this.settings.tombstoneWarnThreshold,
-      tombstoneFailureThreshold: this.settings.tombstoneFailureThreshold,
-    });
+    const view = this.syncView.start(this.store(command.table.id));
+    const result = executeReadSync(view, command, this.settings);
     if (result === READ_NOT_SYNC) {
       this.m.readsNotSync++;
       return undefined;
@@ -838,12 +834,19 @@ function inputsUpperBound(inputs: SSTableReader[]): CommitLogPosition | undefine
  * retire an SSTable while the read runs.
  */
 class SyncView implements SyncTableView {
-  readonly order: TableOrder;
+  order!: TableOrder;
   /** Large-partition warnings, made only when there are some. */
   warnings: string[] | null = null;
+  private t!: TableStore;
 
-  constructor(private readonly t: TableStore, private readonly warnBytes: number) {
+  constructor(private readonly warnBytes: number) {}
+
+  /** The view of a table for one read. */
+  start(t: TableStore): this {
+    this.t = t;
     this.order = t.memtable.order;
+    this.warnings = null;
+    return this;
   }
 
   getPartitionSync(h: PartitionHeader, slices: Slice[], stats: ReadStats): Partition | undefined | typeof READ_NOT_SYNC {

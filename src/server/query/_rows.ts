@@ -11,6 +11,8 @@ import { counterValue } from './_codec.js';
 export interface RowView {
   table: TableMetadata;
   partitionKey: Buffer;
+  /** The partition's token (the read result's; not hashed again). */
+  token: bigint;
   /** Partition key values, one per partition key column. */
   keyParts: Buffer[];
   /** Null for a static-only row. */
@@ -37,12 +39,24 @@ export function partitionRows(table: TableMetadata, p: Partition, nowSec: number
   const out: RowView[] = [];
   for (const row of p.rows) {
     if (!isLiveRow(row, nowSec)) continue;
-    out.push({ table, partitionKey: p.key, keyParts, clustering: row.clustering, row, staticRow, nowSec });
+    out.push({ table, partitionKey: p.key, token: p.token, keyParts, clustering: row.clustering, row, staticRow, nowSec });
   }
   if (out.length === 0 && staticRow && opts.staticOnlyRow) {
-    out.push({ table, partitionKey: p.key, keyParts, clustering: null, row: null, staticRow, nowSec });
+    out.push({ table, partitionKey: p.key, token: p.token, keyParts, clustering: null, row: null, staticRow, nowSec });
   }
   return out;
+}
+
+/** The first live cell of a column in this row view, or undefined (liveCells(view, column)[0] without the array). */
+export function firstLiveCell(view: RowView, column: ColumnMetadata): Cell | undefined {
+  const row = column.kind === 'static' ? view.staticRow : view.row;
+  if (!row) return undefined;
+  const cells = row.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (c.column === column.name && isLiveCell(c, view.nowSec)) return c;
+  }
+  return undefined;
 }
 
 /** Live cells of a column in this row view (one for simple columns; elements for multi-cell). */
@@ -59,13 +73,14 @@ export function columnValue(view: RowView, column: ColumnMetadata): Buffer | nul
     case 'clustering': return view.clustering?.[column.position] ?? null;
     case 'static': case 'regular': break;
   }
-  const cells = liveCells(view, column);
-  if (cells.length === 0) return null;
   if (!isMultiCell(column.type)) {
-    const c = cells[0]!;
+    const c = firstLiveCell(view, column);
+    if (c === undefined) return null;
     if (c.counter) return int64(counterValue(c.value!));
     return c.value;
   }
+  const cells = liveCells(view, column);
+  if (cells.length === 0) return null;
   return assembleMultiCell(column, cells);
 }
 

@@ -128,6 +128,11 @@ function positiveInt(term: Term | undefined, name: string, ctx: ExecContext): nu
   return n;
 }
 
+// Shared empty lists for the common SELECT without clustering restrictions or filters (never
+// mutated; not frozen, as for-of over a frozen array is slow).
+const NO_SLICES: Slice[] = [];
+const NO_FILTERS: BoundFilter[] = [];
+
 function bindSelect(plan: SelectPlan, ctx: ExecContext, limits: QueryLimits): Bound {
   const { table, where } = plan;
   let scope: Scope;
@@ -143,7 +148,7 @@ function bindSelect(plan: SelectPlan, ctx: ExecContext, limits: QueryLimits): Bo
   const slices = bindSlices(table, where.clustering, ctx, limits);
   if (slices !== null && slices.length === 0) scope = { kind: 'empty' };
   return {
-    scope, slices: slices ?? [], filters: bindFilters(table, where.filters, ctx),
+    scope, slices: slices ?? NO_SLICES, filters: where.filters.length === 0 ? NO_FILTERS : bindFilters(table, where.filters, ctx),
     limit: positiveInt(plan.limit, '[limit]', ctx),
     perPartitionLimit: plan.distinct ? 1 : positiveInt(plan.perPartitionLimit, '[per_partition_limit]', ctx),
   };
@@ -197,7 +202,8 @@ function chunkRead(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number,
         keys = keys.slice(at + 1);
       }
       if (keys.length === 0) return NO_READ;
-      partitions = { kind: 'keys', keys: keys.length === 1 ? [{ key: keys[0]!.key, token: keys[0]!.token }] : keys.map((k) => ({ key: k.key, token: k.token })) };
+      // The bound keys as they are when none was consumed (a BoundKey is a { key, token } with its parts).
+      partitions = { kind: 'keys', keys: keys === scope.keys ? keys : keys.map((k) => ({ key: k.key, token: k.token })) };
       break;
     }
     case 'range':
@@ -230,14 +236,15 @@ function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimi
   let units = 0;
   for (const p of result.partitions) {
     const rows = partitionRows(plan.table, p, ctx.nowSec, { staticOnlyRow: plan.staticOnlyRow && !resumed });
-    const liveRows = p.rows.filter((r) => isLiveRow(r, ctx.nowSec)).length;
+    let liveRows = 0;
+    for (let i = 0; i < p.rows.length; i++) if (isLiveRow(p.rows[i]!, ctx.nowSec)) liveRows++;
     const staticLive = p.staticRow?.cells.some((c) => isLiveCell(c, ctx.nowSec)) ? 1 : 0;
     units += Math.max(liveRows, staticLive);
     if (plan.distinct) {
       const first = rows[0] ?? partitionRows(plan.table, p, ctx.nowSec, { staticOnlyRow: true })[0];
       if (first) views.push({ ...first, clustering: null });
     } else {
-      views.push(...rows);
+      for (let i = 0; i < rows.length; i++) views.push(rows[i]!);
     }
   }
   for (const w of result.warnings) if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
@@ -246,7 +253,7 @@ function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimi
 
 function consumeInto(cursor: Cursor, view: RowView, ppl: number): void {
   if (!cursor.partition || !sameBytes(cursor.partition.key, view.partitionKey)) {
-    cursor.partition = { key: view.partitionKey, token: tokenOfView(view) };
+    cursor.partition = { key: view.partitionKey, token: view.token };
     cursor.partitionDone = false;
     cursor.clustering = undefined;
     cursor.remainingInPartition = ppl;
@@ -255,11 +262,8 @@ function consumeInto(cursor: Cursor, view: RowView, ppl: number): void {
   else cursor.clustering = view.clustering;
 }
 
-import { tokenOf, TOKEN_MIN, TOKEN_MAX } from '../../util/murmur3.js';
+import { TOKEN_MIN, TOKEN_MAX } from '../../util/murmur3.js';
 import { sameBytes } from './_ids.js';
-function tokenOfView(view: RowView): bigint {
-  return tokenOf(view.partitionKey);
-}
 
 function startCursor(run: SelectRun | SyncSelectRun, b: Bound): Cursor {
   if (run.pagingState) return decodePagingState(run.pagingState, run.fingerprint);

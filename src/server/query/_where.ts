@@ -382,7 +382,15 @@ export interface BoundKey { key: Buffer; token: bigint; parts: Buffer[] }
 
 /** The partition keys named by a keys plan, sorted by key type order and deduplicated. */
 export function bindKeys(table: TableMetadata, columns: KeyRestriction[], ctx: ExecContext, limits: QueryLimits): BoundKey[] {
-  if (columns.every((k) => k.kind === 'eq')) return [boundKey(columns.map((k) => evalRequired((k as Extract<KeyRestriction, { kind: 'eq' }>).term, receiverOf(table, k.column), ctx, 'key')), columns.length)];
+  if (allEq(columns)) {
+    // One key (the common case): its parts in one loop, no closures.
+    const parts: Buffer[] = new Array<Buffer>(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const k = columns[i] as Extract<KeyRestriction, { kind: 'eq' }>;
+      parts[i] = evalRequired(k.term, receiverOf(table, k.column), ctx, 'key');
+    }
+    return [boundKey(parts, columns.length)];
+  }
   let combos: Buffer[][] = [[]];
   for (const k of columns) {
     const receiver = receiverOf(table, k.column);
@@ -395,6 +403,11 @@ export function bindKeys(table: TableMetadata, columns: KeyRestriction[], ctx: E
     combos = next;
   }
   return combos.map((parts) => boundKey(parts, columns.length));
+}
+
+function allEq(columns: KeyRestriction[]): boolean {
+  for (let i = 0; i < columns.length; i++) if (columns[i]!.kind !== 'eq') return false;
+  return true;
 }
 
 function boundKey(parts: Buffer[], columnCount: number): BoundKey {

@@ -313,6 +313,20 @@ export class QueryProcessor implements QueryHandler {
     };
   }
 
+  /**
+   * context() for a SELECT: the same, but no clock reading for a write timestamp (a SELECT writes
+   * nothing; timestampMicros is the request's default timestamp or 0).
+   */
+  private selectContext(values: BoundValue[], client: ClientState, p: QueryParameters): ExecContext {
+    const nowMs = this.opts.clock.nowMs();
+    return {
+      values,
+      timestampMicros: p.defaultTimestamp !== null ? Number(p.defaultTimestamp) : 0,
+      nowSec: p.nowInSeconds ?? Math.floor(nowMs / 1000),
+      nowMs, protocolVersion: client.protocolVersion, functions: this.functions, warnings: [],
+    };
+  }
+
   private async run(compiled: Compiled, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): Promise<ResultResponse> {
     const values = bindValues(compiled, params.values);
     const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
@@ -413,8 +427,7 @@ export class QueryProcessor implements QueryHandler {
    * caller turns it into a rejection).
    */
   private runPreparedSelect(compiled: Compiled, plan: SelectPlan, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): Promise<ResultResponse> {
-    const values = bindValues(compiled, params.values);
-    const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
+    const ctx = this.selectContext(bindValues(compiled, params.values), client, params);
     return this.selectPage(compiled, plan, params, ctx).then((out) => withWarnings(rowsResult(compiled, params, clientMetadataId, out), ctx));
   }
 
@@ -427,8 +440,7 @@ export class QueryProcessor implements QueryHandler {
   private selectInline(compiled: Compiled, plan: SelectPlan, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): ResultResponse | undefined {
     const readSync = this.readCoordinatorSync;
     if (readSync === null || this.servedBySystemTables(plan.table)) return undefined;
-    const values = bindValues(compiled, params.values);
-    const ctx = this.context(client, { values, defaultTimestamp: params.defaultTimestamp, nowInSeconds: params.nowInSeconds }, []);
+    const ctx = this.selectContext(bindValues(compiled, params.values), client, params);
     const run: SyncSelectRun = {
       keyspace: this.keyspaceOf(plan.table), cl: params.consistency, pageSize: params.pageSize, pagingState: params.pagingState,
       fingerprint: compiled.fingerprint, limits: this.limits, readSync,
