@@ -176,3 +176,34 @@ test('the inline path is taken for a prepared single-partition SELECT, and only 
     await h.close();
   }
 });
+
+test('a partition with only a live static row and a clustering restriction ends the page (was an endless loop at page size 1)', { timeout: 30_000 }, async () => {
+  const h = await harness();
+  const client = newClient();
+  try {
+    for (const cql of SCHEMA) await h.q(cql);
+    await h.q('UPDATE ks.t SET s = 1 WHERE p = 5');
+    await h.q("INSERT INTO ks.t (p, c, d, v) VALUES (6, 1, 'a', 1)");
+    await h.q("INSERT INTO ks.t (p, c, d, v) VALUES (6, 1, 'b', 2)");
+    await h.q("DELETE FROM ks.t WHERE p = 6 AND c = 1 AND d = 'b'");
+    await h.q('UPDATE ks.t SET s = 2 WHERE p = 6');
+    const id = ((await h.qp.prepare({ opcode: 'PREPARE', query: 'SELECT v FROM ks.t WHERE p = ? AND c = ?', keyspace: null }, client, INFO)).result as { id: Buffer }).id;
+    for (const pageSize of [1, 2, null]) {
+      // General path (QUERY) and inline path (EXECUTE): no rows for p = 5, one row for p = 6 then the end.
+      assert.equal(asRows(await h.q('SELECT v FROM ks.t WHERE p = ? AND c = ?', [int(5), int(1)], { pageSize })).rows.length, 0);
+      assert.equal(asRows(await executeThen(h.qp, client, id, params({ pageSize }, [int(5), int(1)]))).rows.length, 0);
+      let state: Buffer | null = null;
+      let rows = 0;
+      for (let page = 0; page < 5; page++) {
+        const r = asRows(await executeThen(h.qp, client, id, params({ pageSize, pagingState: state }, [int(6), int(1)])));
+        rows += r.rows.length;
+        state = r.pagingState;
+        if (state === null) break;
+      }
+      assert.equal(rows, 1);
+      assert.equal(state, null);
+    }
+  } finally {
+    await h.close();
+  }
+});

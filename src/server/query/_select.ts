@@ -177,10 +177,9 @@ function readCommand(plan: SelectPlan, b: Bound, partitions: PartitionSelector, 
 interface ChunkRead {
   cmd: ReadCommand | null;
   partitionOnly: boolean;
-  resumed: boolean;
 }
 
-const NO_READ: ChunkRead = Object.freeze({ cmd: null, partitionOnly: false, resumed: false });
+const NO_READ: ChunkRead = Object.freeze({ cmd: null, partitionOnly: false });
 
 function chunkRead(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number, ctx: ExecContext): ChunkRead {
   const pushPpl = b.filters.length === 0 && plan.groupByColumns === 0 ? b.perPartitionLimit : Infinity;
@@ -189,7 +188,7 @@ function chunkRead(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number,
     const ppl = Number.isFinite(pushPpl) ? Math.min(pushPpl, cursor.remainingInPartition) : Infinity;
     const cmd = readCommand(plan, b, { kind: 'keys', keys: [cursor.partition] }, rowLimit, ppl, ctx);
     cmd.afterClustering = cursor.clustering;
-    return { cmd, partitionOnly: true, resumed: cursor.clustering !== undefined };
+    return { cmd, partitionOnly: true };
   }
   let partitions: PartitionSelector;
   const scope = b.scope;
@@ -210,7 +209,7 @@ function chunkRead(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number,
       partitions = cursor.partition ? { kind: 'range', range: scope.range, after: cursor.partition } : { kind: 'range', range: scope.range };
       break;
   }
-  return { cmd: readCommand(plan, b, partitions, rowLimit, pushPpl, ctx), partitionOnly: false, resumed: false };
+  return { cmd: readCommand(plan, b, partitions, rowLimit, pushPpl, ctx), partitionOnly: false };
 }
 
 function emptyChunk(): Chunk {
@@ -220,7 +219,7 @@ function emptyChunk(): Chunk {
 async function readChunk(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: number, run: SelectRun, ctx: ExecContext): Promise<Chunk> {
   const r = chunkRead(plan, b, cursor, rowLimit, ctx);
   if (r.cmd === null) return emptyChunk();
-  return toChunk(plan, await run.read(run.keyspace, r.cmd, run.cl), ctx, rowLimit, r.partitionOnly, r.resumed);
+  return toChunk(plan, await run.read(run.keyspace, r.cmd, run.cl), ctx, rowLimit, r.partitionOnly, r.cmd);
 }
 
 /** readChunk without an await: undefined when the read cannot be answered synchronously (SyncSelectRun.readSync). */
@@ -228,17 +227,25 @@ function readChunkSync(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: num
   const r = chunkRead(plan, b, cursor, rowLimit, ctx);
   if (r.cmd === null) return emptyChunk();
   const result = run.readSync(run.keyspace, r.cmd, run.cl);
-  return result === undefined ? undefined : toChunk(plan, result, ctx, rowLimit, r.partitionOnly, r.resumed);
+  return result === undefined ? undefined : toChunk(plan, result, ctx, rowLimit, r.partitionOnly, r.cmd);
 }
 
-function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimit: number, partitionOnly: boolean, resumed: boolean): Chunk {
+/**
+ * The views of a read's partitions, and whether the read gave everything in its scope: `units`
+ * counts what storage counted against the row limit (read.ts: live rows, or 1 for a partition with
+ * only a live static row when the read is of whole partitions: no slices, not resumed), so a chunk
+ * is complete exactly when storage stopped for want of data.
+ */
+function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimit: number, partitionOnly: boolean, cmd: ReadCommand): Chunk {
   const views: RowView[] = [];
+  const resumed = cmd.afterClustering !== undefined;
+  const staticCounts = cmd.slices.length === 0 && !resumed;
   let units = 0;
   for (const p of result.partitions) {
     const rows = partitionRows(plan.table, p, ctx.nowSec, { staticOnlyRow: plan.staticOnlyRow && !resumed });
     let liveRows = 0;
     for (let i = 0; i < p.rows.length; i++) if (isLiveRow(p.rows[i]!, ctx.nowSec)) liveRows++;
-    const staticLive = p.staticRow?.cells.some((c) => isLiveCell(c, ctx.nowSec)) ? 1 : 0;
+    const staticLive = staticCounts && p.staticRow?.cells.some((c) => isLiveCell(c, ctx.nowSec)) ? 1 : 0;
     units += Math.max(liveRows, staticLive);
     if (plan.distinct) {
       const first = rows[0] ?? partitionRows(plan.table, p, ctx.nowSec, { staticOnlyRow: true })[0];

@@ -75,7 +75,7 @@ interface Compiled {
   requirements: Requirement[];
   /** A single-row INSERT/UPDATE bound straight into its update (_write_plan.ts); null: the general path. */
   writePlan: WritePlan | null;
-  /** A SELECT of one partition that may be answered inline (selectsSyncable): tried before the general path. */
+  /** A SELECT of one partition of a stored table that may be answered inline (selectsSyncable): tried before the general path. */
   selectInline: boolean;
 }
 
@@ -257,7 +257,7 @@ export class QueryProcessor implements QueryHandler {
       query, plan, bindSpecs, resultColumns, tables,
       requirements: this.access === null ? [] : requirementsOf(statement, keyspace),
       writePlan: plan.kind === 'modify' ? WritePlan.of(plan) : null,
-      selectInline: plan.kind === 'select' && selectsSyncable(plan),
+      selectInline: plan.kind === 'select' && selectsSyncable(plan) && !this.servedBySystemTables(plan.table),
       partitionKeyIndexes: partitionKeyIndexes(plan),
       resultMetadataId: md5Of(resultColumns.map((c) => `${c.keyspace}.${c.table}.${c.name}:${typeToCql(c.type)}`).join('|')),
       fingerprint: fingerprintOf(`${keyspace ?? ''}\u0000${query}`),
@@ -439,7 +439,7 @@ export class QueryProcessor implements QueryHandler {
    */
   private selectInline(compiled: Compiled, plan: SelectPlan, params: QueryParameters, client: ClientState, clientMetadataId: Buffer | null): ResultResponse | undefined {
     const readSync = this.readCoordinatorSync;
-    if (readSync === null || this.servedBySystemTables(plan.table)) return undefined;
+    if (readSync === null) return undefined;
     const ctx = this.selectContext(bindValues(compiled, params.values), client, params);
     const run: SyncSelectRun = {
       keyspace: this.keyspaceOf(plan.table), cl: params.consistency, pageSize: params.pageSize, pagingState: params.pagingState,
