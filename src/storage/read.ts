@@ -112,7 +112,16 @@ export async function executeRead(view: TableView, cmd: ReadCommand, guard: Read
 export function executeReadSync(view: SyncTableView, cmd: ReadCommand, guard: ReadGuardrails): ReadResult | typeof READ_NOT_SYNC {
   if (cmd.partitions.kind !== 'keys') return READ_NOT_SYNC;
   const state = newState(cmd);
-  const headers = keyHeaders(cmd.partitions.keys);
+  const keys = cmd.partitions.keys;
+  if (keys.length === 1) {
+    // One partition (a point read): no header list.
+    const k = keys[0]!;
+    const p = view.getPartitionSync({ sortKey: partitionSortKey(k.token, k.key), key: k.key, token: k.token }, cmd.slices, state.stats);
+    if (p === READ_NOT_SYNC) return READ_NOT_SYNC;
+    visited(view.order, p, cmd, state, guard);
+    return resultOf(cmd, state, guard);
+  }
+  const headers = keyHeaders(keys);
   for (let i = 0; i < headers.length; i++) {
     const p = view.getPartitionSync(headers[i]!, cmd.slices, state.stats);
     if (p === READ_NOT_SYNC) return READ_NOT_SYNC;
@@ -191,7 +200,53 @@ function selectCells(row: Row, columns: Set<string> | undefined, live: boolean, 
   return { ...row, cells };
 }
 
+/**
+ * True for the common row resolveRow would give back unchanged and live: no deletion in it
+ * (the caller checks that none covers it), at least one cell, every cell live. Such a row is used
+ * as it is: sources decode a fresh Row for every read.
+ */
+function nothingToResolve(row: Row, nowSec: number): boolean {
+  if (row.deletion !== undefined || row.complexDeletions !== undefined) return false;
+  const cells = row.cells;
+  if (cells.length === 0) return false;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (c.value === null || (c.ttlSec > 0 && c.localExpirationTimeSec <= nowSec)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when processInto would give the partition back as it is: nothing deleted in it, no static
+ * row, whole (no slices, no paging position, no column selection, in order), every row live with
+ * nothing to resolve, and all of it within the limits.
+ */
+function takenWhole(p: Partition, cmd: ReadCommand, state: ReadState): boolean {
+  const n = p.rows.length;
+  if (n === 0 || p.partitionDeletion !== undefined || p.rangeTombstones.length !== 0 || p.staticRow !== undefined) return false;
+  if (cmd.slices.length !== 0 || (state.first && cmd.afterClustering) || cmd.columns !== undefined || (cmd.reversed && n > 1)) return false;
+  if (n > cmd.perPartitionLimit || n > state.rowsLeft) return false;
+  for (let i = 0; i < n; i++) if (!nothingToResolve(p.rows[i]!, cmd.nowSec)) return false;
+  return true;
+}
+
+/** Appends to the result's partitions; the first as a literal (a push to [] reserves 16 slots). */
+function addPartition(state: ReadState, p: Partition): void {
+  if (state.partitions.length === 0) state.partitions = [p];
+  else state.partitions.push(p);
+}
+
 function processInto(order: TableOrder, p: Partition, cmd: ReadCommand, state: ReadState): void {
+  if (takenWhole(p, cmd, state)) {
+    // Sources decode a fresh Partition per read: it is the result (with an array of its own for
+    // the range tombstones, as a source's shared empty one may be frozen).
+    p.rangeTombstones = [];
+    addPartition(state, p);
+    state.stats.liveRowsScanned += p.rows.length;
+    state.rowsLeft -= p.rows.length;
+    state.partitionsLeft--;
+    return;
+  }
   const slices = sliceKeys(order, cmd.slices);
   const pd = p.partitionDeletion;
   if (pd) state.stats.tombstonesScanned++;
@@ -225,6 +280,11 @@ function processInto(order: TableOrder, p: Partition, cmd: ReadCommand, state: R
       if (cmd.reversed ? d >= 0 : d <= 0) continue;
     }
     const outer = keyedRts.length === 0 ? pd : coveringDeletion(order, k, pd, keyedRts);
+    if (outer === undefined && nothingToResolve(row, cmd.nowSec)) {
+      out.rows.push(selectCells(row, cmd.columns, true, cmd.nowSec));
+      live++;
+      continue;
+    }
     const r = resolveRow(row, outer, cmd.nowSec);
     state.stats.tombstonesScanned += r.tombstones;
     if (!r.row) continue;
@@ -234,7 +294,7 @@ function processInto(order: TableOrder, p: Partition, cmd: ReadCommand, state: R
   state.stats.liveRowsScanned += live;
   const wholePartition = cmd.slices.length === 0 && afterKey === undefined;
   const counted = live > 0 ? live : staticLive && wholePartition ? 1 : 0;
-  if (out.rows.length > 0 || out.staticRow || out.partitionDeletion || out.rangeTombstones.length > 0) state.partitions.push(out);
+  if (out.rows.length > 0 || out.staticRow || out.partitionDeletion || out.rangeTombstones.length > 0) addPartition(state, out);
   if (counted > 0) {
     state.rowsLeft -= counted;
     state.partitionsLeft--;

@@ -36,6 +36,11 @@ export function isLiveRow(row: Row, nowSec: number): boolean {
 export function partitionRows(table: TableMetadata, p: Partition, nowSec: number, opts: { staticOnlyRow: boolean }): RowView[] {
   const keyParts = splitCompositeKey(p.key, table.partitionKey.length);
   const staticRow = p.staticRow && p.staticRow.cells.some((c) => isLiveCell(c, nowSec)) ? p.staticRow : null;
+  if (p.rows.length === 1 && isLiveRow(p.rows[0]!, nowSec)) {
+    // One live row (a point read): the list as a literal (a push to [] reserves 16 slots).
+    const row = p.rows[0]!;
+    return [{ table, partitionKey: p.key, token: p.token, keyParts, clustering: row.clustering, row, staticRow, nowSec }];
+  }
   const out: RowView[] = [];
   for (const row of p.rows) {
     if (!isLiveRow(row, nowSec)) continue;

@@ -237,7 +237,7 @@ function readChunkSync(plan: SelectPlan, b: Bound, cursor: Cursor, rowLimit: num
  * is complete exactly when storage stopped for want of data.
  */
 function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimit: number, partitionOnly: boolean, cmd: ReadCommand): Chunk {
-  const views: RowView[] = [];
+  let views: RowView[] = [];
   const resumed = cmd.afterClustering !== undefined;
   const staticCounts = cmd.slices.length === 0 && !resumed;
   let units = 0;
@@ -250,6 +250,8 @@ function toChunk(plan: SelectPlan, result: ReadResult, ctx: ExecContext, rowLimi
     if (plan.distinct) {
       const first = rows[0] ?? partitionRows(plan.table, p, ctx.nowSec, { staticOnlyRow: true })[0];
       if (first) views.push({ ...first, clustering: null });
+    } else if (result.partitions.length === 1) {
+      views = rows; // one partition: its views as they are
     } else {
       for (let i = 0; i < rows.length; i++) views.push(rows[i]!);
     }
@@ -274,7 +276,8 @@ import { sameBytes } from './_ids.js';
 
 function startCursor(run: SelectRun | SyncSelectRun, b: Bound): Cursor {
   if (run.pagingState) return decodePagingState(run.pagingState, run.fingerprint);
-  return { partitionDone: false, remaining: b.limit, remainingInPartition: b.perPartitionLimit };
+  // Every field from the start (consumeInto sets partition and clustering: no shape change).
+  return { partition: undefined, clustering: undefined, partitionDone: false, remaining: b.limit, remainingInPartition: b.perPartitionLimit };
 }
 
 export interface SelectOutput {
@@ -329,13 +332,13 @@ function pageSizeOf(run: SelectRun | SyncSelectRun): number {
 
 function rowOf(plan: SelectPlan, view: RowView, ctx: ExecContext): (Buffer | null)[] {
   const sels = plan.selection.sels;
-  const row: (Buffer | null)[] = [];
+  const row = new Array<Buffer | null>(sels.length); // sized once: a push to [] reserves 16 slots
   for (let i = 0; i < sels.length; i++) {
     const s = sels[i]!;
-    if (s.rowValue !== undefined) { row.push(s.rowValue(view, ctx)); continue; }
+    if (s.rowValue !== undefined) { row[i] = s.rowValue(view, ctx); continue; }
     const acc = s.make();
     acc.add(view, ctx);
-    row.push(acc.result(ctx));
+    row[i] = acc.result(ctx);
   }
   return row;
 }
@@ -362,13 +365,17 @@ function nextRowLimit(page: PageState, b: Bound, run: SelectRun | SyncSelectRun)
 
 /** Takes a chunk's rows into the page: the page's output once it is complete, null to read on. */
 function takeChunk(plan: SelectPlan, b: Bound, ctx: ExecContext, run: SelectRun | SyncSelectRun, page: PageState, chunk: Chunk): SelectOutput | null {
-  const { cursor, pageSize, rows } = page;
+  const { cursor, pageSize } = page;
+  let rows = page.rows;
   for (let i = 0; i < chunk.views.length; i++) {
     const view = chunk.views[i]!;
     consumeInto(cursor, view, b.perPartitionLimit);
     if (cursor.remainingInPartition <= 0) { cursor.partitionDone = true; continue; }
     if (!rowMatches(b.filters, view, ctx)) continue;
-    rows.push(rowOf(plan, view, ctx));
+    const row = rowOf(plan, view, ctx);
+    // The page's first row makes its list as a literal (a push to [] reserves 16 slots).
+    if (rows.length === 0) page.rows = rows = [row];
+    else rows.push(row);
     cursor.remaining--;
     cursor.remainingInPartition--;
     if (cursor.remainingInPartition <= 0) cursor.partitionDone = true;

@@ -276,7 +276,9 @@ export function decodeRow(b: Buffer, at: number, columns: RecordRefs, sharedEmpt
   }
   const nCells = readU32(b, at);
   at += COUNT32_BYTES;
-  for (let i = 0; i < nCells; i++) at = decodeCell(b, at, columns, row.cells);
+  // Sized once (a pushed-to empty array reserves 16 slots at its first push; rows are decoded per read).
+  if (nCells > 0) row.cells = new Array<Cell>(nCells);
+  for (let i = 0; i < nCells; i++) at = decodeCell(b, at, columns, row.cells, i);
   return row;
 }
 
@@ -284,7 +286,8 @@ function readDeletion(b: Buffer, at: number): DeletionTime {
   return { markedForDeleteAtMicros: b.readDoubleLE(at), localDeletionTimeSec: b.readDoubleLE(at + TIMESTAMP_BYTES) };
 }
 
-function decodeCell(b: Buffer, at: number, columns: RecordRefs, out: Cell[]): number {
+/** Decodes the cell at `at` into out[index]; returns the offset after it. */
+function decodeCell(b: Buffer, at: number, columns: RecordRefs, out: Cell[], index: number): number {
   const flags = b[at]!;
   const column = columns.nameOf(readU16(b, at + FLAGS_BYTES));
   const timestampMicros = b.readDoubleLE(at + FLAGS_BYTES + COLUMN_ID_BYTES);
@@ -315,6 +318,6 @@ function decodeCell(b: Buffer, at: number, columns: RecordRefs, out: Cell[]): nu
     ? { column, value, timestampMicros, ttlSec, localExpirationTimeSec }
     : { column, path, value, timestampMicros, ttlSec, localExpirationTimeSec };
   if ((flags & CELL_FLAG_COUNTER) !== 0) cell.counter = true;
-  out.push(cell);
+  out[index] = cell;
   return at;
 }

@@ -310,12 +310,13 @@ export class Memtable {
   }
 
   private toPartitionOf(key: Buffer, token: bigint, e: Entry, slices: Slice[]): Partition {
-    const out: Partition = { key, token, rangeTombstones: NO_RANGE_TOMBSTONES, rows: [] };
     if (typeof e === 'number') {
+      // One row: its array made as a literal (a push to [] reserves 16 slots).
       const row = this.rowAt(e);
-      if (slices.length === 0 || inSlices(this.order, this.order.key(row.clustering), slices)) out.rows.push(row);
-      return out;
+      const rows = slices.length === 0 || inSlices(this.order, this.order.key(row.clustering), slices) ? [row] : [];
+      return { key, token, rangeTombstones: NO_RANGE_TOMBSTONES, rows };
     }
+    const out: Partition = { key, token, rangeTombstones: NO_RANGE_TOMBSTONES, rows: [] };
     out.rangeTombstones = e.rangeTombstones;
     if (e.deletion) out.partitionDeletion = e.deletion;
     if (e.staticRow !== NO_ROW) out.staticRow = this.rowAt(e.staticRow);

@@ -480,7 +480,11 @@ export class SSTableReader {
       const k = order.key(row.clustering);
       if (sliceKeys.some((x) => afterStart(order, k, x.sl.start, x.sk) && beforeEnd(order, k, x.sl.end, x.ek))) out.push(row);
     }
-    return { ...head, rows: out };
+    // A literal, not `{ ...head, rows }`: V8 clones spreads on a slow path (one per point read).
+    const p: Partition = { key: head.key, token: head.token, rangeTombstones: head.rangeTombstones, rows: out };
+    if (head.partitionDeletion !== undefined) p.partitionDeletion = head.partitionDeletion;
+    if (head.staticRow !== undefined) p.staticRow = head.staticRow;
+    return p;
   }
 
   /** Every partition in order (compaction, dump, verify); bypasses the chunk cache. */
