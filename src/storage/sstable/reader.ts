@@ -11,7 +11,7 @@ import { afterStart, beforeEnd, partitionSortKey, type TableOrder } from '../_or
 import { BloomFilter } from './bloom.js';
 import { CorruptSSTable, decompressChunk, decompressChunkPrefix } from './compression.js';
 import { ASYNC_ONLY, type PageCacheReads } from './_page_reads.js';
-import { componentFile, COMPONENTS, type Component } from './format.js';
+import { componentFile, COMPONENTS, SUMMARY_INTERVAL, type Component } from './format.js';
 import type { SSTableStats } from './stats.js';
 import { inlineCodec, type ChunkCodec } from '../workers/pool.js';
 
@@ -91,6 +91,10 @@ export class ChunkCache {
     this.young.set(k, v);
     this.youngBytes += v.length;
     assert(this.youngBytes + this.oldBytes <= this.maxBytes, 'chunk cache over its limit');
+  }
+  /** Whether v of `bytes` can be set without dropping anything cached (the young generation has room). */
+  hasRoomFor(bytes: number): boolean {
+    return this.youngBytes + bytes <= this.maxBytes / 2;
   }
   dropOwner(owner: number): void {
     const lo = owner * OWNER_KEYS_MAX;
@@ -295,11 +299,20 @@ export class SSTableReader {
     if (this.summaryKeys.length === 0 || sortKey < this.stats.firstKey || sortKey > this.stats.lastKey) return undefined;
     if (!this.bloom.mightContain(token)) return undefined;
     const segment = this.segmentFor(sortKey);
-    // From the page cache: scan the raw segment in place (no directory, no cache entry).
-    const raw = this.indexSegmentSync(segment);
-    if (raw === undefined) return READ_ASYNC;
+    const cacheKey = ChunkCache.key(this.indexOwner, segment);
     try {
-      return scanRawIndexSegment(raw, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
+      const directed = this.cache.get(cacheKey);
+      if (directed !== undefined) return searchIndexSegment(directed, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
+      // From the page cache: scan the raw segment in place (no directory, no cache entry)...
+      const raw = this.indexSegmentSync(segment);
+      if (raw === undefined) return READ_ASYNC;
+      const withDirectory = DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * SUMMARY_INTERVAL + raw.length;
+      if (!this.cache.hasRoomFor(withDirectory)) return scanRawIndexSegment(raw, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
+      // ...unless the cache has room without dropping anything (an index that fits): then the
+      // segment is kept with its directory, and later lookups in it are a binary search, no read.
+      const built = addDirectory(raw);
+      this.cache.set(cacheKey, built);
+      return searchIndexSegment(built, sortKey, token, key ?? Buffer.from(sortKey.slice(SORT_KEY_TOKEN_CHARS), 'latin1'));
     } catch (e) {
       if (e instanceof TruncatedInput || e instanceof RangeError) throw new CorruptSSTable(`${this.name}: index segment ${segment} does not decode`);
       throw e;
