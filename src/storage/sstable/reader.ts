@@ -570,8 +570,8 @@ function sameBytes(b: Buffer, at: number, key: Buffer): boolean {
   return true;
 }
 
-const DIRECTORY_HEAD_BYTES = 4; // entry count u32 (little-endian, native order for the Int32Array view)
-const DIRECTORY_ENTRY_BYTES = 12; // entry start u32, token high i32, token low u32
+const DIRECTORY_HEAD_BYTES = 4; // entry count u32, little-endian
+const DIRECTORY_ENTRY_BYTES = 12; // entry start, token high, token low: int32 little-endian each
 
 /** Prefixes a raw index segment with its directory (entry starts and tokens) for binary search. */
 function addDirectory(raw: Buffer): Buffer {
@@ -579,13 +579,13 @@ function addDirectory(raw: Buffer): Buffer {
   for (let at = 0; at < raw.length; at = skipIndexEntry(raw, at)) starts.push(at);
   const dirBytes = DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * starts.length;
   const out = Buffer.alloc(dirBytes + raw.length);
-  const dir = new Int32Array(out.buffer, out.byteOffset, dirBytes / 4);
-  dir[0] = starts.length;
+  out.writeUInt32LE(starts.length, 0);
   for (let i = 0; i < starts.length; i++) {
     const t = starts[i]! + 4 + raw.readUInt32BE(starts[i]!);
-    dir[1 + 3 * i] = starts[i]!;
-    dir[2 + 3 * i] = raw.readInt32BE(t);
-    dir[3 + 3 * i] = raw.readInt32BE(t + 4); // low half stored as int32; compared unsigned (>>> 0)
+    const at = DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * i;
+    out.writeInt32LE(starts[i]!, at);
+    out.writeInt32LE(raw.readInt32BE(t), at + 4);
+    out.writeInt32LE(raw.readInt32BE(t + 4), at + 8); // low half stored as int32; compared unsigned (>>> 0)
   }
   raw.copy(out, dirBytes);
   return out;
@@ -616,9 +616,8 @@ function scanRawIndexSegment(raw: Buffer, sortKey: string, token: bigint, key: B
 
 /** Finds (token, key) in a directed index segment sorted by token then key; decodes only the match. */
 function searchIndexSegment(directed: Buffer, sortKey: string, token: bigint, key: Buffer): IndexEntry | undefined {
-  assert(directed.byteOffset % 4 === 0, 'index directory must be 4-byte aligned');
+  // The directory's little-endian words read in place: no typed-array view made per lookup.
   const count = directed.readUInt32LE(0);
-  const dir = new Int32Array(directed.buffer, directed.byteOffset, 1 + 3 * count);
   const rawStart = DIRECTORY_HEAD_BYTES + DIRECTORY_ENTRY_BYTES * count;
   const tokenHi = Number(token >> 32n);
   const tokenLo = Number(BigInt.asUintN(32, token));
@@ -626,11 +625,11 @@ function searchIndexSegment(directed: Buffer, sortKey: string, token: bigint, ke
   let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const h = dir[2 + 3 * mid]!;
-    if (h < tokenHi || (h === tokenHi && dir[3 + 3 * mid]! >>> 0 < tokenLo)) lo = mid + 1; else hi = mid;
+    const h = directed.readInt32LE(4 * (2 + 3 * mid));
+    if (h < tokenHi || (h === tokenHi && directed.readInt32LE(4 * (3 + 3 * mid)) >>> 0 < tokenLo)) lo = mid + 1; else hi = mid;
   }
-  for (let i = lo; i < count && dir[2 + 3 * i] === tokenHi && dir[3 + 3 * i]! >>> 0 === tokenLo; i++) {
-    const at = rawStart + dir[1 + 3 * i]!;
+  for (let i = lo; i < count && directed.readInt32LE(4 * (2 + 3 * i)) === tokenHi && directed.readInt32LE(4 * (3 + 3 * i)) >>> 0 === tokenLo; i++) {
+    const at = rawStart + directed.readInt32LE(4 * (1 + 3 * i));
     const keyBytes = directed.readUInt32BE(at);
     if (keyBytes === key.length && sameBytes(directed, at + 4, key)) {
       const t = at + 4 + keyBytes;
