@@ -20,6 +20,7 @@ import { COMPONENTS, componentFile, parseComponentFile } from './sstable/format.
 import { ChunkCache, READ_ASYNC, SSTableReader } from './sstable/reader.js';
 import { PageCacheReads } from './sstable/_page_reads.js';
 import { SSTableWriter } from './sstable/writer.js';
+import { FlushTranscoder } from './memtable/transcode.js';
 import { storageSettings, type StorageSettings } from './_config.js';
 import { chunkCodec, type ChunkCodec } from './workers/pool.js';
 import { partitionSortKey, tableOrder, type TableOrder } from './_order.js';
@@ -458,9 +459,12 @@ export class StorageEngine {
     const writer = this.newWriter(t, 0, m.partitionCount, upTo);
     const slices = this.loopSlices();
     try {
-      for (const p of m.allPartitions()) {
-        await writer.add(p);
-        await slices.maybeYield();
+      // Slab records straight to SSTable bytes (memtable/transcode.ts); promises only when waiting.
+      for (const p of new FlushTranscoder(m, writer.stats).partitions()) {
+        const written = writer.addEncoded(p);
+        if (written !== undefined) await written;
+        const turn = slices.maybeYield();
+        if (turn !== undefined) await turn;
       }
       await writer.finish();
     } catch (e) {

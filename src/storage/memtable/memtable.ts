@@ -34,7 +34,8 @@ const VALUE_REFERENCE_OVERHEAD_BYTES = 200;
 
 /** Rows of a partition kept in two sorted arrays up to this count, in a B+tree beyond it. */
 const PARTITION_ROWS_IN_ARRAYS_MAX = 128;
-const NO_ROW = -1;
+/** MemPartition.staticRow when the partition has none. */
+export const NO_ROW = -1;
 
 const NO_RANGE_TOMBSTONES: RangeTombstone[] = Object.freeze([]) as unknown as RangeTombstone[];
 const NO_CLUSTERING: Buffer[] = Object.freeze([]) as unknown as Buffer[];
@@ -44,7 +45,7 @@ const EMPTY_VALUE = Buffer.alloc(0);
  * A partition that is more than one row: rows (addresses) by clustering key, static row, partition
  * deletion, range tombstones. A partition holding only one row is just that row's address.
  */
-class MemPartition {
+export class MemPartition {
   deletion: DeletionTime | undefined = undefined;
   /** Never mutated in place: replaced by a merged array (the empty one is shared). */
   rangeTombstones: RangeTombstone[] = NO_RANGE_TOMBSTONES;
@@ -299,6 +300,18 @@ export class Memtable {
   *allPartitions(): IterableIterator<Partition> {
     for (const [sortKey, e] of this.partitions.entries()) yield this.toPartition(sortKey, e, []);
   }
+
+  /**
+   * For the flush transcoder (transcode.ts): every partition in order as its sort key and either
+   * its only row's address or its MemPartition, plus the slabs and references the addresses point
+   * into. Read-only: the memtable is frozen while it is flushed.
+   */
+  recordEntries(): IterableIterator<[string, number | MemPartition]> {
+    return this.partitions.entries();
+  }
+
+  get recordSlabs(): Slabs { return this.slabs; }
+  get recordRefs(): RecordRefs { return this.refs; }
 
   /** Partitions with sort key >= from, in order, without their content (range reads). */
   *headersFrom(from: string): IterableIterator<MemtablePartitionHeader> {

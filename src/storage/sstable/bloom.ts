@@ -32,6 +32,16 @@ export class BloomFilter {
     this.positions(token, (bit) => { this.bits[bit >>> 3]! |= 1 << (bit & 7); return true; });
   }
 
+  /** add(token) for the token's two's complement words (high word first): no BigInt, no closure. */
+  addWords(hi: number, lo: number): void {
+    const h1 = lo >>> 0;
+    const h2 = hi | 1;
+    for (let i = 0; i < this.hashCount; i++) {
+      const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.bitCount;
+      this.bits[bit >>> 3]! |= 1 << (bit & 7);
+    }
+  }
+
   mightContain(token: bigint): boolean {
     return this.positions(token, (bit) => (this.bits[bit >>> 3]! & (1 << (bit & 7))) !== 0);
   }

@@ -66,8 +66,17 @@ export function noteCell(s: SSTableStats, ts: number, localDeletionTimeSec: numb
   }
 }
 
+/** Names of the log2 size buckets (a partition is below 2^53 bytes), so noting a size makes no string. */
+const SIZE_BUCKETS = Array.from({ length: 54 }, (_, i) => String(i));
+
 export function notePartitionSize(s: SSTableStats, bytes: number): void {
-  const bucket = String(Math.floor(Math.log2(Math.max(1, bytes))));
+  const b = Math.floor(Math.log2(Math.max(1, bytes)));
+  const bucket = SIZE_BUCKETS[b] ?? String(b);
   s.partitionSizeHistogram[bucket] = (s.partitionSizeHistogram[bucket] ?? 0) + 1;
   if (bytes > s.maxPartitionBytes) s.maxPartitionBytes = bytes;
+}
+
+/** The decimal string of a token given as its two's complement 32-bit words (high word first). */
+export function tokenString(hi: number, lo: number): string {
+  return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
 }

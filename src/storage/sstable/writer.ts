@@ -13,7 +13,7 @@ import { BloomFilter } from './bloom.js';
 import type { CompressedChunks, CompressionMethod } from './compression.js';
 import { inlineCodec, type ChunkCodec } from '../workers/pool.js';
 import { COMPONENTS, componentFile, ROW_INDEX_BLOCK_BYTES, SUMMARY_INTERVAL, type Component } from './format.js';
-import { emptyStats, noteCell, notePartitionSize, type SSTableStats } from './stats.js';
+import { emptyStats, noteCell, notePartitionSize, tokenString, type SSTableStats } from './stats.js';
 
 export interface WriterOptions {
   fs: FileSystem;
@@ -33,6 +33,35 @@ export interface WriterOptions {
 }
 
 /**
+ * A partition already encoded in the Data.db format (partition head, then rows), as the memtable
+ * flush transcoder (memtable/transcode.ts) makes it from slab records. Its producer notes the
+ * rows', cells' and partition-level deletions' statistics into `SSTableWriter.stats` itself (in
+ * the order `add` notes them); the writer does the rest (keys, tokens, clustering bounds, sizes,
+ * index, bloom filter, summary).
+ */
+export interface EncodedPartition {
+  /** partitionSortKey(token, key). */
+  sortKey: string;
+  /** The encoded partition; starts with the key (u32 length, bytes) and token (i64), which the index entry repeats. */
+  bytes: Buffer;
+  /** Length of the key. */
+  keyBytes: number;
+  /** Bytes of the partition head (up to the first row). */
+  headBytes: number;
+  /**
+   * Row index blocks, three numbers each: where the block's first row's encoded clustering starts
+   * in `bytes`, its length, and the row's offset in `bytes`. Written to the index when more than one.
+   */
+  blocks: number[];
+  /** The token as two's complement words (high word first), as `i64` writes it. */
+  tokenHi: number;
+  tokenLo: number;
+  /** Clustering of the partition's first and last rows (they bound all its rows); null without rows. */
+  firstClustering: Buffer[] | null;
+  lastClustering: Buffer[] | null;
+}
+
+/**
  * The writer fills a run of whole chunks (up to RUN_BYTES_MAX of uncompressed data) and hands the
  * run to the codec as one job, then writes the stored run with one file write: one worker round
  * trip and one write per run instead of per chunk. Under client load each round trip waits for an
@@ -42,6 +71,8 @@ export interface WriterOptions {
 const RUN_BYTES_MAX = 256 * 1024;
 /** Runs handed to the codec and not yet written: compression of the next runs overlaps the file writes. */
 const RUNS_IN_FLIGHT_MAX = 4;
+/** Partitions up to this size are copied into the staging run by a loop (cheaper than a native call). */
+const SHORT_COPY_BYTES = 64;
 
 export class SSTableWriter {
   private data!: FileHandle;
@@ -62,6 +93,10 @@ export class SSTableWriter {
   private readonly bloom: BloomFilter;
   readonly stats: SSTableStats;
   private lastSortKey = '';
+  /** The last partition's token words when addEncoded left stats.maxToken to finish() (one BigInt string per SSTable, not per partition). */
+  private maxTokenHi = 0;
+  private maxTokenLo = 0;
+  private maxTokenPending = false;
   private minCk: CKey | undefined;
   private maxCk: CKey | undefined;
   private opened = false;
@@ -90,12 +125,14 @@ export class SSTableWriter {
   }
   get uncompressedBytes(): number { return this.rawPos; }
 
+  private async open(): Promise<void> {
+    await this.o.fs.mkdirp(this.o.dir);
+    this.data = await this.o.fs.open(this.tmp('Data.db'), 'w');
+    this.opened = true;
+  }
+
   async add(p: Partition): Promise<void> {
-    if (!this.opened) {
-      await this.o.fs.mkdirp(this.o.dir);
-      this.data = await this.o.fs.open(this.tmp('Data.db'), 'w');
-      this.opened = true;
-    }
+    if (!this.opened) await this.open();
     const sortKey = partitionSortKey(p.token, p.key);
     assert(sortKey > this.lastSortKey, 'SSTable partitions out of order');
     this.lastSortKey = sortKey;
@@ -112,7 +149,9 @@ export class SSTableWriter {
         blockStart = w.length;
       }
       writeRow(w, row);
-      this.noteRow(row);
+      this.stats.rowCount++;
+      this.noteClustering(row.clustering);
+      this.noteRowCells(row);
     }
     if (p.staticRow) this.noteRowCells(p.staticRow);
     this.notePartition(p);
@@ -124,6 +163,46 @@ export class SSTableWriter {
     this.stats.lastKey = sortKey;
     this.stats.partitionCount++;
     await this.appendRaw(w.view());
+  }
+
+  /**
+   * Adds a partition encoded elsewhere (see EncodedPartition). Returns a promise only when the
+   * writer has to wait (opening the file, a full run going to the codec or the file); `p` may be
+   * reused once this returns undefined or its promise settles.
+   */
+  addEncoded(p: EncodedPartition): Promise<void> | undefined {
+    if (!this.opened) return this.open().then(() => this.addEncoded(p));
+    assert(p.sortKey > this.lastSortKey, 'SSTable partitions out of order');
+    this.lastSortKey = p.sortKey;
+    const s = this.stats;
+    if (p.firstClustering !== null) {
+      this.noteClustering(p.firstClustering);
+      if (p.lastClustering !== null && p.lastClustering !== p.firstClustering) this.noteClustering(p.lastClustering);
+    }
+    if (s.partitionCount === 0) s.minToken = tokenString(p.tokenHi, p.tokenLo);
+    this.maxTokenHi = p.tokenHi;
+    this.maxTokenLo = p.tokenLo;
+    this.maxTokenPending = true;
+    const start = this.rawPos;
+    const length = p.bytes.length;
+    if (s.partitionCount % SUMMARY_INTERVAL === 0) {
+      writeBytes(this.summary, Buffer.from(p.sortKey, 'latin1'));
+      this.summary.f64(this.index.length);
+    }
+    const blockCount = p.blocks.length / 3;
+    this.index.bytes(p.bytes.subarray(0, 4 + p.keyBytes + 8)).f64(start).u32(length).u32(p.headBytes).u32(blockCount > 1 ? blockCount : 0);
+    if (blockCount > 1) {
+      for (let i = 0; i < p.blocks.length; i += 3) {
+        const at = p.blocks[i]!;
+        this.index.bytes(p.bytes.subarray(at, at + p.blocks[i + 1]!)).u32(p.blocks[i + 2]!);
+      }
+    }
+    notePartitionSize(s, length);
+    this.bloom.addWords(p.tokenHi, p.tokenLo);
+    if (s.partitionCount === 0) s.firstKey = p.sortKey;
+    s.lastKey = p.sortKey;
+    s.partitionCount++;
+    return this.appendRaw(p.bytes);
   }
 
   private notePartition(p: Partition): void {
@@ -142,14 +221,13 @@ export class SSTableWriter {
     const t = p.token.toString();
     if (s.partitionCount === 0) s.minToken = t;
     s.maxToken = t;
+    this.maxTokenPending = false;
   }
 
-  private noteRow(row: Row): void {
-    this.stats.rowCount++;
-    const k = this.o.order.key(row.clustering);
-    if (this.minCk === undefined || this.o.order.compare(k, this.minCk) < 0) { this.minCk = k; this.stats.minClustering = row.clustering.map((b) => b.toString('hex')); }
-    if (this.maxCk === undefined || this.o.order.compare(k, this.maxCk) > 0) { this.maxCk = k; this.stats.maxClustering = row.clustering.map((b) => b.toString('hex')); }
-    this.noteRowCells(row);
+  private noteClustering(clustering: Buffer[]): void {
+    const k = this.o.order.key(clustering);
+    if (this.minCk === undefined || this.o.order.compare(k, this.minCk) < 0) { this.minCk = k; this.stats.minClustering = clustering.map((b) => b.toString('hex')); }
+    if (this.maxCk === undefined || this.o.order.compare(k, this.maxCk) > 0) { this.maxCk = k; this.stats.maxClustering = clustering.map((b) => b.toString('hex')); }
   }
 
   private noteRowCells(row: Row): void {
@@ -177,8 +255,21 @@ export class SSTableWriter {
     }
   }
 
-  /** Copies bytes into the staging run; each full run goes to the codec. */
-  private async appendRaw(bytes: Buffer): Promise<void> {
+  /** Copies bytes into the staging run; each full run goes to the codec (then it returns a promise). */
+  private appendRaw(bytes: Buffer): Promise<void> | undefined {
+    const n = bytes.length;
+    if (n >= this.staging.length - this.stagingBytes) return this.appendRawRuns(bytes);
+    const staging = this.staging;
+    let at = this.stagingBytes;
+    if (n <= SHORT_COPY_BYTES) {
+      for (let i = 0; i < n; i++) staging[at++] = bytes[i]!;
+    } else bytes.copy(staging, at);
+    this.stagingBytes += n;
+    this.rawPos += n;
+    return undefined;
+  }
+
+  private async appendRawRuns(bytes: Buffer): Promise<void> {
     let at = 0;
     while (at < bytes.length) {
       const n = Math.min(bytes.length - at, this.staging.length - this.stagingBytes);
@@ -212,6 +303,7 @@ export class SSTableWriter {
   /** Finishes every component and publishes the SSTable; returns its stats. */
   async finish(): Promise<SSTableStats> {
     assert(this.opened && this.stats.partitionCount > 0, 'finishing an empty SSTable');
+    if (this.maxTokenPending) this.stats.maxToken = tokenString(this.maxTokenHi, this.maxTokenLo);
     if (this.stagingBytes > 0) await this.emitRun();
     while (this.compressing.length > 0) await this.writeOldestRun();
     this.chunkOffsets.push(this.dataFilePos);
