@@ -9,6 +9,7 @@ import type { Env } from '../../src/env/mod.js';
 import { defaultTableOptions, type ColumnMetadata, type TableMetadata } from '../../src/schema/metadata.js';
 import type { CqlType } from '../../src/schema/types.js';
 import type { Cell, PartitionUpdate, ReadCommand, Row } from '../../src/storage/data.js';
+import { tableOrder } from '../../src/storage/_order.js';
 
 export function int32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -65,6 +66,14 @@ export function cell(column: string, value: Buffer | null, ts: number, extra: Pa
 
 export function row(ck: number | Buffer[], cells: Cell[], extra: Partial<Row> = {}): Row {
   return { clustering: Array.isArray(ck) ? ck : [int32(ck)], cells, ...extra };
+}
+
+/** Generated rows as one update may hold them: distinct and sorted in the table's clustering order (the data.ts contract); the first of equal clusterings is kept. */
+export function distinctRowsInOrder(table: TableMetadata, rows: Row[]): Row[] {
+  const order = tableOrder(table);
+  const distinct: Row[] = [];
+  for (const r of rows) if (!distinct.some((x) => order.compare(order.key(x.clustering), order.key(r.clustering)) === 0)) distinct.push(r);
+  return distinct.sort((x, y) => order.compare(order.key(x.clustering), order.key(y.clustering)));
 }
 
 export function update(table: TableMetadata, pk: number, parts: Partial<PartitionUpdate>): PartitionUpdate {

@@ -13,7 +13,7 @@ import { counterContextForDelta } from '../counter.js';
 import type { Cell, DeletionTime, Partition, PartitionUpdate, RangeTombstone, Row, Slice } from '../data.js';
 import type { TableMetadata } from '../../schema/metadata.js';
 import type { CqlType } from '../../schema/types.js';
-import { int32, makeTable, text, tokenOf } from '../../../test/storage/fixtures.js';
+import { distinctRowsInOrder, int32, makeTable, text, tokenOf } from '../../../test/storage/fixtures.js';
 
 interface ModelPartition {
   deletion?: DeletionTime;
@@ -148,11 +148,7 @@ function updateArb(table: TableMetadata, shape: Shape, counters: boolean): fc.Ar
     rts: fc.array(fc.record({ s: sliceArb(shape), t: ts }), { maxLength: shape === 'none' ? 0 : 1 }),
   }).map(({ pk, rows, statik, pdel, rts }) => {
     const key = int32(pk);
-    // Rows of one update are sorted and distinct in clustering order (the data.ts contract).
-    const order = tableOrder(table);
-    const distinct: Row[] = [];
-    for (const r of rows) if (!distinct.some((x) => order.compare(order.key(x.clustering), order.key(r.clustering)) === 0)) distinct.push(r);
-    distinct.sort((x, y) => order.compare(order.key(x.clustering), order.key(y.clustering)));
+    const distinct = distinctRowsInOrder(table, rows);
     const u: PartitionUpdate = { tableId: table.id, key, token: tokenOf(key), rangeTombstones: rts.map(({ s, t }) => ({ slice: s, deletion: { markedForDeleteAtMicros: t, localDeletionTimeSec: 1000 + t } })), rows: distinct };
     if (statik && shape !== 'none' && !counters) u.staticRow = { clustering: [], cells: [{ column: 's', value: int32(statik.v), timestampMicros: statik.t, ttlSec: 0, localExpirationTimeSec: 0 }] };
     if (pdel !== null) u.partitionDeletion = { markedForDeleteAtMicros: pdel, localDeletionTimeSec: 1000 + pdel };

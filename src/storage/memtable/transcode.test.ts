@@ -19,7 +19,7 @@ import { SimFileSystem } from '../../env/sim/mod.js';
 import type { Cell, PartitionUpdate, Row, Slice } from '../data.js';
 import type { TableMetadata } from '../../schema/metadata.js';
 import type { CqlType } from '../../schema/types.js';
-import { int32, makeTable, text, tokenOf } from '../../../test/storage/fixtures.js';
+import { distinctRowsInOrder, int32, makeTable, text, tokenOf } from '../../../test/storage/fixtures.js';
 
 type Shape = 'asc' | 'desc' | 'array' | 'none';
 
@@ -104,10 +104,7 @@ function updateArb(table: TableMetadata, shape: Shape, counters: boolean): fc.Ar
     rts: fc.array(fc.record({ s: sliceArb(shape), t: ts, e: expiry }), { maxLength: shape === 'none' ? 0 : 1 }),
   }).map(({ pk, rows, statik, pdel, rts }) => {
     const key = int32(pk);
-    const order = tableOrder(table);
-    const distinct: Row[] = [];
-    for (const r of rows) if (!distinct.some((x) => order.compare(order.key(x.clustering), order.key(r.clustering)) === 0)) distinct.push(r);
-    distinct.sort((x, y) => order.compare(order.key(x.clustering), order.key(y.clustering)));
+    const distinct = distinctRowsInOrder(table, rows);
     const u: PartitionUpdate = { tableId: table.id, key, token: tokenOf(key), rows: distinct,
       rangeTombstones: rts.map(({ s, t, e }) => ({ slice: s, deletion: { markedForDeleteAtMicros: t, localDeletionTimeSec: e[1] === 0 ? 1000 : e[1] } })) };
     if (statik && shape !== 'none' && !counters) {
